@@ -1,0 +1,125 @@
+using System.Text.Json.Serialization;
+using Iris.Camera.Hosting;
+using Iris.Camera.Identity;
+using Iris.Camera.Storage;
+using Iris.Camera.Vault;
+using Iris.Camera.Web;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Iris.Camera;
+
+/// <summary>
+/// Builds the camera daemon: validated settings, data directory, vault, identity, database, then the HTTPS-only
+/// Kestrel pipeline. Everything that can stop the daemon is checked here, before a socket is opened.
+/// </summary>
+public static class CameraApp
+{
+    public static WebApplication Build(IReadOnlyList<string> args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var overrides = CommandLine.Parse(args) ?? throw new StartupException(CommandLine.Usage, 0);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.AddInMemoryCollection(overrides);
+        configure?.Invoke(builder);
+
+        var https = Bind<HttpsOptions>(builder.Configuration, HttpsOptions.SectionName);
+        var storage = Bind<StorageOptions>(builder.Configuration, StorageOptions.SectionName);
+        var device = Bind<DeviceOptions>(builder.Configuration, DeviceOptions.SectionName);
+        var errors = CameraOptionsValidator.Validate(https, storage, device);
+        if (errors.Count > 0)
+        {
+            throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(https);
+        services.AddSingleton(storage);
+        services.AddSingleton(device);
+        services.AddSingleton<SoftwareInfo>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => DataDirectory.Open(storage.DataDirectory));
+        services.AddSingleton(sp =>
+        {
+            var data = sp.GetRequiredService<DataDirectory>();
+            return FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, SecretVault.HasSealedItems(data.VaultDirectory));
+        });
+        services.AddSingleton<IStorageKeyProvider>(sp => sp.GetRequiredService<FileStorageKeyProvider>());
+        services.AddSingleton(sp => new SecretVault(sp.GetRequiredService<DataDirectory>().VaultDirectory, sp.GetRequiredService<IStorageKeyProvider>()));
+        services.AddSingleton(sp => new IdentityStore(
+            sp.GetRequiredService<DataDirectory>().IdentityDirectory,
+            sp.GetRequiredService<SecretVault>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Identity")));
+        services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrCreateDevelopment(device.Model, device.Vendor));
+        services.AddSingleton(sp => CameraDatabase.Open(sp.GetRequiredService<DataDirectory>().DatabaseFile));
+
+        services.AddIrisProblemDetails();
+        services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.AddRouting();
+
+        builder.WebHost.UseKestrel((context, kestrel) => ConfigureKestrel(kestrel, https));
+
+        var app = builder.Build();
+        InitializeState(app.Services);
+
+        app.UseIrisExceptionHandler();
+        app.UseSecurityHeaders();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseInputGuard();
+        app.MapDeviceEndpoints();
+        return app;
+    }
+
+    private static void ConfigureKestrel(KestrelServerOptions kestrel, HttpsOptions https)
+    {
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxRequestBodySize = https.MaxRequestBodyBytes;
+        kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+        kestrel.Limits.MaxRequestHeaderCount = 64;
+        kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+        kestrel.Limits.MaxConcurrentConnections = 512;
+        kestrel.Limits.Http2.MaxStreamsPerConnection = 64;
+
+        var identity = kestrel.ApplicationServices.GetRequiredService<DeviceIdentity>();
+        kestrel.Listen(https.ParseListen(), listen =>
+        {
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.UseHttps(new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = identity.Certificate,
+                SslProtocols = TlsPolicy.Protocols,
+                ClientCertificateMode = ClientCertificateMode.NoCertificate,
+                CheckCertificateRevocation = false,
+                HandshakeTimeout = TimeSpan.FromSeconds(10),
+                OnAuthenticate = (_, ssl) => ssl.CipherSuitesPolicy = TlsPolicy.CreateCipherSuitesPolicy(),
+            });
+        });
+    }
+
+    /// <summary>Opens everything stateful now, so a bad data directory stops the daemon before it listens.</summary>
+    private static void InitializeState(IServiceProvider services)
+    {
+        var identity = services.GetRequiredService<DeviceIdentity>();
+        var database = services.GetRequiredService<CameraDatabase>();
+        database.RecordBoot(
+            services.GetRequiredService<TimeProvider>().GetUtcNow(),
+            services.GetRequiredService<SoftwareInfo>().Version,
+            identity.Origin.ToString().ToLowerInvariant());
+    }
+
+    private static T Bind<T>(ConfigurationManager configuration, string section)
+        where T : new()
+    {
+        try
+        {
+            return configuration.GetSection(section).Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new StartupException($"Invalid settings in '{section}': {ex.Message}", ex, StartupException.ConfigurationError);
+        }
+    }
+}

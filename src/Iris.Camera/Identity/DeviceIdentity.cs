@@ -1,0 +1,27 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Iris.Camera.Identity;
+
+/// <summary>Where an identity came from. Development identities are made by the daemon on first start.</summary>
+public enum IdentityOrigin
+{
+    Development,
+    Factory,
+}
+
+/// <summary>
+/// The device's identity: serial, model, and the device certificate with its private key (kept in memory only;
+/// at rest it is sealed in the vault). The HTTPS listener presents this certificate.
+/// </summary>
+public sealed class DeviceIdentity(string serial, string model, IdentityOrigin origin, X509Certificate2 certificate) : IDisposable
+{
+    public string Serial { get; } = serial;
+
+    public string Model { get; } = model;
+
+    public IdentityOrigin Origin { get; } = origin;
+
+    public X509Certificate2 Certificate { get; } = certificate;
+
+    public void Dispose() => Certificate.Dispose();
+}

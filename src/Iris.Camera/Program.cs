@@ -1,0 +1,33 @@
+using Iris.Camera;
+using Iris.Camera.Hosting;
+using Iris.Camera.Platform;
+using Microsoft.Extensions.Options;
+
+var profileProblem = OpenSslProfile.EnsureApplied();
+if (profileProblem is not null)
+{
+    await Console.Error.WriteLineAsync($"iris-camera: {profileProblem}");
+    return StartupException.ConfigurationError;
+}
+
+try
+{
+    await using var app = CameraApp.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (StartupException ex)
+{
+    await Console.Error.WriteLineAsync(ex.ExitCode == 0 ? ex.Message : $"iris-camera: {ex.Message}");
+    return ex.ExitCode;
+}
+catch (OptionsValidationException ex)
+{
+    await Console.Error.WriteLineAsync($"iris-camera: invalid settings: {string.Join("; ", ex.Failures)}");
+    return StartupException.ConfigurationError;
+}
+catch (IOException ex) when (ex.InnerException is System.Net.Sockets.SocketException || ex.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+{
+    await Console.Error.WriteLineAsync($"iris-camera: cannot listen: {ex.Message}");
+    return StartupException.ConfigurationError;
+}

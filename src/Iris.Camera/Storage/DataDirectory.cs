@@ -1,0 +1,44 @@
+using Iris.Camera.Hosting;
+using Iris.Camera.Platform;
+
+namespace Iris.Camera.Storage;
+
+/// <summary>The daemon's data directory and the fixed layout inside it.</summary>
+internal sealed class DataDirectory
+{
+    private DataDirectory(string root) => Root = root;
+
+    public string Root { get; }
+
+    public string StorageKeyFile => Path.Combine(Root, "keys", "storage.key");
+
+    public string VaultDirectory => Path.Combine(Root, "vault");
+
+    public string IdentityDirectory => Path.Combine(Root, "identity");
+
+    public string DatabaseFile => Path.Combine(Root, "iris.db");
+
+    /// <summary>Creates the directory (mode 0700) if needed and proves it can be written and synced.</summary>
+    public static DataDirectory Open(string path)
+    {
+        var root = Path.GetFullPath(path);
+        try
+        {
+            if (File.Exists(root))
+            {
+                throw new StartupException($"Data directory '{root}' is a file, not a directory.", StartupException.ConfigurationError);
+            }
+
+            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var probe = Path.Combine(root, ".write-probe");
+            AtomicFile.Write(probe, "ok"u8);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StartupException($"Data directory '{root}' is not usable: {ex.GetType().Name}.", ex, StartupException.ConfigurationError);
+        }
+
+        return new DataDirectory(root);
+    }
+}
