@@ -3,7 +3,7 @@ using Iris.Camera.Hosting;
 using Iris.Camera.Platform;
 using Microsoft.Extensions.Options;
 
-var profileProblem = OpenSslProfile.EnsureApplied();
+var profileProblem = LaunchEnvironment.EnsureApplied();
 if (profileProblem is not null)
 {
     await Console.Error.WriteLineAsync($"iris-camera: {profileProblem}");

@@ -1,8 +1,10 @@
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Serialization;
 
 namespace Iris.Camera.Identity;
 
 /// <summary>Where an identity came from. Development identities are made by the daemon on first start.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<IdentityOrigin>))]
 public enum IdentityOrigin
 {
     Development,

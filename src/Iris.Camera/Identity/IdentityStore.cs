@@ -30,6 +30,7 @@ internal sealed partial class IdentityStore(string directory, SecretVault vault,
     public DeviceIdentity LoadOrCreateDevelopment(string model, string vendor)
     {
         var descriptorPath = Path.Combine(directory, DescriptorFile);
+        AtomicFile.RemoveInterruptedWrites(directory);
         if (File.Exists(descriptorPath))
         {
             return Load(descriptorPath);

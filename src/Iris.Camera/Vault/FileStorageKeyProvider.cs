@@ -35,6 +35,7 @@ internal sealed class FileStorageKeyProvider : IStorageKeyProvider, IDisposable
     /// </summary>
     public static FileStorageKeyProvider OpenOrCreate(string keyFile, bool sealedItemsExist)
     {
+        AtomicFile.RemoveInterruptedWrites(Path.GetDirectoryName(Path.GetFullPath(keyFile))!);
         if (!File.Exists(keyFile))
         {
             if (sealedItemsExist)

@@ -1,0 +1,53 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Iris.Camera.Tests.Support;
+
+/// <summary>The camera daemon as a separate process, started the way an owner starts it.</summary>
+public sealed class CameraProcess : IDisposable
+{
+    private const string ListeningMarker = "Now listening on: ";
+
+    private CameraProcess(ChildProcess process, Uri baseAddress, string dataDirectory)
+    {
+        Process = process;
+        BaseAddress = baseAddress;
+        DataDirectory = dataDirectory;
+        Certificate = PinnedHttpClient.ReadDeviceCertificate(dataDirectory);
+        Client = PinnedHttpClient.Create(baseAddress, Certificate);
+    }
+
+    public ChildProcess Process { get; }
+
+    public Uri BaseAddress { get; }
+
+    public string DataDirectory { get; }
+
+    public X509Certificate2 Certificate { get; }
+
+    public HttpClient Client { get; }
+
+    public int Port => BaseAddress.Port;
+
+    public static async Task<CameraProcess> StartAsync(string dataDirectory, string listen = "127.0.0.1:0")
+    {
+        var process = ChildProcess.Start("Iris.Camera", ["--listen", listen, "--data-dir", dataDirectory]);
+        try
+        {
+            var line = await process.WaitForLineAsync(l => l.Contains(ListeningMarker, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+            var address = line[(line.IndexOf(ListeningMarker, StringComparison.Ordinal) + ListeningMarker.Length)..].Trim();
+            return new CameraProcess(process, new Uri(address), dataDirectory);
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        Certificate.Dispose();
+        Process.Dispose();
+    }
+}

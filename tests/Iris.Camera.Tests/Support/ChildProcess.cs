@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Iris.Camera.Tests.Support;
+
+/// <summary>
+/// A .NET program of this solution run as a real child process (dotnet NAME.dll ARGS), with its output captured,
+/// so tests can observe exit codes and messages, send SIGKILL, and inspect its sockets in /proc.
+/// </summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly Lock _lock = new();
+    private bool _disposed;
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+
+    private ChildProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string StandardOutput { get { lock (_lock) { return _stdout.ToString(); } } }
+
+    public string StandardError { get { lock (_lock) { return _stderr.ToString(); } } }
+
+    /// <summary>Starts AppContext.BaseDirectory/ASSEMBLY.dll; the environment has no OPENSSL_CONF of the test runner's.</summary>
+    public static ChildProcess Start(string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("OPENSSL_CONF");
+        start.Environment.Remove("IRIS_LAUNCH_ENVIRONMENT_APPLIED");
+        start.Environment.Remove("DOTNET_EnableDiagnostics");
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        var child = new ChildProcess(new Process { StartInfo = start, EnableRaisingEvents = true });
+        child._process.OutputDataReceived += (_, e) => child.Append(child._stdout, e.Data);
+        child._process.ErrorDataReceived += (_, e) => child.Append(child._stderr, e.Data);
+        child._process.Start();
+        child._process.BeginOutputReadLine();
+        child._process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Waits for an output line (stdout or stderr) that matches, failing early if the process exits.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            var existing = (_stdout + "\n" + _stderr).Split('\n').FirstOrDefault(match);
+            if (existing is not null)
+            {
+                return existing;
+            }
+
+            _waiters.Add((match, done));
+        }
+
+        var exited = _process.WaitForExitAsync();
+        var timer = Task.Delay(timeout);
+        var first = await Task.WhenAny(done.Task, exited, timer);
+        if (first == done.Task)
+        {
+            return await done.Task;
+        }
+
+        // Output lines may still be in flight when the exit is observed.
+        await Task.WhenAny(done.Task, Task.Delay(TimeSpan.FromSeconds(1)));
+        if (done.Task.IsCompleted)
+        {
+            return await done.Task;
+        }
+
+        throw new TimeoutException(
+            $"{(first == exited ? "Process exited" : "Timed out")} before the expected line.\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            // Process.Kill sends SIGKILL on Linux: no shutdown code runs, as in a power cut of the process.
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Append(StringBuilder target, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            target.AppendLine(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(line))
+                {
+                    _waiters[i].Done.TrySetResult(line);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.Text;
+using Iris.Camera.Hosting;
+using Iris.Camera.Tests.Support;
+using Iris.Camera.Vault;
+
+namespace Iris.Camera.Tests.Vault;
+
+/// <summary>IoT-1005-1 5.4.1.2: secrets at rest sealed with AES-256-GCM; damage is detected, never returned as data.</summary>
+public sealed class SecretVaultTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+    private readonly FileStorageKeyProvider _provider;
+    private readonly SecretVault _vault;
+
+    public SecretVaultTests()
+    {
+        _provider = FileStorageKeyProvider.OpenOrCreate(_data.Combine("keys", "storage.key"), sealedItemsExist: false);
+        _vault = new SecretVault(_data.Combine("vault"), _provider);
+    }
+
+    [Fact]
+    public void SealedItem_RoundTrips()
+    {
+        var secret = Encoding.UTF8.GetBytes("the session signing key");
+        _vault.Seal("session-key", secret);
+
+        var read = _vault.Unseal("session-key");
+
+        Assert.Equal(VaultReadStatus.Ok, read.Status);
+        Assert.Equal(secret, read.Secret);
+    }
+
+    [Fact]
+    public void SealedFile_DoesNotContainThePlaintext_AndIsOwnerOnly()
+    {
+        var marker = "plaintext-marker-" + Guid.NewGuid();
+        _vault.Seal("token", Encoding.UTF8.GetBytes(marker));
+
+        var path = _data.Combine("vault", "token.sealed");
+        var raw = File.ReadAllBytes(path);
+
+        Assert.Equal(-1, raw.AsSpan().IndexOf(Encoding.UTF8.GetBytes(marker)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_data.Combine("keys", "storage.key")));
+    }
+
+    [Fact]
+    public void FlippingAnyBit_IsDetected()
+    {
+        _vault.Seal("device-key", RandomBytes(48));
+        var path = _data.Combine("vault", "device-key.sealed");
+        var original = File.ReadAllBytes(path);
+
+        for (var i = 0; i < original.Length; i++)
+        {
+            foreach (var mask in new byte[] { 0x01, 0x80 })
+            {
+                var damaged = (byte[])original.Clone();
+                damaged[i] ^= mask;
+                File.WriteAllBytes(path, damaged);
+
+                var read = _vault.Unseal("device-key");
+
+                Assert.True(read.Status == VaultReadStatus.Corrupt, $"byte {i} mask {mask:x2} was not detected");
+                Assert.Null(read.Secret);
+            }
+        }
+    }
+
+    [Fact]
+    public void TruncatingAtAnyLength_IsDetected()
+    {
+        _vault.Seal("device-key", RandomBytes(48));
+        var path = _data.Combine("vault", "device-key.sealed");
+        var original = File.ReadAllBytes(path);
+
+        for (var length = 0; length < original.Length; length++)
+        {
+            File.WriteAllBytes(path, original[..length]);
+
+            var read = _vault.Unseal("device-key");
+
+            Assert.True(read.Status == VaultReadStatus.Corrupt, $"truncation to {length} bytes was not detected");
+        }
+    }
+
+    [Fact]
+    public void ItemCopiedUnderAnotherName_DoesNotOpen()
+    {
+        _vault.Seal("viewer-token", RandomBytes(32));
+        File.Copy(_data.Combine("vault", "viewer-token.sealed"), _data.Combine("vault", "admin-token.sealed"));
+
+        var read = _vault.Unseal("admin-token");
+
+        Assert.Equal(VaultReadStatus.Corrupt, read.Status);
+    }
+
+    [Fact]
+    public void ItemFromAnotherDevice_DoesNotOpen()
+    {
+        using var other = new TempDirectory();
+        using var otherProvider = FileStorageKeyProvider.OpenOrCreate(other.Combine("storage.key"), sealedItemsExist: false);
+        var otherVault = new SecretVault(other.Combine("vault"), otherProvider);
+        otherVault.Seal("device-key", RandomBytes(32));
+        File.Copy(other.Combine("vault", "device-key.sealed"), _data.Combine("vault", "device-key.sealed"));
+
+        Assert.Equal(VaultReadStatus.Corrupt, _vault.Unseal("device-key").Status);
+    }
+
+    [Fact]
+    public void MissingItem_IsReportedAsNotFound()
+    {
+        Assert.Equal(VaultReadStatus.NotFound, _vault.Unseal("absent").Status);
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("a/b")]
+    [InlineData("")]
+    [InlineData(".hidden")]
+    [InlineData("UPPER")]
+    public void InvalidNames_AreRefused(string name)
+    {
+        Assert.Throws<ArgumentException>(() => _vault.Seal(name, [1]));
+    }
+
+    [Fact]
+    public void ResealingReplacesTheValue_AndLeavesNoTemporaryFiles()
+    {
+        _vault.Seal("rotating", [1, 2, 3]);
+        _vault.Seal("rotating", [4, 5, 6]);
+
+        Assert.Equal(new byte[] { 4, 5, 6 }, _vault.Unseal("rotating").Secret);
+        Assert.Equal(["rotating.sealed"], Directory.GetFiles(_data.Combine("vault")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void LeftoverTemporaryFiles_AreRemovedWhenTheVaultOpens()
+    {
+        var leftover = _data.Combine("vault", "x.sealed.tmp-0011223344");
+        File.WriteAllBytes(leftover, [1, 2, 3]);
+
+        _ = new SecretVault(_data.Combine("vault"), _provider);
+
+        Assert.False(File.Exists(leftover));
+    }
+
+    [Fact]
+    public void MissingStorageKey_WithSealedItems_StopsWithAClearError()
+    {
+        _vault.Seal("device-key", RandomBytes(32));
+        File.Delete(_data.Combine("keys", "storage.key"));
+
+        var error = Assert.Throws<StartupException>(() =>
+            FileStorageKeyProvider.OpenOrCreate(_data.Combine("keys", "storage.key"), SecretVault.HasSealedItems(_data.Combine("vault"))));
+
+        Assert.Contains("missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DamagedStorageKeyFile_IsReportedAsDamaged()
+    {
+        var keyFile = _data.Combine("keys", "storage.key");
+        var bytes = File.ReadAllBytes(keyFile);
+        bytes[10] ^= 0xFF;
+        File.WriteAllBytes(keyFile, bytes);
+
+        var error = Assert.Throws<StartupException>(() => FileStorageKeyProvider.OpenOrCreate(keyFile, sealedItemsExist: true));
+
+        Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        _provider.Dispose();
+        _data.Dispose();
+    }
+
+    private static byte[] RandomBytes(int length) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(length);
+}
