@@ -28,9 +28,17 @@ public sealed class CameraProcess : IDisposable
 
     public int Port => BaseAddress.Port;
 
-    public static async Task<CameraProcess> StartAsync(string dataDirectory, string listen = "127.0.0.1:0")
+    public static Task<CameraProcess> StartAsync(string dataDirectory, string listen = "127.0.0.1:0") =>
+        StartAsync(ChildProcess.Start("Iris.Camera", ["--listen", listen, "--data-dir", dataDirectory]), dataDirectory);
+
+    /// <summary>Starts the daemon through the shipped launcher script, as an installed device does.</summary>
+    public static Task<CameraProcess> StartWithLauncherAsync(string dataDirectory) =>
+        StartAsync(
+            ChildProcess.StartExecutable("/bin/sh", [Path.Combine(AppContext.BaseDirectory, "iris-camera.sh"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory]),
+            dataDirectory);
+
+    private static async Task<CameraProcess> StartAsync(ChildProcess process, string dataDirectory)
     {
-        var process = ChildProcess.Start("Iris.Camera", ["--listen", listen, "--data-dir", dataDirectory]);
         try
         {
             var line = await process.WaitForLineAsync(l => l.Contains(ListeningMarker, StringComparison.Ordinal), TimeSpan.FromSeconds(60));

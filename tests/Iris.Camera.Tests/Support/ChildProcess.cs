@@ -27,16 +27,19 @@ public sealed class ChildProcess : IDisposable
     public string StandardError { get { lock (_lock) { return _stderr.ToString(); } } }
 
     /// <summary>Starts AppContext.BaseDirectory/ASSEMBLY.dll; the environment has no OPENSSL_CONF of the test runner's.</summary>
-    public static ChildProcess Start(string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static ChildProcess Start(string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
+        StartExecutable("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly + ".dll"), .. args], environment);
+
+    /// <summary>Starts any program, with the same clean environment as <see cref="Start"/>.</summary>
+    public static ChildProcess StartExecutable(string executable, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly + ".dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

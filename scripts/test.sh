@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every Iris test on a fresh Debian machine that has the .NET SDK: installs the Debian packages the
+# tests use (apt-get, through sudo when not root), starts the services they need, then runs `dotnet test`.
+# .ci/run calls exactly this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# openssl: s_client offers the old protocols and suites the TLS tests must see refused.
+packages=(openssl ca-certificates)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+results="artifacts/test-results"
+rm -rf "$results"
+dotnet restore Iris.slnx --locked-mode
+status=0
+dotnet test Iris.slnx --no-restore --configuration Release \
+  --logger "trx;LogFileName=iris.trx" --logger "console;verbosity=minimal" \
+  --results-directory "$results" || status=$?
+
+# One plain summary line over every test assembly, read from the TRX files.
+python3 - "$results" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed")); failed += int(c.get("failed")) + int(c.get("error")) + int(c.get("timeout"))
+    skipped += int(c.get("notExecuted"))
+print(f"Tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit "$status"
