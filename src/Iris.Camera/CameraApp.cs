@@ -18,7 +18,8 @@ public static class CameraApp
     public static WebApplication Build(IReadOnlyList<string> args, Action<WebApplicationBuilder>? configure = null)
     {
         var overrides = CommandLine.Parse(args) ?? throw new StartupException(CommandLine.Usage, 0);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        // Settings files ship next to the binary; the working directory only resolves a relative --data-dir.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(overrides);
         configure?.Invoke(builder);
 
@@ -84,17 +85,14 @@ public static class CameraApp
         kestrel.Limits.Http2.MaxStreamsPerConnection = 64;
 
         var identity = kestrel.ApplicationServices.GetRequiredService<DeviceIdentity>();
+        var tls = TlsPolicy.CreateServerOptions(identity.Certificate);
         kestrel.Listen(https.ParseListen(), listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            listen.UseHttps(new HttpsConnectionAdapterOptions
+            listen.UseHttps(new TlsHandshakeCallbackOptions
             {
-                ServerCertificate = identity.Certificate,
-                SslProtocols = TlsPolicy.Protocols,
-                ClientCertificateMode = ClientCertificateMode.NoCertificate,
-                CheckCertificateRevocation = false,
+                OnConnection = _ => ValueTask.FromResult(tls()),
                 HandshakeTimeout = TimeSpan.FromSeconds(10),
-                OnAuthenticate = (_, ssl) => ssl.CipherSuitesPolicy = TlsPolicy.CreateCipherSuitesPolicy(),
             });
         });
     }

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Iris.Camera.Web;
 
@@ -25,6 +26,29 @@ internal static class TlsPolicy
     /// <summary>Null where the platform cannot restrict suites (it can on Linux, the only target).</summary>
     public static CipherSuitesPolicy? CreateCipherSuitesPolicy() =>
         OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? new CipherSuitesPolicy(AllowedSuites) : null;
+
+    /// <summary>
+    /// Server options for one handshake. The certificate context is built once, offline: the device certificate's
+    /// chain is known, so the system CA store is never read (that alone cost ~300 ms of start-up) and every
+    /// handshake reuses the same context.
+    /// </summary>
+    public static Func<SslServerAuthenticationOptions> CreateServerOptions(X509Certificate2 certificate)
+    {
+        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+        var cipherSuites = CreateCipherSuitesPolicy();
+        List<SslApplicationProtocol> alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+        return () => new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = context,
+            EnabledSslProtocols = Protocols,
+            CipherSuitesPolicy = cipherSuites,
+            ApplicationProtocols = alpn,
+            ClientCertificateRequired = false,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            AllowRenegotiation = false,
+            EncryptionPolicy = EncryptionPolicy.RequireEncryption,
+        };
+    }
 
     public static string Describe => "TLS 1.2/1.3, ECDHE (P-256/P-384) with AES-GCM";
 }

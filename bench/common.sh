@@ -1,0 +1,37 @@
+# Shared by the bench scripts: publish the daemon once (Release), start it, wait for its first HTTPS answer.
+set -euo pipefail
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd "$bench_root/.." && pwd)
+out="$repo_root/artifacts/bench"
+daemon_dir="$out/daemon"
+
+ensure_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+publish_daemon() {
+  dotnet publish "$repo_root/src/Iris.Camera" -c Release -o "$daemon_dir" --nologo -v quiet >/dev/null
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# wait_https PORT: polls until GET /api/device answers 200; prints nothing.
+wait_https() {
+  until curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "https://127.0.0.1:$1/api/device" 2>/dev/null | grep -q 200; do
+    sleep 0.005
+  done
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+machine_line() {
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), .NET $(dotnet --version), $(openssl version | cut -d' ' -f1-2)"
+}
