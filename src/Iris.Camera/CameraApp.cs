@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
+using Iris.Camera.Platform;
 using Iris.Camera.Storage;
 using Iris.Camera.Vault;
 using Iris.Camera.Web;
@@ -85,7 +86,7 @@ public static class CameraApp
         kestrel.Limits.Http2.MaxStreamsPerConnection = 64;
 
         var identity = kestrel.ApplicationServices.GetRequiredService<DeviceIdentity>();
-        var tls = TlsPolicy.CreateServerOptions(identity.Certificate);
+        var tls = TlsPolicy.CreateServerOptions(identity.Certificate, LaunchEnvironment.IsOpenSslProfileApplied);
         kestrel.Listen(https.ParseListen(), listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;

@@ -22,6 +22,10 @@ internal static class LaunchEnvironment
 
     public static string DefaultProfilePath => Path.Combine(AppContext.BaseDirectory, ProfileRelativePath);
 
+    /// <summary>True when OpenSSL was started with the shipped Iris profile.</summary>
+    public static bool IsOpenSslProfileApplied =>
+        Environment.GetEnvironmentVariable(OpenSslConfigVariable) is { Length: > 0 } configured && IsShippedProfile(configured);
+
     /// <summary>
     /// Returns null when the environment is in force; otherwise the reason the daemon must not start.
     /// When it re-executes successfully this method does not return.
@@ -34,9 +38,11 @@ internal static class LaunchEnvironment
         }
 
         var configured = Environment.GetEnvironmentVariable(OpenSslConfigVariable);
-        if (!string.IsNullOrEmpty(configured) && !File.Exists(configured))
+        if (!string.IsNullOrEmpty(configured) && !IsShippedProfile(configured))
         {
-            return $"{OpenSslConfigVariable} names '{configured}', which does not exist; refusing to start without the TLS profile.";
+            // Another OpenSSL configuration would silently change the groups and suites every TLS context allows.
+            return $"{OpenSslConfigVariable} names '{configured}', but the daemon runs only with its TLS profile " +
+                $"'{DefaultProfilePath}'. Unset {OpenSslConfigVariable} or point it there.";
         }
 
         var missing = new List<string>();
@@ -112,6 +118,21 @@ internal static class LaunchEnvironment
                 // Another process's leftover or already gone: nothing listens on it either way.
             }
         }
+    }
+
+    private static bool IsShippedProfile(string path)
+    {
+        try
+        {
+            return File.Exists(path) && string.Equals(Canonical(path), Canonical(DefaultProfilePath), StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+
+        static string Canonical(string file) =>
+            new FileInfo(file).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(file);
     }
 
     private static List<string> ReadOwnCommandLine()

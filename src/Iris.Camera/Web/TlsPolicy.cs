@@ -28,14 +28,17 @@ internal static class TlsPolicy
         OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? new CipherSuitesPolicy(AllowedSuites) : null;
 
     /// <summary>
-    /// Server options for one handshake. The certificate context is built once, offline: the device certificate's
-    /// chain is known, so the system CA store is never read (that alone cost ~300 ms of start-up) and every
-    /// handshake reuses the same context.
+    /// Server options for one handshake. The certificate context is built once, offline, and every handshake
+    /// reuses it. Where the Iris OpenSSL profile is in force (the daemon always runs with it, see
+    /// Platform/LaunchEnvironment.cs) the profile restricts the suites for every SSL_CTX, and no
+    /// CipherSuitesPolicy is set: .NET caches the server SSL_CTX only without one, and building a context per
+    /// handshake cost about a fifth of the handshake rate. Without the profile (the daemon embedded in another
+    /// host, in-process tests) the policy is set, so the suites are restricted either way.
     /// </summary>
-    public static Func<SslServerAuthenticationOptions> CreateServerOptions(X509Certificate2 certificate)
+    public static Func<SslServerAuthenticationOptions> CreateServerOptions(X509Certificate2 certificate, bool openSslProfileApplied)
     {
         var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
-        var cipherSuites = CreateCipherSuitesPolicy();
+        var cipherSuites = openSslProfileApplied ? null : CreateCipherSuitesPolicy();
         List<SslApplicationProtocol> alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
         return () => new SslServerAuthenticationOptions
         {

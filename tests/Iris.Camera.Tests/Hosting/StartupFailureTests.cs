@@ -94,6 +94,20 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task ForeignOpenSslConfiguration_IsRefused()
+    {
+        // Another OpenSSL configuration could re-enable X25519, CBC or TLS 1.0 for every TLS context.
+        using var data = new TempDirectory();
+        var foreign = data.Combine("openssl.cnf");
+        await File.WriteAllTextAsync(foreign, "openssl_conf = x\n[x]\n");
+        using var process = ChildProcess.Start("Iris.Camera", ["--listen", "127.0.0.1:0", "--data-dir", data.Combine("d")],
+            new Dictionary<string, string> { ["OPENSSL_CONF"] = foreign });
+
+        Assert.Equal(StartupException.ConfigurationError, await process.WaitForExitAsync(ExitTimeout));
+        Assert.Contains("runs only with its TLS profile", process.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_PrintsUsageAndExitsZero()
     {
         using var process = ChildProcess.Start("Iris.Camera", ["--help"]);
