@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using Iris.Camera.Accounts;
+using Iris.Camera.Events;
 using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
 using Iris.Camera.Platform;
@@ -7,6 +9,7 @@ using Iris.Camera.Vault;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Iris.Camera;
 
@@ -27,7 +30,8 @@ public static class CameraApp
         var https = Bind<HttpsOptions>(builder.Configuration, HttpsOptions.SectionName);
         var storage = Bind<StorageOptions>(builder.Configuration, StorageOptions.SectionName);
         var device = Bind<DeviceOptions>(builder.Configuration, DeviceOptions.SectionName);
-        var errors = CameraOptionsValidator.Validate(https, storage, device);
+        var accounts = Bind<AccountsOptions>(builder.Configuration, AccountsOptions.SectionName);
+        var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
@@ -54,6 +58,7 @@ public static class CameraApp
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Identity")));
         services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrCreateDevelopment(device.Model, device.Vendor));
         services.AddSingleton(sp => CameraDatabase.Open(sp.GetRequiredService<DataDirectory>().DatabaseFile));
+        AddAccounts(services, accounts);
 
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
@@ -70,8 +75,28 @@ public static class CameraApp
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseInputGuard();
+        app.UseAccessControl();
         app.MapDeviceEndpoints();
+        app.MapAuthEndpoints();
+        app.MapUserEndpoints();
+        app.MapSecurityEndpoints();
         return app;
+    }
+
+    private static void AddAccounts(IServiceCollection services, AccountsOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(new PasswordHasher(options.PasswordIterations));
+        services.TryAddSingleton<IDefaultPasswordDisplay, ConsoleDefaultPasswordDisplay>();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<KnownSources>();
+        services.AddSingleton<LoginNonces>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<LoginService>();
+        services.AddSingleton<OwnerBootstrap>();
+        services.AddSingleton<SecurityEventLog>();
+        services.AddSingleton<AlertCenter>();
     }
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, HttpsOptions https)
@@ -107,6 +132,7 @@ public static class CameraApp
             services.GetRequiredService<TimeProvider>().GetUtcNow(),
             services.GetRequiredService<SoftwareInfo>().Version,
             identity.Origin.ToString().ToLowerInvariant());
+        services.GetRequiredService<OwnerBootstrap>().EnsureOwner();
     }
 
     private static T Bind<T>(ConfigurationManager configuration, string section)

@@ -1,3 +1,4 @@
+using Iris.Camera.Accounts;
 using Iris.Camera.Hosting;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,6 +15,7 @@ internal static class DeviceEndpoints
         var device = routes.MapGroup("/api/device");
         device.MapGet("/", GetDevice).WithName("GetDevice");
         device.MapGet("/services", GetServices).WithName("GetServiceManifest");
+        device.MapGet("/permissions", () => TypedResults.Ok(new { roles = PermissionTable.Grants, endpoints = PermissionTable.Entries })).WithName("GetPermissions");
         return routes;
     }
 

@@ -23,7 +23,8 @@ public static class HostileInput
         "99999999999999999999999", "NaN", "1e309", "null", "[]", "{}", "true", "\r\nSet-Cookie: a=b",
     ];
 
-    public static IEnumerable<HostileRequest> For(RouteEndpoint endpoint, IReadOnlyList<string> methods, int seed)
+    /// <param name="routeMethods">Every method any endpoint serves on this route: those are not "wrong" methods.</param>
+    public static IEnumerable<HostileRequest> For(RouteEndpoint endpoint, IReadOnlyList<string> methods, IReadOnlySet<string> routeMethods, int seed)
     {
         var random = new Random(seed);
         var pattern = endpoint.RoutePattern.RawText ?? "/";
@@ -44,7 +45,9 @@ public static class HostileInput
             yield return new HostileRequest($"query name {Describe(value)}", method, Fill(path, "1") + "?" + Uri.EscapeDataString(value) + "=1", null, null);
             if (path.Contains('{', StringComparison.Ordinal))
             {
-                yield return new HostileRequest($"route value {Describe(value)}", method, Fill(path, Uri.EscapeDataString(value)), null, null);
+                var escaped = Uri.EscapeDataString(value);
+                yield return new HostileRequest($"route value {Describe(value)}", method, Fill(path, escaped), null, null,
+                    RejectedByHttpParser: escaped.Contains("%00", StringComparison.Ordinal));
             }
         }
 
@@ -54,7 +57,7 @@ public static class HostileInput
 
         foreach (var other in new[] { "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND" })
         {
-            if (!methods.Contains(other, StringComparer.OrdinalIgnoreCase))
+            if (!routeMethods.Contains(other))
             {
                 yield return new HostileRequest($"method {other}", new HttpMethod(other), Fill(path, "1"), null, null);
             }

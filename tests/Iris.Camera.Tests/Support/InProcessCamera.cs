@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using System.Net.Http.Json;
+using Iris.Camera.Accounts;
+using Microsoft.Extensions.Configuration;
 
 namespace Iris.Camera.Tests.Support;
 
@@ -36,18 +39,75 @@ public sealed class InProcessCamera : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<InProcessCamera> StartAsync(string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>The default password shown on this camera's first start (captured instead of printed).</summary>
+    public string? DefaultPassword => App.Services.GetRequiredService<CapturedDefaultPassword>().Password;
+
+    public static async Task<InProcessCamera> StartAsync(
+        string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null, TimeProvider? time = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var directory = dataDirectory ?? owned!.Path;
+        var captured = new CapturedDefaultPassword();
         var app = CameraApp.Build(["--listen", "127.0.0.1:0", "--data-dir", directory], builder =>
         {
             builder.Logging.ClearProviders();
+            // Tests hash with few iterations; the cost itself is benchmarked, not tested.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Accounts:PasswordIterations"] = "1000" });
+            builder.Services.AddSingleton(captured);
+            builder.Services.AddSingleton<IDefaultPasswordDisplay>(captured);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
+
             configure?.Invoke(builder);
         });
         await app.StartAsync();
         return new InProcessCamera(app, directory, owned);
     }
+
+    /// <summary>Signs in (nonce, then login) and returns a client carrying the session cookie and CSRF header.</summary>
+    public async Task<SignedInClient> SignInAsync(string username, string password)
+    {
+        var login = await TrySignInAsync(username, password);
+        Assert.True(login.Response.IsSuccessStatusCode, $"sign-in failed: {(int)login.Response.StatusCode} {await login.Response.Content.ReadAsStringAsync()}");
+        return login.Client!;
+    }
+
+    public async Task<(HttpResponseMessage Response, SignedInClient? Client)> TrySignInAsync(string username, string password)
+    {
+        var nonce = await NewNonceAsync();
+        var response = await Client.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username, password, nonce });
+        if (!response.IsSuccessStatusCode)
+        {
+            return (response, null);
+        }
+
+        var cookies = response.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).ToList();
+        var csrf = cookies.Single(c => c.StartsWith("__Host-iris-csrf=", StringComparison.Ordinal))["__Host-iris-csrf=".Length..];
+        var client = PinnedHttpClient.Create(BaseAddress, Certificate);
+        client.DefaultRequestHeaders.Add("Cookie", string.Join("; ", cookies));
+        client.DefaultRequestHeaders.Add("X-CSRF-Token", csrf);
+        return (response, new SignedInClient(client, string.Join("; ", cookies), csrf));
+    }
+
+    public async Task<string> NewNonceAsync()
+    {
+        using var response = await Client.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("nonce").GetString()!;
+    }
+
+    /// <summary>Claims the device: signs in with the default password and sets <paramref name="newPassword"/>.</summary>
+    public async Task<SignedInClient> ClaimAsync(string newPassword = OwnerPassword)
+    {
+        using var restricted = await SignInAsync("admin", DefaultPassword!);
+        using var change = await restricted.Http.PostAsJsonAsync(new Uri("/api/auth/password", UriKind.Relative), new { currentPassword = DefaultPassword, newPassword });
+        Assert.True(change.IsSuccessStatusCode, await change.Content.ReadAsStringAsync());
+        return await SignInAsync("admin", newPassword);
+    }
+
+    public const string OwnerPassword = "violet harbour lantern 47";
 
     public async ValueTask DisposeAsync()
     {

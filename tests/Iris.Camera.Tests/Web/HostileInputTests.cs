@@ -12,6 +12,23 @@ public sealed class HostileInputTests
     public async Task EveryEndpoint_AnswersHostileInputWith4xxProblemDetails_AndStaysUp()
     {
         await using var camera = await InProcessCamera.StartAsync();
+        await AssertHostileInputRefusedAsync(camera, camera.Client);
+    }
+
+    [Fact]
+    public async Task EveryEndpoint_AnswersHostileInputWith4xxProblemDetails_ForASignedInAdministrator()
+    {
+        // Signed in, hostile input gets past access control and must be stopped by validation.
+        await using var camera = await InProcessCamera.StartAsync();
+        using var admin = await camera.ClaimAsync();
+        await AssertHostileInputRefusedAsync(camera, admin.Http);
+
+        using var session = await admin.Http.GetAsync(new Uri("/api/auth/session", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+    }
+
+    private static async Task AssertHostileInputRefusedAsync(InProcessCamera camera, HttpClient client)
+    {
         var endpoints = camera.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
         Assert.NotEmpty(endpoints);
 
@@ -20,7 +37,11 @@ public sealed class HostileInputTests
         foreach (var endpoint in endpoints)
         {
             var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"];
-            foreach (var request in HostileInput.For(endpoint, methods, seed: 5511))
+            var routeMethods = endpoints
+                .Where(e => e.RoutePattern.RawText == endpoint.RoutePattern.RawText)
+                .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var request in HostileInput.For(endpoint, methods, routeMethods, seed: 5511))
             {
                 using var message = new HttpRequestMessage(request.Method, new Uri(request.Path, UriKind.Relative));
                 if (request.Body is not null)
@@ -32,7 +53,7 @@ public sealed class HostileInputTests
                     message.Content.Headers.TryAddWithoutValidation("Content-Type", request.ContentType);
                 }
 
-                using var response = await camera.Client.SendAsync(message);
+                using var response = await client.SendAsync(message);
                 sent++;
                 var status = (int)response.StatusCode;
                 var mediaType = response.Content.Headers.ContentType?.MediaType;

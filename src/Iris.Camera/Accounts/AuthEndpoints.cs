@@ -1,0 +1,168 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Iris.Camera.Events;
+using Iris.Camera.Identity;
+using Iris.Camera.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Iris.Camera.Accounts;
+
+public sealed class LoginRequest
+{
+    [Required, StringLength(64, MinimumLength = 1), PlainText]
+    public string? Username { get; set; }
+
+    [Required, StringLength(1024, MinimumLength = 1)]
+    public string? Password { get; set; }
+
+    [Required, RegularExpression("^[0-9a-f]{64}$", ErrorMessage = "The nonce must come from POST /api/auth/nonce.")]
+    public string? Nonce { get; set; }
+}
+
+public sealed class ChangePasswordRequest
+{
+    [Required, StringLength(1024, MinimumLength = 1)]
+    public string? CurrentPassword { get; set; }
+
+    [Required, StringLength(1024, MinimumLength = 1)]
+    public string? NewPassword { get; set; }
+}
+
+public sealed record NonceResponse(string Nonce, DateTimeOffset ExpiresAt);
+
+public sealed record SessionInfo(string Username, Role Role, bool MustChangePassword, string? CsrfToken);
+
+/// <summary>Sign-in, sign-out and one's own password (5.1.1.3, 5.1.2.2, 5.1.3.1, 5.4.2.2): credentials only in bodies.</summary>
+internal static class AuthEndpoints
+{
+    public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var auth = routes.MapGroup("/api/auth");
+        auth.MapPost("/nonce", IssueNonce).WithName("IssueLoginNonce");
+        auth.MapPost("/login", LoginAsync).WithName("Login").Accepts<LoginRequest>(JsonBody.MediaType);
+        auth.MapGet("/session", GetSession).WithName("GetSession");
+        auth.MapPost("/logout", Logout).WithName("Logout");
+        auth.MapPost("/password", ChangePasswordAsync).WithName("ChangeOwnPassword").Accepts<ChangePasswordRequest>(JsonBody.MediaType);
+        return routes;
+    }
+
+    private static Results<Ok<NonceResponse>, ProblemHttpResult> IssueNonce(LoginNonces nonces) =>
+        nonces.Issue() is { } issued
+            ? TypedResults.Ok(new NonceResponse(issued.Nonce, issued.ExpiresAt))
+            : Problems.Create(StatusCodes.Status429TooManyRequests, "busy", "Too many sign-ins are in progress. Try again shortly.");
+
+    private static async Task<IResult> LoginAsync(HttpContext http, LoginService login, AccountsOptions options, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<LoginRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var request = body.Value!;
+        var outcome = login.Attempt(request.Username!, request.Password!, request.Nonce!, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress));
+        switch (outcome.Result)
+        {
+            case LoginResult.Succeeded:
+                http.Response.Cookies.Append(AccessControl.SessionCookie, outcome.Session!.Token, new CookieOptions
+                {
+                    Secure = true,
+                    HttpOnly = true,
+                    SameSite = SameSiteMode.Strict,
+                    Path = "/",
+                    IsEssential = true,
+                    MaxAge = options.SessionAbsoluteTimeout,
+                });
+
+                // Readable by the UI's script (double-submit); the server checks the header against its stored hash.
+                http.Response.Cookies.Append(AccessControl.CsrfCookie, outcome.Session.CsrfToken, new CookieOptions
+                {
+                    Secure = true,
+                    HttpOnly = false,
+                    SameSite = SameSiteMode.Strict,
+                    Path = "/",
+                    IsEssential = true,
+                    MaxAge = options.SessionAbsoluteTimeout,
+                });
+                return TypedResults.Ok(new SessionInfo(outcome.Account!.Username, outcome.Account.Role, outcome.Account.MustChangePassword, outcome.Session.CsrfToken));
+            case LoginResult.NonceRejected:
+                return Problems.Create(StatusCodes.Status400BadRequest, "nonce-rejected",
+                    "The sign-in request was already used or has expired.", "Request a new nonce and sign in again.");
+            case LoginResult.Throttled:
+                var seconds = Math.Max(1, (int)Math.Ceiling((outcome.RetryAt!.Value - DateTimeOffset.UtcNow).TotalSeconds));
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(
+                    title: outcome.Locked ? "Sign-in is locked after repeated failures." : "Too many failed sign-ins.",
+                    detail: $"Try again after {outcome.RetryAt.Value.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}.",
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    type: Problems.TypePrefix + (outcome.Locked ? "login-locked" : "login-throttled"),
+                    extensions: new Dictionary<string, object?> { ["retryAt"] = outcome.RetryAt.Value });
+            case LoginResult.Busy:
+                http.Response.Headers.RetryAfter = "1";
+                return Problems.Create(StatusCodes.Status429TooManyRequests, "busy", "The device is busy with other sign-ins. Try again shortly.");
+            default:
+                // The same answer for an unknown user, a wrong password and a disabled account.
+                return Problems.Create(StatusCodes.Status401Unauthorized, "login-failed", "The username or password is wrong.");
+        }
+    }
+
+    private static Ok<SessionInfo> GetSession(HttpContext http)
+    {
+        var session = http.CurrentSession()!;
+        return TypedResults.Ok(new SessionInfo(session.Username, session.Role, session.MustChangePassword, null));
+    }
+
+    private static NoContent Logout(HttpContext http, SessionStore sessions, SecurityEventLog events)
+    {
+        var session = http.CurrentSession()!;
+        sessions.Revoke(session.TokenHash);
+        events.Append(SecurityEventKinds.Logout, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), session.Username);
+        http.Response.Cookies.Delete(AccessControl.SessionCookie, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+        http.Response.Cookies.Delete(AccessControl.CsrfCookie, new CookieOptions { Secure = true, SameSite = SameSiteMode.Strict, Path = "/" });
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> ChangePasswordAsync(
+        HttpContext http, AccountStore accounts, PasswordHasher hasher, OwnerBootstrap owner, DeviceIdentity identity,
+        LoginThrottle throttle, SecurityEventLog events, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<ChangePasswordRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var session = http.CurrentSession()!;
+        var source = LoginThrottle.SourceKey(http.Connection.RemoteIpAddress);
+        var decision = throttle.Check(session.Username, source, knownSource: true);
+        if (!decision.Allowed)
+        {
+            return Problems.Create(StatusCodes.Status429TooManyRequests, "login-throttled", "Too many wrong current passwords. Try again later.");
+        }
+
+        var account = accounts.FindById(session.AccountId)!;
+        if (!hasher.Verify(body.Value!.CurrentPassword!, account.Password))
+        {
+            throttle.RecordFailure(session.Username, source, knownSource: true);
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] },
+                title: "The password was not changed.", type: Problems.TypePrefix + "invalid-field");
+        }
+
+        var reason = PasswordPolicy.Check(body.Value.NewPassword!, account.Username, identity.Serial, owner.IsDefaultPassword);
+        if (reason is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["newPassword"] = [reason] },
+                title: "The new password is not acceptable.", type: Problems.TypePrefix + "weak-password");
+        }
+
+        accounts.SetPassword(account.Id, hasher.Hash(body.Value.NewPassword!), mustChangePassword: false, keepSessionTokenHash: session.TokenHash);
+        events.Append(SecurityEventKinds.PasswordChanged, source, account.Username, "other sessions revoked");
+        if (account.MustChangePassword && account.Username == AccountStore.OwnerUsername)
+        {
+            events.Append(SecurityEventKinds.DeviceClaimed, source, account.Username);
+        }
+
+        return TypedResults.NoContent();
+    }
+}

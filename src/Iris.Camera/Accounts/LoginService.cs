@@ -1,0 +1,103 @@
+using Iris.Camera.Events;
+
+namespace Iris.Camera.Accounts;
+
+public enum LoginResult
+{
+    Succeeded,
+    Failed,
+    NonceRejected,
+    Throttled,
+    Busy,
+}
+
+public sealed record LoginOutcome(LoginResult Result, Account? Account = null, IssuedSession? Session = null, DateTimeOffset? RetryAt = null, bool Locked = false);
+
+/// <summary>
+/// One login attempt, in the order that keeps a flood cheap: nonce (single use), throttle, a gate that lets at
+/// most one hash for unfamiliar sources run at a time, and only then the password hash (or a decoy hash of equal
+/// cost for unknown or disabled accounts, so the answer and its timing are the same).
+/// </summary>
+internal sealed class LoginService(
+    LoginNonces nonces,
+    LoginThrottle throttle,
+    KnownSources knownSources,
+    AccountStore accounts,
+    SessionStore sessions,
+    PasswordHasher hasher,
+    SecurityEventLog events,
+    AlertCenter alerts) : IDisposable
+{
+    private const string UnknownAccount = "(unknown)";
+    private readonly SemaphoreSlim _unfamiliarSourceGate = new(1, 1);
+
+    public LoginOutcome Attempt(string username, string password, string nonce, string source)
+    {
+        if (!nonces.Consume(nonce))
+        {
+            return new LoginOutcome(LoginResult.NonceRejected);
+        }
+
+        var known = knownSources.IsKnown(username, source);
+        var decision = throttle.Check(username, source, known);
+        if (!decision.Allowed)
+        {
+            if (decision.LockoutStarted)
+            {
+                RecordLockout(username, source);
+            }
+
+            return new LoginOutcome(LoginResult.Throttled, RetryAt: decision.RetryAt, Locked: decision.Locked);
+        }
+
+        if (!known && !_unfamiliarSourceGate.Wait(0))
+        {
+            return new LoginOutcome(LoginResult.Busy);
+        }
+
+        Account? account;
+        bool verified;
+        try
+        {
+            account = accounts.Find(username);
+            verified = account is { Disabled: false } ? hasher.Verify(password, account.Password) : hasher.VerifyAgainstDecoy(password);
+        }
+        finally
+        {
+            if (!known)
+            {
+                _unfamiliarSourceGate.Release();
+            }
+        }
+
+        if (!verified || account is null)
+        {
+            var recordedAccount = account?.Username ?? UnknownAccount;
+            var failure = throttle.RecordFailure(username, source, known);
+            events.Append(SecurityEventKinds.LoginFailed, source, recordedAccount);
+            alerts.LoginFailed(source, recordedAccount);
+            if (failure.LockoutStarted)
+            {
+                RecordLockout(recordedAccount, source);
+            }
+
+            return new LoginOutcome(LoginResult.Failed);
+        }
+
+        throttle.RecordSuccess(username, source, known);
+        var hadKnownSources = known || knownSources.HasAny(account.Username);
+        knownSources.Remember(account.Username, source);
+        events.Append(SecurityEventKinds.LoginSucceeded, source, account.Username, account.MustChangePassword ? "password change required" : null);
+        alerts.LoginSucceeded(source, account.Username, known, hadKnownSources);
+        return new LoginOutcome(LoginResult.Succeeded, account, sessions.Create(account.Id, source));
+    }
+
+    public void Dispose() => _unfamiliarSourceGate.Dispose();
+
+    private void RecordLockout(string account, string source)
+    {
+        var name = accounts.Find(account)?.Username ?? UnknownAccount;
+        events.Append(SecurityEventKinds.Lockout, source, name);
+        alerts.LockoutStarted(source, name);
+    }
+}

@@ -1,0 +1,143 @@
+using System.ComponentModel.DataAnnotations;
+using Iris.Camera.Events;
+using Iris.Camera.Identity;
+using Iris.Camera.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Iris.Camera.Accounts;
+
+public sealed class CreateUserRequest
+{
+    [Required, RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$", ErrorMessage = "3-32 letters, digits, '.', '_' or '-', starting with a letter or digit.")]
+    public string? Username { get; set; }
+
+    [Required]
+    public Role? Role { get; set; }
+
+    [Required, StringLength(1024, MinimumLength = 1)]
+    public string? Password { get; set; }
+}
+
+public sealed class UpdateUserRequest
+{
+    public Role? Role { get; set; }
+
+    public bool? Disabled { get; set; }
+}
+
+public sealed class ResetPasswordRequest
+{
+    [Required, StringLength(1024, MinimumLength = 1)]
+    public string? NewPassword { get; set; }
+}
+
+public sealed record UserSummary(string Username, Role Role, bool Disabled, bool MustChangePassword);
+
+/// <summary>Account administration (5.1.2.1). New and reset passwords are temporary: the user must change them.</summary>
+internal static class UserEndpoints
+{
+    public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var users = routes.MapGroup("/api/users");
+        users.MapGet("/", List).WithName("ListUsers");
+        users.MapPost("/", CreateAsync).WithName("CreateUser").Accepts<CreateUserRequest>(JsonBody.MediaType);
+        users.MapPatch("/{username}", UpdateAsync).WithName("UpdateUser").Accepts<UpdateUserRequest>(JsonBody.MediaType);
+        users.MapDelete("/{username}", Delete).WithName("DeleteUser");
+        users.MapPost("/{username}/password", ResetPasswordAsync).WithName("ResetUserPassword").Accepts<ResetPasswordRequest>(JsonBody.MediaType);
+        return routes;
+    }
+
+    private static Ok<UserSummary[]> List(AccountStore accounts) =>
+        TypedResults.Ok(accounts.List().Select(a => new UserSummary(a.Username, a.Role, a.Disabled, a.MustChangePassword)).ToArray());
+
+    private static async Task<IResult> CreateAsync(HttpContext http, AccountStore accounts, PasswordHasher hasher, OwnerBootstrap owner,
+        DeviceIdentity identity, SecurityEventLog events, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<CreateUserRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var request = body.Value!;
+        if (PasswordPolicy.Check(request.Password!, request.Username!, identity.Serial, owner.IsDefaultPassword) is { } reason)
+        {
+            return WeakPassword("password", reason);
+        }
+
+        if (!accounts.Create(request.Username!, request.Role!.Value, hasher.Hash(request.Password!), mustChangePassword: true))
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "user-exists", "An account with this username exists.");
+        }
+
+        events.Append(SecurityEventKinds.UserCreated, Source(http), http.CurrentSession()!.Username, $"{request.Username} as {request.Role}");
+        return TypedResults.Created($"/api/users/{request.Username}", new UserSummary(request.Username!, request.Role.Value, false, true));
+    }
+
+    private static async Task<IResult> UpdateAsync(string username, HttpContext http, AccountStore accounts, SecurityEventLog events, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<UpdateUserRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var change = accounts.Update(username, body.Value!.Role, body.Value.Disabled);
+        if (change == AccountChange.Done)
+        {
+            events.Append(SecurityEventKinds.UserChanged, Source(http), http.CurrentSession()!.Username,
+                $"{username}: role {body.Value.Role?.ToString() ?? "unchanged"}, disabled {body.Value.Disabled?.ToString() ?? "unchanged"}; sessions revoked");
+        }
+
+        return Result(change);
+    }
+
+    private static IResult Delete(string username, HttpContext http, AccountStore accounts, SecurityEventLog events)
+    {
+        var change = accounts.Delete(username);
+        if (change == AccountChange.Done)
+        {
+            events.Append(SecurityEventKinds.UserDeleted, Source(http), http.CurrentSession()!.Username, username);
+        }
+
+        return Result(change);
+    }
+
+    private static async Task<IResult> ResetPasswordAsync(string username, HttpContext http, AccountStore accounts, PasswordHasher hasher,
+        OwnerBootstrap owner, DeviceIdentity identity, SecurityEventLog events, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<ResetPasswordRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var account = accounts.Find(username);
+        if (account is null)
+        {
+            return Result(AccountChange.NotFound);
+        }
+
+        if (PasswordPolicy.Check(body.Value!.NewPassword!, account.Username, identity.Serial, owner.IsDefaultPassword) is { } reason)
+        {
+            return WeakPassword("newPassword", reason);
+        }
+
+        accounts.SetPassword(account.Id, hasher.Hash(body.Value.NewPassword!), mustChangePassword: true);
+        events.Append(SecurityEventKinds.PasswordReset, Source(http), http.CurrentSession()!.Username, $"{account.Username}; sessions revoked");
+        return TypedResults.NoContent();
+    }
+
+    private static IResult Result(AccountChange change) => change switch
+    {
+        AccountChange.Done => TypedResults.NoContent(),
+        AccountChange.NotFound => Problems.Create(StatusCodes.Status404NotFound, "user-not-found", "No account has this username."),
+        _ => Problems.Create(StatusCodes.Status409Conflict, "last-administrator", "The last enabled administrator cannot be removed, disabled or demoted."),
+    };
+
+    private static ValidationProblem WeakPassword(string field, string reason) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] },
+            title: "The password is not acceptable.", type: Problems.TypePrefix + "weak-password");
+
+    private static string Source(HttpContext http) => LoginThrottle.SourceKey(http.Connection.RemoteIpAddress);
+}
