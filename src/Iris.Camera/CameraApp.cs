@@ -42,7 +42,7 @@ public static class CameraApp
         services.AddSingleton(storage);
         services.AddSingleton(device);
         services.AddSingleton<SoftwareInfo>();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => DataDirectory.Open(storage.DataDirectory));
         services.AddSingleton(sp =>
         {

@@ -42,6 +42,7 @@ internal sealed class LoginService(
         var decision = throttle.Check(username, source, known);
         if (!decision.Allowed)
         {
+            alerts.LoginFailed(source, username, () => accounts.Find(username)?.Username ?? UnknownAccount);
             if (decision.LockoutStarted)
             {
                 RecordLockout(username, source);
@@ -75,7 +76,7 @@ internal sealed class LoginService(
             var recordedAccount = account?.Username ?? UnknownAccount;
             var failure = throttle.RecordFailure(username, source, known);
             events.Append(SecurityEventKinds.LoginFailed, source, recordedAccount);
-            alerts.LoginFailed(source, recordedAccount);
+            alerts.LoginFailed(source, username, () => recordedAccount);
             if (failure.LockoutStarted)
             {
                 RecordLockout(recordedAccount, source);

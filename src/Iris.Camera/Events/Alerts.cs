@@ -39,13 +39,19 @@ internal sealed partial class AlertCenter(
     private readonly ConcurrentDictionary<string, FailureWindow> _failuresBySource = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FailureWindow> _failuresByAccount = new(StringComparer.OrdinalIgnoreCase);
 
-    public void LoginFailed(string source, string account)
+    /// <summary>
+    /// Counts a failed or throttled attempt. <paramref name="typedUsername"/> only keys the count;
+    /// <paramref name="accountName"/> is resolved only when an alert is raised, so a password typed into the
+    /// username field never reaches an alert.
+    /// </summary>
+    public void LoginFailed(string source, string typedUsername, Func<string> accountName)
     {
         var now = time.GetUtcNow();
         var bySource = Count(_failuresBySource, source, now);
-        Count(_failuresByAccount, account, now);
+        Count(_failuresByAccount, typedUsername, now);
         if (bySource == options.BruteForceAlertFailures)
         {
+            var account = accountName();
             Raise(AlertKinds.BruteForce, source, account, $"{bySource} failed logins from {source} within {options.ThrottleWindow.TotalMinutes:0} minutes.");
         }
     }

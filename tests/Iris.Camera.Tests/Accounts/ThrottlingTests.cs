@@ -1,0 +1,135 @@
+using System.Net;
+using Iris.Camera.Accounts;
+using Iris.Camera.Events;
+using Iris.Camera.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Iris.Camera.Tests.Accounts;
+
+/// <summary>IoT-1005-1 5.1.2.2 (rate and attempt limits) and 5.8.1.1 (alerts naming the serial).</summary>
+public sealed class ThrottlingTests
+{
+    [Fact]
+    public async Task FiftyWrongPasswords_AreThrottledThenLocked_HashingOnlyAFewTimes_AndAlert()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var camera = await InProcessCamera.StartAsync(time: time);
+        using var owner = await camera.ClaimAsync();
+        var hasher = camera.App.Services.GetRequiredService<PasswordHasher>();
+        var serial = camera.App.Services.GetRequiredService<Iris.Camera.Identity.DeviceIdentity>().Serial;
+        var before = hasher.Computations;
+
+        var statuses = new List<HttpStatusCode>();
+        string? last = null;
+        for (var i = 0; i < 50; i++)
+        {
+            var (response, _) = await camera.TrySignInAsync("admin", $"wrong password number {i}");
+            statuses.Add(response.StatusCode);
+            last = await response.Content.ReadAsStringAsync();
+        }
+
+        var hashes = hasher.Computations - before;
+        Assert.InRange(hashes, 1, 5);
+        Assert.Equal(HttpStatusCode.Unauthorized, statuses[0]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.Contains("login-locked", last, StringComparison.Ordinal);
+        Assert.Contains("Try again after", last, StringComparison.Ordinal);
+
+        var alerts = camera.App.Services.GetRequiredService<AlertCenter>().Inbox(includeAcknowledged: true, 50);
+        Assert.Contains(alerts, a => a.Kind == AlertKinds.Lockout && a.Serial == serial);
+        Assert.Contains(alerts, a => a.Kind == AlertKinds.BruteForce && a.Serial == serial);
+
+        using var inbox = await owner.Http.GetAsync(new Uri("/api/security/alerts", UriKind.Relative));
+        Assert.Contains(serial, await inbox.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lockout_EndsAfterItsDuration()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var camera = await InProcessCamera.StartAsync(time: time);
+        var defaultPassword = camera.DefaultPassword!;
+        for (var i = 0; i < 12; i++)
+        {
+            await camera.TrySignInAsync("admin", "not the password " + i);
+        }
+
+        var (locked, _) = await camera.TrySignInAsync("admin", defaultPassword);
+        time.Advance(TimeSpan.FromMinutes(16));
+        var (after, client) = await camera.TrySignInAsync("admin", defaultPassword);
+        client?.Dispose();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task LockedUnknownAccount_AnswersLikeALockedRealOne()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var camera = await InProcessCamera.StartAsync(time: time);
+        for (var i = 0; i < 12; i++)
+        {
+            await camera.TrySignInAsync("nobody-here", "not the password " + i);
+        }
+
+        var (response, _) = await camera.TrySignInAsync("nobody-here", "not the password");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.True(response.Headers.RetryAfter is not null);
+    }
+
+    [Fact]
+    public async Task SuccessAfterManyFailures_RaisesAnAlert()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var camera = await InProcessCamera.StartAsync(time: time);
+        var defaultPassword = camera.DefaultPassword!;
+        for (var i = 0; i < 5; i++)
+        {
+            await camera.TrySignInAsync("admin", "guess " + i);
+            time.Advance(TimeSpan.FromSeconds(70)); // past each delay, below lockout
+        }
+
+        var (ok, client) = await camera.TrySignInAsync("admin", defaultPassword);
+        client?.Dispose();
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Contains(camera.App.Services.GetRequiredService<AlertCenter>().Inbox(true, 50), a => a.Kind == AlertKinds.SuccessAfterFailures);
+    }
+
+    [Fact]
+    public void LoginFromANewSource_RaisesAnAlert_ButNotTheFirstEver()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new AccountsOptions();
+        var channel = new RecordingChannel();
+        using var data = new TempDirectory();
+        var database = Iris.Camera.Storage.CameraDatabase.Open(data.Combine("iris.db"));
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var identity = new Iris.Camera.Identity.DeviceIdentity("DEV-TESTSERIAL1", "model", Iris.Camera.Identity.IdentityOrigin.Development,
+            Iris.Camera.Identity.DeviceCertificate.CreateSelfSigned(key, "DEV-TESTSERIAL1", "Iris", time.GetUtcNow()));
+        var alerts = new AlertCenter(database, identity, time, options, [channel], Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertCenter>.Instance);
+
+        alerts.LoginSucceeded("10.0.0.1", "admin", sourceWasKnown: false, accountHadKnownSources: false);
+        alerts.LoginSucceeded("10.0.0.2", "admin", sourceWasKnown: false, accountHadKnownSources: true);
+
+        var alert = Assert.Single(alerts.Inbox(true, 10));
+        Assert.Equal(AlertKinds.NewSource, alert.Kind);
+        Assert.Equal("10.0.0.2", alert.Source);
+        Assert.Equal("DEV-TESTSERIAL1", alert.Serial);
+        Assert.Equal(alert.Id, Assert.Single(channel.Received).Id);
+    }
+
+    private sealed class RecordingChannel : IAlertChannel
+    {
+        public List<SecurityAlert> Received { get; } = [];
+
+        public Task SendAsync(SecurityAlert alert, CancellationToken cancellationToken)
+        {
+            Received.Add(alert);
+            return Task.CompletedTask;
+        }
+    }
+}
