@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # openssl: s_client offers the old protocols and suites the TLS tests must see refused.
-packages=(openssl ca-certificates)
+# chromium: the web UI tests drive Debian's headless Chromium through Playwright (no browser download).
+packages=(openssl ca-certificates chromium)
 
 missing=()
 for package in "${packages[@]}"; do

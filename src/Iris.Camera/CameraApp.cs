@@ -73,6 +73,12 @@ public static class CameraApp
         app.UseIrisExceptionHandler();
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            // Revalidate on every load, so a software update shows its own UI at once.
+            OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
+        });
         app.UseRouting();
         app.UseInputGuard();
         app.UseAccessControl();

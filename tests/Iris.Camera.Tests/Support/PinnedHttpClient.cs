@@ -8,10 +8,26 @@ namespace Iris.Camera.Tests.Support;
 /// <summary>An HTTPS client that trusts exactly one certificate: the device certificate of the camera under test.</summary>
 public static class PinnedHttpClient
 {
-    public static HttpClient Create(Uri baseAddress, X509Certificate2 expected, SslProtocols protocols = SslProtocols.Tls12 | SslProtocols.Tls13)
+    /// <param name="localAddress">Bind the client to this loopback address (127.0.0.0/8), to act as another source.</param>
+    public static HttpClient Create(Uri baseAddress, X509Certificate2 expected, SslProtocols protocols = SslProtocols.Tls12 | SslProtocols.Tls13, IPAddress? localAddress = null)
     {
         var handler = new SocketsHttpHandler
         {
+            ConnectCallback = localAddress is null ? null : async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(localAddress, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
             AllowAutoRedirect = false,
             UseCookies = false,
             SslOptions = new SslClientAuthenticationOptions

@@ -1,0 +1,281 @@
+// Iris camera web UI. No framework, no inline script (the CSP forbids it), no third-party code.
+// Talks only to this device's API; the session cookie is HttpOnly, and the anti-CSRF token is read from its
+// own cookie and sent back in a header on every state-changing request.
+
+const texts = {
+  en: {
+    product: "Iris camera", language: "Language", signIn: "Sign in", signOut: "Sign out",
+    signInHint: "First time? Use the user admin and the default password printed on the device label.",
+    username: "Username", password: "Password", claimTitle: "Set your own password",
+    claimHint: "This device still uses its default password. Choose your own (at least 12 characters) before anything else.",
+    currentPassword: "Current (default) password", newPassword: "New password", repeatPassword: "Repeat new password", savePassword: "Save password",
+    dashboard: "Dashboard", users: "Users", security: "Security", serial: "Serial number", model: "Model",
+    version: "Software version", identity: "Identity", signedInAs: "Signed in as", role: "Role", state: "State",
+    addUser: "Add user", viewer: "Viewer", administrator: "Administrator", temporaryPassword: "Temporary password",
+    alerts: "Alerts", events: "Security events", time: "Time", event: "Event", account: "Account", source: "Source",
+    enabled: "Enabled", disabled: "Disabled", disable: "Disable", enable: "Enable", remove: "Delete",
+    resetPassword: "Reset password", acknowledge: "Mark as seen", noAlerts: "No open alerts.",
+    passwordsDiffer: "The two passwords differ.", passwordSaved: "Your password is saved. The device is yours.",
+    chainIntact: "Event log integrity: intact.", chainBroken: "Event log integrity: BROKEN at record ",
+    development: "development (not factory-provisioned)", factory: "factory", mustChange: "must change password",
+    confirmDelete: "Delete this user?", newTemporaryPassword: "New temporary password (at least 12 characters):",
+    "brute-force": "Repeated failed sign-ins", lockout: "Sign-in locked",
+    "login-after-failures": "Sign-in after many failures", "login-from-new-source": "Sign-in from a new place",
+    "login-succeeded": "Signed in", "login-failed": "Sign-in failed", "password-changed": "Password changed",
+    "password-reset": "Password reset", logout: "Signed out", "user-created": "User added", "user-changed": "User changed",
+    "user-deleted": "User deleted", "sessions-revoked": "Sessions ended", "device-claimed": "Device claimed",
+    "alert-acknowledged": "Alert marked as seen", from: "from",
+  },
+  "zh-Hant": {
+    product: "Iris 攝影機", language: "語言", signIn: "登入", signOut: "登出",
+    signInHint: "第一次使用？請以使用者 admin 及裝置標籤上的預設密碼登入。",
+    username: "使用者名稱", password: "密碼", claimTitle: "設定您自己的密碼",
+    claimHint: "此裝置仍使用預設密碼。請先設定您自己的密碼（至少 12 個字元），才能使用其他功能。",
+    currentPassword: "目前（預設）密碼", newPassword: "新密碼", repeatPassword: "再次輸入新密碼", savePassword: "儲存密碼",
+    dashboard: "總覽", users: "使用者", security: "安全", serial: "序號", model: "型號",
+    version: "軟體版本", identity: "身分", signedInAs: "目前登入", role: "角色", state: "狀態",
+    addUser: "新增使用者", viewer: "檢視者", administrator: "管理者", temporaryPassword: "臨時密碼",
+    alerts: "警示", events: "安全事件", time: "時間", event: "事件", account: "帳號", source: "來源",
+    enabled: "啟用", disabled: "停用", disable: "停用", enable: "啟用", remove: "刪除",
+    resetPassword: "重設密碼", acknowledge: "標示為已讀", noAlerts: "目前沒有未處理的警示。",
+    passwordsDiffer: "兩次輸入的密碼不同。", passwordSaved: "密碼已儲存，此裝置已歸您所有。",
+    chainIntact: "事件紀錄完整性：完整。", chainBroken: "事件紀錄完整性：已遭竄改，位置：第 ",
+    development: "開發用（未經工廠配發）", factory: "工廠配發", mustChange: "須變更密碼",
+    confirmDelete: "確定刪除此使用者？", newTemporaryPassword: "新的臨時密碼（至少 12 個字元）：",
+    "brute-force": "多次登入失敗", lockout: "登入已鎖定",
+    "login-after-failures": "多次失敗後登入成功", "login-from-new-source": "從新的來源登入",
+    "login-succeeded": "登入成功", "login-failed": "登入失敗", "password-changed": "密碼已變更",
+    "password-reset": "密碼已重設", logout: "已登出", "user-created": "已新增使用者", "user-changed": "已變更使用者",
+    "user-deleted": "已刪除使用者", "sessions-revoked": "已結束工作階段", "device-claimed": "裝置已認領",
+    "alert-acknowledged": "警示已標示為已讀", from: "來源",
+  },
+};
+
+let language = localStorage.getItem("iris-language") ||
+  (navigator.language && navigator.language.toLowerCase().startsWith("zh") ? "zh-Hant" : "en");
+let session = null;
+let device = null;
+
+const $ = (id) => document.getElementById(id);
+const t = (key) => (texts[language] && texts[language][key]) || texts.en[key] || key;
+
+function applyLanguage() {
+  document.documentElement.lang = language;
+  $("language").value = language;
+  for (const node of document.querySelectorAll("[data-i18n]")) {
+    node.textContent = t(node.dataset.i18n);
+  }
+  document.title = t("product");
+  if (shownMessage) say("", shownMessage.ok, shownMessage.key);
+  if (device) showDevice();
+  if (session && !$("tab-security").hidden) loadSecurity().catch((e) => say(e.message));
+}
+
+function csrfToken() {
+  const match = document.cookie.split("; ").find((c) => c.startsWith("__Host-iris-csrf="));
+  return match ? decodeURIComponent(match.split("=")[1]) : "";
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin", cache: "no-store",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    const error = new Error(problemText(data) || String(response.status));
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function problemText(problem) {
+  if (!problem) return "";
+  const fields = problem.errors ? Object.values(problem.errors).flat().join(" ") : "";
+  return [problem.title, problem.detail, fields].filter(Boolean).join(" ");
+}
+
+let shownMessage = null;
+
+// A message is either a text key (translated, follows the language switch) or text from the device.
+function say(text, ok = false, key = null) {
+  shownMessage = key ? { key, ok } : null;
+  const box = $("message");
+  box.textContent = key ? t(key) : text;
+  box.classList.toggle("ok", ok);
+  box.hidden = !box.textContent;
+}
+
+function show(view) {
+  for (const id of ["view-login", "view-claim", "view-main"]) $(id).hidden = id !== view;
+}
+
+function showDevice() {
+  $("header-serial").textContent = device.serial;
+  $("device-serial").textContent = device.serial;
+  $("device-model").textContent = device.model;
+  $("device-version").textContent = device.softwareVersion;
+  $("device-identity").textContent = t(device.identity);
+}
+
+async function refresh() {
+  device = await api("GET", "/api/device");
+  showDevice();
+  try {
+    session = await api("GET", "/api/auth/session");
+  } catch (error) {
+    if (error.status !== 401) throw error;
+    session = null;
+  }
+  if (!session) {
+    show("view-login");
+  } else if (session.mustChangePassword) {
+    show("view-claim");
+  } else {
+    show("view-main");
+    $("session-user").textContent = `${session.username} (${t(session.role)})`;
+    for (const node of document.querySelectorAll("[data-admin]")) node.hidden = session.role !== "administrator";
+    openTab("dashboard");
+  }
+}
+
+function openTab(name) {
+  for (const tab of ["dashboard", "users", "security"]) $(`tab-${tab}`).hidden = tab !== name;
+  for (const button of document.querySelectorAll("[data-tab]")) {
+    if (button.dataset.tab === name) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
+  }
+  if (name === "users") loadUsers().catch((e) => say(e.message));
+  if (name === "security") loadSecurity().catch((e) => say(e.message));
+}
+
+async function loadUsers() {
+  const users = await api("GET", "/api/users");
+  const body = $("users-body");
+  body.replaceChildren();
+  for (const user of users) {
+    const row = body.insertRow();
+    row.insertCell().textContent = user.username;
+    row.insertCell().textContent = t(user.role);
+    row.insertCell().textContent = (user.disabled ? t("disabled") : t("enabled")) + (user.mustChangePassword ? ` · ${t("mustChange")}` : "");
+    const actions = row.insertCell();
+    actions.append(
+      actionButton(user.disabled ? "enable" : "disable", () => api("PATCH", `/api/users/${encodeURIComponent(user.username)}`, { disabled: !user.disabled })),
+      actionButton("resetPassword", async () => {
+        const newPassword = prompt(t("newTemporaryPassword"));
+        if (newPassword) await api("POST", `/api/users/${encodeURIComponent(user.username)}/password`, { newPassword });
+      }),
+      actionButton("remove", async () => {
+        if (confirm(t("confirmDelete"))) await api("DELETE", `/api/users/${encodeURIComponent(user.username)}`);
+      }));
+  }
+}
+
+function actionButton(label, action) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "secondary";
+  button.textContent = t(label);
+  button.addEventListener("click", async () => {
+    try { await action(); say(""); await loadUsers(); } catch (e) { say(e.message); }
+  });
+  return button;
+}
+
+async function loadSecurity() {
+  const [alerts, events, chain] = await Promise.all([
+    api("GET", "/api/security/alerts"), api("GET", "/api/security/events?limit=200"), api("GET", "/api/security/events/verify"),
+  ]);
+  const list = $("alerts-list");
+  list.replaceChildren();
+  if (alerts.length === 0) {
+    const empty = document.createElement("li");
+    empty.textContent = t("noAlerts");
+    list.append(empty);
+  }
+  for (const alert of alerts) {
+    const item = document.createElement("li");
+    item.dataset.kind = alert.kind;
+    const kind = document.createElement("div");
+    kind.className = "kind";
+    kind.textContent = `${t(alert.kind)} · ${alert.serial}`;
+    const detail = document.createElement("div");
+    detail.textContent = `${new Date(alert.at).toLocaleString(language)} · ${alert.account || ""} · ${t("from")} ${alert.source || "?"}`;
+    detail.title = alert.message;
+    const ack = document.createElement("button");
+    ack.type = "button";
+    ack.className = "secondary";
+    ack.textContent = t("acknowledge");
+    ack.addEventListener("click", async () => {
+      try { await api("POST", `/api/security/alerts/${alert.id}/acknowledge`); await loadSecurity(); } catch (e) { say(e.message); }
+    });
+    item.append(kind, detail, ack);
+    list.append(item);
+  }
+  $("chain-status").textContent = chain.intact ? t("chainIntact") : t("chainBroken") + chain.firstBrokenRecord;
+  const body = $("events-body");
+  body.replaceChildren();
+  for (const event of events.slice().reverse()) {
+    const row = body.insertRow();
+    row.insertCell().textContent = new Date(event.at).toLocaleString(language);
+    row.insertCell().textContent = t(event.kind);
+    row.insertCell().textContent = event.account || "";
+    row.insertCell().textContent = event.source || "";
+  }
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  say("");
+  try {
+    const { nonce } = await api("POST", "/api/auth/nonce");
+    await api("POST", "/api/auth/login", { username: $("login-username").value, password: $("login-password").value, nonce });
+    $("login-password").value = "";
+    await refresh();
+  } catch (e) {
+    say(e.message);
+  }
+}
+
+async function claim(event) {
+  event.preventDefault();
+  if ($("claim-password").value !== $("claim-repeat").value) { say("", false, "passwordsDiffer"); return; }
+  try {
+    await api("POST", "/api/auth/password", { currentPassword: $("claim-current").value, newPassword: $("claim-password").value });
+    $("claim-current").value = $("claim-password").value = $("claim-repeat").value = "";
+    say("", true, "passwordSaved");
+    await refresh();
+  } catch (e) {
+    say(e.message);
+  }
+}
+
+async function addUser(event) {
+  event.preventDefault();
+  try {
+    await api("POST", "/api/users", { username: $("user-name").value, role: $("user-role").value, password: $("user-password").value });
+    $("user-name").value = $("user-password").value = "";
+    say("");
+    await loadUsers();
+  } catch (e) {
+    say(e.message);
+  }
+}
+
+$("language").addEventListener("change", () => {
+  language = $("language").value;
+  localStorage.setItem("iris-language", language);
+  applyLanguage();
+});
+$("form-login").addEventListener("submit", signIn);
+$("form-claim").addEventListener("submit", claim);
+$("form-user").addEventListener("submit", addUser);
+$("logout").addEventListener("click", async () => { try { await api("POST", "/api/auth/logout"); } finally { session = null; await refresh(); } });
+for (const button of document.querySelectorAll("[data-tab]")) button.addEventListener("click", () => openTab(button.dataset.tab));
+
+applyLanguage();
+refresh().catch((e) => say(e.message));

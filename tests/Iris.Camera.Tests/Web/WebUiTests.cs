@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using Iris.Camera.Identity;
+using Iris.Camera.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Iris.Camera.Tests.Web;
+
+/// <summary>
+/// The web UI in a real browser (Debian's headless Chromium through Playwright): claim, sign in, serial,
+/// language switch, and the failed-login alert (5.1.3.1, 5.8.1.1, house style 10). Phone-sized viewport.
+/// </summary>
+public sealed class WebUiTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [Fact]
+    public async Task Browser_ClaimsTheDevice_SeesTheSerial_SwitchesLanguage_AndSeesTheFailedLoginAlert()
+    {
+        await using var camera = await InProcessCamera.StartAsync();
+        var serial = camera.App.Services.GetRequiredService<DeviceIdentity>().Serial;
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic"],
+        });
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            IgnoreHTTPSErrors = true, // the device certificate is self-signed; the API tests pin it
+            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
+            Locale = "en-US",
+        });
+        var page = await context.NewPageAsync();
+        var browserErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            // HTTP error responses are checked below, one by one; anything else logged as an error (a script
+            // error, a CSP violation) fails the test.
+            if (message.Type == "error" && !message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal))
+            {
+                browserErrors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => browserErrors.Add(error);
+        page.Response += (_, response) =>
+        {
+            // The only expected error: the UI asking "am I signed in?" before sign-in.
+            var expected = response.Status == 401 && response.Url.EndsWith("/api/auth/session", StringComparison.Ordinal);
+            if (response.Status >= 400 && !expected)
+            {
+                browserErrors.Add($"{response.Status} {response.Url}");
+            }
+        };
+
+        await page.GotoAsync(camera.BaseAddress.ToString());
+        await Expect(page.Locator("#header-serial")).ToHaveTextAsync(serial);
+
+        // Claim: the default password leads only to the set-password screen.
+        await page.FillAsync("#login-password", camera.DefaultPassword!);
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#view-claim")).ToBeVisibleAsync();
+        await page.FillAsync("#claim-current", camera.DefaultPassword!);
+        await page.FillAsync("#claim-password", InProcessCamera.OwnerPassword);
+        await page.FillAsync("#claim-repeat", InProcessCamera.OwnerPassword);
+        await page.ClickAsync("#claim-submit");
+        await Expect(page.Locator("#device-serial")).ToHaveTextAsync(serial);
+        await Expect(page.Locator("#session-user")).ToContainTextAsync("admin");
+
+        // Someone else guesses passwords from another address.
+        using (var intruder = PinnedHttpClient.Create(camera.BaseAddress, camera.Certificate, localAddress: IPAddress.Parse("127.0.0.2")))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                using var nonceResponse = await intruder.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
+                var nonce = (await nonceResponse.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("nonce").GetString();
+                using var attempt = await intruder.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username = "admin", password = "guess-" + i, nonce });
+                Assert.True(attempt.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests);
+            }
+        }
+
+        await page.SelectOptionAsync("#language", "zh-Hant");
+        await Expect(page.Locator("button[data-tab='security']")).ToHaveTextAsync("安全");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-Hant");
+        await page.ClickAsync("button[data-tab='security']");
+        var alert = page.Locator("#alerts-list li[data-kind='brute-force']");
+        await Expect(alert).ToContainTextAsync(serial);
+        await Expect(alert).ToContainTextAsync("多次登入失敗");
+        await Expect(page.Locator("#chain-status")).ToContainTextAsync("完整");
+
+        var screenshots = Path.Combine(ServiceManifestTests.RepositoryRoot(), "artifacts", "screenshots");
+        Directory.CreateDirectory(screenshots);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(screenshots, "security-zh-Hant.png"), FullPage = true });
+
+        // Switching back keeps working, and the choice survives a reload.
+        await page.SelectOptionAsync("#language", "en");
+        await page.ReloadAsync();
+        await Expect(page.Locator("button[data-tab='security']")).ToHaveTextAsync("Security");
+        Assert.Empty(browserErrors);
+    }
+}
