@@ -3,12 +3,19 @@
 // Bench-only helper used by bench/tls-handshakes.sh so nginx serves the very certificate the daemon serves
 // (this tool is never shipped on a device):
 //   dotnet run -c Release --project bench/Iris.Bench -- export-device-key DATA_DIR KEY_OUT.pem
+// Load generator for bench/login-flood.sh:
+//   Iris.Bench login-flood URL CERT_PEM DAEMON_PID DEFAULT_PASSWORD [RATE] [SECONDS] [SOURCES]
 using BenchmarkDotNet.Running;
 using Iris.Bench;
 
 if (args is ["export-device-key", var dataDirectory, var output])
 {
     return DeviceKeyExport.Run(dataDirectory, output);
+}
+
+if (args is ["login-flood", .. var floodArgs])
+{
+    return await LoginFlood.RunAsync(floodArgs);
 }
 
 var benchmarkArgs = args.Where(a => a != "vault").ToArray();
