@@ -19,5 +19,5 @@ if (args is ["login-flood", .. var floodArgs])
 }
 
 var benchmarkArgs = args.Where(a => a != "vault").ToArray();
-BenchmarkSwitcher.FromTypes([typeof(VaultBenchmarks)]).Run(benchmarkArgs.Length == 0 ? ["--filter", "*"] : benchmarkArgs);
+BenchmarkSwitcher.FromTypes([typeof(VaultBenchmarks), typeof(PasswordHashBenchmarks)]).Run(benchmarkArgs.Length == 0 ? ["--filter", "*"] : benchmarkArgs);
 return 0;

@@ -103,6 +103,7 @@ public static class CameraApp
         services.AddSingleton<OwnerBootstrap>();
         services.AddSingleton<SecurityEventLog>();
         services.AddSingleton<AlertCenter>();
+        services.AddSingleton<ThrottledAttemptRecorder>();
     }
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, HttpsOptions https)
@@ -139,6 +140,11 @@ public static class CameraApp
             services.GetRequiredService<SoftwareInfo>().Version,
             identity.Origin.ToString().ToLowerInvariant());
         services.GetRequiredService<OwnerBootstrap>().EnsureOwner();
+
+        // Counts of throttled attempts not yet written go into the event log when the daemon stops.
+        var time = services.GetRequiredService<TimeProvider>();
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
+            services.GetRequiredService<ThrottledAttemptRecorder>().Flush(time.GetUtcNow(), force: true));
     }
 
     private static T Bind<T>(ConfigurationManager configuration, string section)

@@ -5,7 +5,7 @@ public sealed class AccountsOptions
 {
     public const string SectionName = "Iris:Accounts";
 
-    /// <summary>PBKDF2-HMAC-SHA-256 iterations for new hashes. 600,000 takes ~134 ms on the benchmark machine (docs/benchmarks.md).</summary>
+    /// <summary>PBKDF2-HMAC-SHA-256 iterations for new hashes. 600,000 (OWASP's figure) takes ~154 ms on the benchmark machine (docs/benchmarks.md).</summary>
     public int PasswordIterations { get; set; } = 600_000;
 
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(15);

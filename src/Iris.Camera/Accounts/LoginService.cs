@@ -26,7 +26,8 @@ internal sealed class LoginService(
     SessionStore sessions,
     PasswordHasher hasher,
     SecurityEventLog events,
-    AlertCenter alerts) : IDisposable
+    AlertCenter alerts,
+    ThrottledAttemptRecorder throttled) : IDisposable
 {
     private const string UnknownAccount = "(unknown)";
     private readonly SemaphoreSlim _unfamiliarSourceGate = new(1, 1);
@@ -42,7 +43,9 @@ internal sealed class LoginService(
         var decision = throttle.Check(username, source, known);
         if (!decision.Allowed)
         {
-            alerts.LoginFailed(source, username, () => accounts.Find(username)?.Username ?? UnknownAccount);
+            string AccountName() => accounts.Find(username)?.Username ?? UnknownAccount;
+            alerts.LoginFailed(source, username, AccountName);
+            throttled.Refused(source, AccountName);
             if (decision.LockoutStarted)
             {
                 RecordLockout(username, source);

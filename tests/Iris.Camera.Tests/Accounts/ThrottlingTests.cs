@@ -45,6 +45,28 @@ public sealed class ThrottlingTests
     }
 
     [Fact]
+    public async Task ThrottledAttempts_AreAllCountedInTheEventLog_WithBoundedWrites()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var camera = await InProcessCamera.StartAsync(time: time);
+        var log = camera.App.Services.GetRequiredService<SecurityEventLog>();
+        for (var i = 0; i < 30; i++)
+        {
+            await camera.TrySignInAsync("admin", "wrong " + i);
+        }
+
+        time.Advance(ThrottledAttemptRecorder.Interval + TimeSpan.FromSeconds(1));
+        await camera.TrySignInAsync("admin", "wrong again");
+
+        var events = log.Read(0, 500);
+        var failed = events.Count(e => e.Kind == SecurityEventKinds.LoginFailed);
+        var throttledRecords = events.Where(e => e.Kind == SecurityEventKinds.LoginThrottled).ToList();
+        var refused = throttledRecords.Sum(e => int.Parse(e.Detail!.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(31, failed + refused);
+        Assert.InRange(throttledRecords.Count, 1, 3);
+    }
+
+    [Fact]
     public async Task Lockout_EndsAfterItsDuration()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
