@@ -3,6 +3,7 @@ using Iris.Camera.Accounts;
 using Iris.Camera.Events;
 using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
+using Iris.Camera.Media;
 using Iris.Camera.Platform;
 using Iris.Camera.Storage;
 using Iris.Camera.Vault;
@@ -31,7 +32,8 @@ public static class CameraApp
         var storage = Bind<StorageOptions>(builder.Configuration, StorageOptions.SectionName);
         var device = Bind<DeviceOptions>(builder.Configuration, DeviceOptions.SectionName);
         var accounts = Bind<AccountsOptions>(builder.Configuration, AccountsOptions.SectionName);
-        var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).ToList();
+        var media = Bind<MediaOptions>(builder.Configuration, MediaOptions.SectionName);
+        var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
@@ -59,6 +61,10 @@ public static class CameraApp
         services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrCreateDevelopment(device.Model, device.Vendor));
         services.AddSingleton(sp => CameraDatabase.Open(sp.GetRequiredService<DataDirectory>().DatabaseFile));
         AddAccounts(services, accounts);
+        services.AddSingleton(media);
+        services.TryAddSingleton<IFrameSource, TestPatternSource>();
+        services.AddSingleton<FrameHub>();
+        services.AddSingleton<PrivacyMode>();
 
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
@@ -86,6 +92,7 @@ public static class CameraApp
         app.MapAuthEndpoints();
         app.MapUserEndpoints();
         app.MapSecurityEndpoints();
+        app.MapMediaEndpoints();
         return app;
     }
 
@@ -140,6 +147,7 @@ public static class CameraApp
             services.GetRequiredService<SoftwareInfo>().Version,
             identity.Origin.ToString().ToLowerInvariant());
         services.GetRequiredService<OwnerBootstrap>().EnsureOwner();
+        services.GetRequiredService<PrivacyMode>().ApplyStored();
 
         // Counts of throttled attempts not yet written go into the event log when the daemon stops.
         var time = services.GetRequiredService<TimeProvider>();

@@ -61,6 +61,10 @@ public static class PermissionTable
         Needs("VerifySecurityEvents", "GET", "/api/security/events/verify", Privilege.ViewSecurityLog, "Check the event log's hash chain."),
         Needs("ListAlerts", "GET", "/api/security/alerts", Privilege.ViewSecurityLog, "Read the alert inbox."),
         Needs("AcknowledgeAlert", "POST", "/api/security/alerts/{id}/acknowledge", Privilege.ViewSecurityLog, "Mark an alert as seen."),
+        Needs("LiveView", "GET", "/api/media/live", Privilege.LiveView, "Live video (MJPEG over TLS)."),
+        Needs("Snapshot", "GET", "/api/media/snapshot", Privilege.LiveView, "One JPEG frame."),
+        Needs("GetPrivacyMode", "GET", "/api/media/privacy", Privilege.LiveView, "Whether privacy mode is on."),
+        Needs("SetPrivacyMode", "PUT", "/api/media/privacy", Privilege.ManageSettings, "Turn privacy mode on or off."),
     ];
 
     public static EndpointAccess? Find(string? endpointName) =>

@@ -36,14 +36,14 @@ internal sealed class SessionStore(CameraDatabase database, TimeProvider time, A
     }
 
     /// <summary>The live session for a token, or null (unknown, expired, or its account disabled). Expired ones are removed.</summary>
-    public CameraSession? Find(string token)
-    {
-        if (token.Length is < 40 or > 64)
-        {
-            return null;
-        }
+    public CameraSession? Find(string token) =>
+        token.Length is < 40 or > 64 ? null : FindByHash(HashOf(token));
 
-        var tokenHash = HashOf(token);
+    /// <summary>Whether a session is still live; long-running responses (live video) re-check with this.</summary>
+    public bool IsLive(byte[] tokenHash) => FindByHash(tokenHash) is not null;
+
+    private CameraSession? FindByHash(byte[] tokenHash)
+    {
         using var connection = database.OpenConnection();
         DateTimeOffset createdAt, lastSeenAt;
         CameraSession session;

@@ -25,6 +25,7 @@ public static class SecurityEventKinds
     public const string SessionsRevoked = "sessions-revoked";
     public const string DeviceClaimed = "device-claimed";
     public const string AlertAcknowledged = "alert-acknowledged";
+    public const string SettingsChanged = "settings-changed";
 }
 
 /// <summary>

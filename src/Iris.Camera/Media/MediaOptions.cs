@@ -1,0 +1,55 @@
+namespace Iris.Camera.Media;
+
+/// <summary>Video settings (section Iris:Media).</summary>
+public sealed class MediaOptions
+{
+    public const string SectionName = "Iris:Media";
+
+    public int Width { get; set; } = 1280;
+
+    public int Height { get; set; } = 720;
+
+    public int FramesPerSecond { get; set; } = 15;
+
+    public int JpegQuality { get; set; } = 80;
+
+    /// <summary>Concurrent live viewers; one more is refused with 503.</summary>
+    public int MaxViewers { get; set; } = 16;
+
+    /// <summary>Frames buffered per viewer; a slow viewer loses its oldest frames, never stalls the others.</summary>
+    public int ViewerBufferFrames { get; set; } = 2;
+
+    /// <summary>How often an open stream re-checks its session (revoked or expired sessions end within this).</summary>
+    public TimeSpan SessionRecheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Width is < 160 or > 3840 || Height is < 120 or > 2160 || Width % 2 != 0 || Height % 2 != 0)
+        {
+            errors.Add($"{SectionName}: Width must be 160-3840 and Height 120-2160, both even.");
+        }
+
+        if (FramesPerSecond is < 1 or > 30)
+        {
+            errors.Add($"{SectionName}:FramesPerSecond must be 1-30.");
+        }
+
+        if (JpegQuality is < 30 or > 95)
+        {
+            errors.Add($"{SectionName}:JpegQuality must be 30-95.");
+        }
+
+        if (MaxViewers is < 1 or > 64 || ViewerBufferFrames is < 1 or > 16)
+        {
+            errors.Add($"{SectionName}: MaxViewers must be 1-64 and ViewerBufferFrames 1-16.");
+        }
+
+        if (SessionRecheckInterval <= TimeSpan.Zero || SessionRecheckInterval > TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{SectionName}:SessionRecheckInterval must be positive and at most 1 second.");
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Iris.Camera.Identity;
+using SkiaSharp;
+
+namespace Iris.Camera.Media;
+
+/// <summary>
+/// The built-in source: a moving block over colour bars, with the clock and serial burned in by a small bitmap
+/// font (no system fonts needed). Paced by the injected clock, so tests step it frame by frame.
+/// </summary>
+internal sealed class TestPatternSource(MediaOptions options, DeviceIdentity identity, TimeProvider time) : IFrameSource
+{
+    private static readonly SKColor[] Bars =
+    [
+        new(192, 192, 192), new(192, 192, 0), new(0, 192, 192), new(0, 192, 0), new(192, 0, 192), new(192, 0, 0), new(0, 0, 192),
+    ];
+
+    public string Name => "test-pattern";
+
+    public async IAsyncEnumerable<VideoFrame> CaptureAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var info = new SKImageInfo(options.Width, options.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using var surface = SKSurface.Create(info);
+        using var paint = new SKPaint { IsAntialias = false };
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / options.FramesPerSecond), time);
+        for (long sequence = 0; ; sequence++)
+        {
+            var now = time.GetUtcNow();
+            Draw(surface.Canvas, paint, sequence, now);
+            using (var image = surface.Snapshot())
+            using (var data = image.Encode(SKEncodedImageFormat.Jpeg, options.JpegQuality))
+            {
+                yield return new VideoFrame(sequence, now, options.Width, options.Height, data.ToArray());
+            }
+
+            if (!await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                yield break;
+            }
+        }
+    }
+
+    private void Draw(SKCanvas canvas, SKPaint paint, long sequence, DateTimeOffset now)
+    {
+        var width = options.Width;
+        var height = options.Height;
+        var barWidth = (float)width / Bars.Length;
+        for (var i = 0; i < Bars.Length; i++)
+        {
+            paint.Color = Bars[i];
+            canvas.DrawRect(i * barWidth, 0, barWidth + 1, height, paint);
+        }
+
+        // The moving block: crosses the frame every 4 seconds at the configured rate.
+        var block = height / 4f;
+        var travel = width - block;
+        var position = (sequence % (options.FramesPerSecond * 4)) / (float)(options.FramesPerSecond * 4);
+        paint.Color = SKColors.Black;
+        canvas.DrawRect(position * travel, (height - block) / 2, block, block, paint);
+
+        var scale = Math.Max(2, height / 120);
+        paint.Color = new SKColor(0, 0, 0, 200);
+        canvas.DrawRect(0, height - (12 * scale), width, 12 * scale, paint);
+        paint.Color = SKColors.White;
+        var caption = $"{identity.Serial}  {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z  #{sequence}";
+        BitmapFont.Draw(canvas, paint, caption, 4 * scale, height - (10 * scale), scale);
+    }
+}
