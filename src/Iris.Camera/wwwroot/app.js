@@ -24,7 +24,9 @@ const texts = {
     "login-succeeded": "Signed in", "login-failed": "Sign-in failed", "password-changed": "Password changed",
     "password-reset": "Password reset", logout: "Signed out", "user-created": "User added", "user-changed": "User changed",
     "user-deleted": "User deleted", "sessions-revoked": "Sessions ended", "device-claimed": "Device claimed",
-    "alert-acknowledged": "Alert marked as seen", from: "from",
+    "alert-acknowledged": "Alert marked as seen", from: "from", "settings-changed": "Settings changed",
+    live: "Live", snapshot: "Snapshot", privacyOn: "Privacy mode is on: the camera captures nothing.",
+    privacyEnable: "Turn privacy mode on", privacyDisable: "Turn privacy mode off",
   },
   "zh-Hant": {
     product: "Iris 攝影機", language: "語言", signIn: "登入", signOut: "登出",
@@ -47,7 +49,9 @@ const texts = {
     "login-succeeded": "登入成功", "login-failed": "登入失敗", "password-changed": "密碼已變更",
     "password-reset": "密碼已重設", logout: "已登出", "user-created": "已新增使用者", "user-changed": "已變更使用者",
     "user-deleted": "已刪除使用者", "sessions-revoked": "已結束工作階段", "device-claimed": "裝置已認領",
-    "alert-acknowledged": "警示已標示為已讀", from: "來源",
+    "alert-acknowledged": "警示已標示為已讀", from: "來源", "settings-changed": "設定已變更",
+    live: "即時影像", snapshot: "快照", privacyOn: "隱私模式已開啟：攝影機不擷取任何影像。",
+    privacyEnable: "開啟隱私模式", privacyDisable: "關閉隱私模式",
   },
 };
 
@@ -69,6 +73,7 @@ function applyLanguage() {
   if (shownMessage) say("", shownMessage.ok, shownMessage.key);
   if (device) showDevice();
   if (session && !$("tab-security").hidden) loadSecurity().catch((e) => say(e.message));
+  if (session && !$("tab-live").hidden) loadLive().catch((e) => say(e.message));
 }
 
 function csrfToken() {
@@ -145,12 +150,32 @@ async function refresh() {
 }
 
 function openTab(name) {
-  for (const tab of ["dashboard", "users", "security"]) $(`tab-${tab}`).hidden = tab !== name;
+  for (const tab of ["dashboard", "live", "users", "security"]) $(`tab-${tab}`).hidden = tab !== name;
+  if (name !== "live") stopLive();
   for (const button of document.querySelectorAll("[data-tab]")) {
     if (button.dataset.tab === name) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
   }
+  if (name === "live") loadLive().catch((e) => say(e.message));
   if (name === "users") loadUsers().catch((e) => say(e.message));
   if (name === "security") loadSecurity().catch((e) => say(e.message));
+}
+
+let privacyEnabled = false;
+
+// The live view is an MJPEG stream in an img element: every browser plays it, and removing the src ends it.
+async function loadLive() {
+  privacyEnabled = (await api("GET", "/api/media/privacy")).enabled;
+  $("privacy-notice").hidden = !privacyEnabled;
+  $("privacy-toggle").textContent = t(privacyEnabled ? "privacyDisable" : "privacyEnable");
+  $("snapshot-link").hidden = privacyEnabled;
+  const image = $("live-image");
+  image.hidden = privacyEnabled;
+  if (privacyEnabled) stopLive(); else if (!image.getAttribute("src")) image.src = "/api/media/live";
+}
+
+function stopLive() {
+  const image = $("live-image");
+  image.removeAttribute("src");
 }
 
 async function loadUsers() {
@@ -274,6 +299,9 @@ $("language").addEventListener("change", () => {
 $("form-login").addEventListener("submit", signIn);
 $("form-claim").addEventListener("submit", claim);
 $("form-user").addEventListener("submit", addUser);
+$("privacy-toggle").addEventListener("click", async () => {
+  try { await api("PUT", "/api/media/privacy", { enabled: !privacyEnabled }); await loadLive(); } catch (e) { say(e.message); }
+});
 $("logout").addEventListener("click", async () => { try { await api("POST", "/api/auth/logout"); } finally { session = null; await refresh(); } });
 for (const button of document.querySelectorAll("[data-tab]")) button.addEventListener("click", () => openTab(button.dataset.tab));
 

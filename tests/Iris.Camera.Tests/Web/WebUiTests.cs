@@ -17,17 +17,55 @@ public sealed class WebUiTests
     private const string Chromium = "/usr/bin/chromium";
 
     [Fact]
+    public async Task LiveViewPage_ShowsChangingFrames()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: Iris.Camera.Tests.Media.LiveViewTests.SmallFrames);
+        using var owner = await camera.ClaimAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(LaunchOptions());
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(camera.BaseAddress.ToString());
+        await page.FillAsync("#login-password", InProcessCamera.OwnerPassword);
+        await page.ClickAsync("#login-submit");
+        await page.ClickAsync("button[data-tab='live']");
+        var image = page.Locator("#live-image");
+        await Expect(image).ToBeVisibleAsync();
+
+        // The picture must change on screen: the block moves and the burned-in frame counter advances. The page
+        // compares what the img element shows now with what it showed first (Playwright polls; no sleeps here).
+        await page.WaitForFunctionAsync("""
+            () => {
+              const img = document.getElementById('live-image');
+              if (!img.naturalWidth) return false;
+              const canvas = document.createElement('canvas');
+              canvas.width = img.naturalWidth;
+              canvas.height = img.naturalHeight;
+              canvas.getContext('2d').drawImage(img, 0, 0);
+              const shown = canvas.toDataURL();
+              if (!window.irisFirstFrame) { window.irisFirstFrame = shown; return false; }
+              return shown !== window.irisFirstFrame;
+            }
+            """, null, new PageWaitForFunctionOptions { PollingInterval = 100, Timeout = 20_000 });
+        var naturalWidth = await image.EvaluateAsync<int>("img => img.naturalWidth");
+        Assert.Equal(320, naturalWidth);
+    }
+
+    private static BrowserTypeLaunchOptions LaunchOptions() => new()
+    {
+        ExecutablePath = Chromium,
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic"],
+    };
+
+    [Fact]
     public async Task Browser_ClaimsTheDevice_SeesTheSerial_SwitchesLanguage_AndSeesTheFailedLoginAlert()
     {
         await using var camera = await InProcessCamera.StartAsync();
         var serial = camera.App.Services.GetRequiredService<DeviceIdentity>().Serial;
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic"],
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(LaunchOptions());
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             IgnoreHTTPSErrors = true, // the device certificate is self-signed; the API tests pin it
