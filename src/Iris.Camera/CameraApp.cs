@@ -65,6 +65,8 @@ public static class CameraApp
         services.TryAddSingleton<IFrameSource, TestPatternSource>();
         services.AddSingleton<FrameHub>();
         services.AddSingleton<PrivacyMode>();
+        services.AddSingleton<MotionDetector>();
+        services.AddHostedService(sp => sp.GetRequiredService<MotionDetector>());
 
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>

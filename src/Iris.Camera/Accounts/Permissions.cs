@@ -65,6 +65,9 @@ public static class PermissionTable
         Needs("Snapshot", "GET", "/api/media/snapshot", Privilege.LiveView, "One JPEG frame."),
         Needs("GetPrivacyMode", "GET", "/api/media/privacy", Privilege.LiveView, "Whether privacy mode is on."),
         Needs("SetPrivacyMode", "PUT", "/api/media/privacy", Privilege.ManageSettings, "Turn privacy mode on or off."),
+        Needs("GetMotionSettings", "GET", "/api/media/motion", Privilege.ManageSettings, "Motion detection settings."),
+        Needs("SetMotionSettings", "PUT", "/api/media/motion", Privilege.ManageSettings, "Change motion detection (on/off, sensitivity, zones)."),
+        Needs("ListMotionEvents", "GET", "/api/media/motion-events", Privilege.ViewRecordings, "When motion was seen."),
     ];
 
     public static EndpointAccess? Find(string? endpointName) =>

@@ -31,6 +31,9 @@ internal static class MediaEndpoints
         media.MapGet("/snapshot", SnapshotAsync).WithName("Snapshot");
         media.MapGet("/privacy", (PrivacyMode privacy) => TypedResults.Ok(new PrivacyState(privacy.Enabled))).WithName("GetPrivacyMode");
         media.MapPut("/privacy", SetPrivacyAsync).WithName("SetPrivacyMode").Accepts<PrivacyRequest>(JsonBody.MediaType);
+        media.MapGet("/motion", (MotionDetector motion) => TypedResults.Ok(motion.Settings)).WithName("GetMotionSettings");
+        media.MapPut("/motion", SetMotionAsync).WithName("SetMotionSettings").Accepts<MotionSettings>(JsonBody.MediaType);
+        media.MapGet("/motion-events", ListMotionEvents).WithName("ListMotionEvents").AllowQuery("after", "limit");
         return routes;
     }
 
@@ -112,7 +115,36 @@ internal static class MediaEndpoints
         }
     }
 
-    private static async Task<IResult> SetPrivacyAsync(HttpContext http, PrivacyMode privacy, SecurityEventLog events, CancellationToken cancellationToken)
+    private static async Task<IResult> SetMotionAsync(HttpContext http, MotionDetector motion, SecurityEventLog events, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<MotionSettings>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        motion.Save(body.Value!);
+        events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username,
+            $"motion detection {(body.Value!.Enabled ? "on" : "off")}, sensitivity {body.Value.Sensitivity.ToString(CultureInfo.InvariantCulture)}, {body.Value.Zones.Count.ToString(CultureInfo.InvariantCulture)} zone(s)");
+        return TypedResults.Ok(motion.Settings);
+    }
+
+    private static IResult ListMotionEvents(HttpRequest request, MotionDetector motion)
+    {
+        var afterText = request.Query["after"].ToString();
+        var limitText = request.Query["limit"].ToString();
+        long after = 0;
+        var limit = 100;
+        if ((afterText.Length > 0 && (!long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+            || (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 500)))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Query parameters 'after' (0 or more) and 'limit' (1-500) must be whole numbers.");
+        }
+
+        return TypedResults.Ok(motion.Events(after, limit));
+    }
+
+    private static async Task<IResult> SetPrivacyAsync(HttpContext http, PrivacyMode privacy, MotionDetector motion, SecurityEventLog events, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<PrivacyRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -121,6 +153,7 @@ internal static class MediaEndpoints
         }
 
         privacy.Set(body.Value!.Enabled!.Value);
+        motion.Reconfigure();
         events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress),
             http.CurrentSession()!.Username, $"privacy mode {(body.Value.Enabled.Value ? "on" : "off")}");
         return TypedResults.Ok(new PrivacyState(privacy.Enabled));

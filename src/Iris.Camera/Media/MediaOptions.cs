@@ -13,6 +13,9 @@ public sealed class MediaOptions
 
     public int JpegQuality { get; set; } = 80;
 
+    /// <summary>Whether the test pattern's block moves (a still scene is useful to check motion detection).</summary>
+    public bool TestPatternMoves { get; set; } = true;
+
     /// <summary>Concurrent live viewers; one more is refused with 503.</summary>
     public int MaxViewers { get; set; } = 16;
 

@@ -26,19 +26,29 @@ internal sealed class TestPatternSource(MediaOptions options, DeviceIdentity ide
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / options.FramesPerSecond), time);
         for (long sequence = 0; ; sequence++)
         {
-            var now = time.GetUtcNow();
-            Draw(surface.Canvas, paint, sequence, now);
-            using (var image = surface.Snapshot())
-            using (var data = image.Encode(SKEncodedImageFormat.Jpeg, options.JpegQuality))
-            {
-                yield return new VideoFrame(sequence, now, options.Width, options.Height, data.ToArray());
-            }
+            yield return Render(surface, paint, sequence, time.GetUtcNow());
 
             if (!await timer.WaitForNextTickAsync(cancellationToken))
             {
                 yield break;
             }
         }
+    }
+
+    /// <summary>Frame number <paramref name="sequence"/> as the source would deliver it at <paramref name="now"/>.</summary>
+    internal VideoFrame RenderFrame(long sequence, DateTimeOffset now)
+    {
+        using var surface = SKSurface.Create(new SKImageInfo(options.Width, options.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using var paint = new SKPaint { IsAntialias = false };
+        return Render(surface, paint, sequence, now);
+    }
+
+    private VideoFrame Render(SKSurface surface, SKPaint paint, long sequence, DateTimeOffset now)
+    {
+        Draw(surface.Canvas, paint, sequence, now);
+        using var image = surface.Snapshot();
+        using var data = image.Encode(SKEncodedImageFormat.Jpeg, options.JpegQuality);
+        return new VideoFrame(sequence, now, options.Width, options.Height, data.ToArray());
     }
 
     private void Draw(SKCanvas canvas, SKPaint paint, long sequence, DateTimeOffset now)
@@ -52,10 +62,12 @@ internal sealed class TestPatternSource(MediaOptions options, DeviceIdentity ide
             canvas.DrawRect(i * barWidth, 0, barWidth + 1, height, paint);
         }
 
-        // The moving block: crosses the frame every 4 seconds at the configured rate.
-        var block = height / 4f;
+        // The moving block crosses the frame every 2 seconds; with TestPatternMoves off the scene is still
+        // (only the burned-in clock and counter change), which motion detection must ignore.
+        var block = height / 3f;
         var travel = width - block;
-        var position = (sequence % (options.FramesPerSecond * 4)) / (float)(options.FramesPerSecond * 4);
+        var cycle = options.FramesPerSecond * 2;
+        var position = options.TestPatternMoves ? (sequence % cycle) / (float)cycle : 0.5f;
         paint.Color = SKColors.Black;
         canvas.DrawRect(position * travel, (height - block) / 2, block, block, paint);
 

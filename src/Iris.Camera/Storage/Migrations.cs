@@ -74,6 +74,15 @@ internal static class Migrations
             acknowledged_at TEXT
         ) STRICT;
         """,
+
+        // 3: motion events (personal data: when someone was in view; deletable with the recordings).
+        """
+        CREATE TABLE motion_events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            changed_share REAL NOT NULL
+        ) STRICT;
+        """,
     ];
 
     public static int LatestVersion => All.Count;

@@ -1,0 +1,199 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.Json;
+using Iris.Camera.Events;
+using Iris.Camera.Identity;
+using Iris.Camera.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Iris.Camera.Media;
+
+public sealed class MotionZoneSetting
+{
+    [Range(0.0, 1.0)]
+    public double X { get; set; }
+
+    [Range(0.0, 1.0)]
+    public double Y { get; set; }
+
+    [Range(0.01, 1.0)]
+    public double Width { get; set; } = 1;
+
+    [Range(0.01, 1.0)]
+    public double Height { get; set; } = 1;
+}
+
+/// <summary>Motion detection settings, stored in the database (administrators change them).</summary>
+public sealed class MotionSettings : IValidatableObject
+{
+    public bool Enabled { get; set; }
+
+    [Range(1, 100)]
+    public int Sensitivity { get; set; } = 60;
+
+    [MaxLength(8)]
+    public List<MotionZoneSetting> Zones { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < Zones.Count; i++)
+        {
+            var zone = Zones[i];
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(zone, new ValidationContext(zone), results, validateAllProperties: true)
+                || zone.X + zone.Width > 1.0001 || zone.Y + zone.Height > 1.0001)
+            {
+                yield return new ValidationResult($"Zone {i} must lie inside the frame (fractions 0-1).", [nameof(Zones)]);
+            }
+        }
+    }
+}
+
+public sealed record MotionEvent(long Id, DateTimeOffset At, double ChangedShare);
+
+/// <summary>
+/// Watches frames while motion detection is on (capture keeps running for it even without viewers) and records
+/// a motion event, at most one per cooldown, which also goes out through every alert channel. Privacy mode
+/// stops it with the capture; it resumes when privacy mode ends or its settings change.
+/// </summary>
+internal sealed partial class MotionDetector(
+    FrameHub hub,
+    CameraDatabase database,
+    MediaOptions media,
+    DeviceIdentity identity,
+    TimeProvider time,
+    IEnumerable<IAlertChannel> channels,
+    ILogger<MotionDetector> logger) : BackgroundService
+{
+    public const string SettingKey = "motion";
+    public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(10);
+    private CancellationTokenSource _changed = new();
+    private readonly Lock _lock = new();
+
+    public MotionSettings Settings =>
+        database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize<MotionSettings>(json, JsonSerializerOptions.Web)! : new MotionSettings();
+
+    public void Save(MotionSettings settings)
+    {
+        database.SetSetting(SettingKey, JsonSerializer.Serialize(settings, JsonSerializerOptions.Web), time.GetUtcNow());
+        Reconfigure();
+    }
+
+    /// <summary>Settings or privacy mode changed: start over with the current state.</summary>
+    public void Reconfigure()
+    {
+        CancellationTokenSource previous;
+        lock (_lock)
+        {
+            previous = _changed;
+            _changed = new CancellationTokenSource();
+        }
+
+        previous.Cancel();
+        previous.Dispose();
+    }
+
+    public IReadOnlyList<MotionEvent> Events(long afterId, int limit)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, at, changed_share FROM motion_events WHERE id > $after ORDER BY id LIMIT $limit;";
+        command.Parameters.AddWithValue("$after", afterId);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var events = new List<MotionEvent>();
+        while (reader.Read())
+        {
+            events.Add(new MotionEvent(reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetDouble(2)));
+        }
+
+        return events;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            CancellationToken changed;
+            lock (_lock)
+            {
+                changed = _changed.Token;
+            }
+
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
+            try
+            {
+                await WatchAsync(round.Token);
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token); // wait for a change
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        var settings = Settings;
+        if (!settings.Enabled || hub.TrySubscribe(asViewer: false, out var subscription) != SubscribeResult.Subscribed)
+        {
+            return;
+        }
+
+        using (subscription)
+        {
+            var analyzer = new MotionAnalyzer(settings.Sensitivity,
+                [.. settings.Zones.Select(z => new MotionZone(z.X, z.Y, z.Width, z.Height))], media.FramesPerSecond);
+            var last = DateTimeOffset.MinValue;
+            await foreach (var frame in subscription!.Frames.ReadAllAsync(cancellationToken))
+            {
+                var share = analyzer.Analyze(frame.Jpeg.Span);
+                if (share is { } changedShare && analyzer.IsMotion(changedShare) && frame.CapturedAt - last >= Cooldown)
+                {
+                    last = frame.CapturedAt;
+                    Record(frame.CapturedAt, changedShare);
+                }
+            }
+        }
+    }
+
+    private void Record(DateTimeOffset at, double share)
+    {
+        long id;
+        using (var connection = database.OpenConnection())
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ($at, $share) RETURNING id;";
+            insert.Parameters.AddWithValue("$at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("$share", share);
+            id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        LogMotion(logger, id);
+        var alert = new SecurityAlert(id, at, "motion", identity.Serial, null, null,
+            string.Create(CultureInfo.InvariantCulture, $"Motion detected ({share:P1} of the watched area changed)."), null);
+        foreach (var channel in channels)
+        {
+            _ = DeliverAsync(channel, alert);
+        }
+    }
+
+    private async Task DeliverAsync(IAlertChannel channel, SecurityAlert alert)
+    {
+        try
+        {
+            await channel.SendAsync(alert, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogChannelFailed(logger, channel.GetType().Name, alert.Id);
+        }
+    }
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Error, Message = "Alert channel {Channel} failed to deliver motion event {EventId}.")]
+    private static partial void LogChannelFailed(ILogger logger, string channel, long eventId);
+
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Motion event {EventId} recorded.")]
+    private static partial void LogMotion(ILogger logger, long eventId);
+}
