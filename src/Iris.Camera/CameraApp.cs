@@ -67,6 +67,9 @@ public static class CameraApp
         services.AddSingleton<PrivacyMode>();
         services.AddSingleton<MotionDetector>();
         services.AddHostedService(sp => sp.GetRequiredService<MotionDetector>());
+        services.AddSingleton<RecordingStore>();
+        services.AddSingleton<Recorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
 
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
@@ -95,6 +98,7 @@ public static class CameraApp
         app.MapUserEndpoints();
         app.MapSecurityEndpoints();
         app.MapMediaEndpoints();
+        app.MapRecordingEndpoints();
         return app;
     }
 
@@ -150,6 +154,7 @@ public static class CameraApp
             identity.Origin.ToString().ToLowerInvariant());
         services.GetRequiredService<OwnerBootstrap>().EnsureOwner();
         services.GetRequiredService<PrivacyMode>().ApplyStored();
+        services.GetRequiredService<RecordingStore>().RecoverInterrupted();
 
         // Counts of throttled attempts not yet written go into the event log when the daemon stops.
         var time = services.GetRequiredService<TimeProvider>();

@@ -12,6 +12,7 @@ public enum Privilege
     ManageUpdates,
     LiveView,
     ViewRecordings,
+    DeleteRecordings,
 }
 
 /// <summary>Who may call an endpoint.</summary>
@@ -68,6 +69,12 @@ public static class PermissionTable
         Needs("GetMotionSettings", "GET", "/api/media/motion", Privilege.ManageSettings, "Motion detection settings."),
         Needs("SetMotionSettings", "PUT", "/api/media/motion", Privilege.ManageSettings, "Change motion detection (on/off, sensitivity, zones)."),
         Needs("ListMotionEvents", "GET", "/api/media/motion-events", Privilege.ViewRecordings, "When motion was seen."),
+        Needs("ListRecordings", "GET", "/api/recordings", Privilege.ViewRecordings, "List recorded segments."),
+        Needs("PlayRecording", "GET", "/api/recordings/{id:long}", Privilege.ViewRecordings, "Play or download a segment (decrypted on the fly)."),
+        Needs("DeleteRecording", "DELETE", "/api/recordings/{id:long}", Privilege.DeleteRecordings, "Delete one segment."),
+        Needs("DeleteRecordings", "DELETE", "/api/recordings", Privilege.DeleteRecordings, "Delete a time range, or everything (destroys the recordings key)."),
+        Needs("GetRecordingSettings", "GET", "/api/recordings/settings", Privilege.ManageSettings, "Recording mode."),
+        Needs("SetRecordingSettings", "PUT", "/api/recordings/settings", Privilege.ManageSettings, "Set the recording mode (off, continuous, motion)."),
     ];
 
     public static EndpointAccess? Find(string? endpointName) =>

@@ -26,6 +26,7 @@ public static class SecurityEventKinds
     public const string DeviceClaimed = "device-claimed";
     public const string AlertAcknowledged = "alert-acknowledged";
     public const string SettingsChanged = "settings-changed";
+    public const string RecordingsDeleted = "recordings-deleted";
 }
 
 /// <summary>

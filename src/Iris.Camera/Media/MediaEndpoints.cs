@@ -144,7 +144,7 @@ internal static class MediaEndpoints
         return TypedResults.Ok(motion.Events(after, limit));
     }
 
-    private static async Task<IResult> SetPrivacyAsync(HttpContext http, PrivacyMode privacy, MotionDetector motion, SecurityEventLog events, CancellationToken cancellationToken)
+    private static async Task<IResult> SetPrivacyAsync(HttpContext http, PrivacyMode privacy, MotionDetector motion, Recorder recorder, SecurityEventLog events, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<PrivacyRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -154,6 +154,7 @@ internal static class MediaEndpoints
 
         privacy.Set(body.Value!.Enabled!.Value);
         motion.Reconfigure();
+        recorder.Reconfigure();
         events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress),
             http.CurrentSession()!.Username, $"privacy mode {(body.Value.Enabled.Value ? "on" : "off")}");
         return TypedResults.Ok(new PrivacyState(privacy.Enabled));

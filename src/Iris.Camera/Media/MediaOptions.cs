@@ -25,9 +25,29 @@ public sealed class MediaOptions
     /// <summary>How often an open stream re-checks its session (revoked or expired sessions end within this).</summary>
     public TimeSpan SessionRecheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Length of one recording segment; a power cut loses at most the segment being written.</summary>
+    public TimeSpan SegmentLength { get; set; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan RecordingRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Most disk space recordings may use; the oldest go first.</summary>
+    public long RecordingQuotaBytes { get; set; } = 1L << 30;
+
+    /// <summary>Free space always left on the data disk, whatever the quota says.</summary>
+    public long MinimumFreeBytes { get; set; } = 256L << 20;
+
+    /// <summary>How long motion-triggered recording continues after the last motion.</summary>
+    public TimeSpan MotionRecordingTail { get; set; } = TimeSpan.FromSeconds(30);
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (SegmentLength < TimeSpan.FromSeconds(1) || SegmentLength > TimeSpan.FromMinutes(10) || RecordingRetention < TimeSpan.FromHours(1)
+            || RecordingQuotaBytes < (1L << 20) || MinimumFreeBytes < 0 || MotionRecordingTail < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{SectionName}: SegmentLength 1 s-10 min, RecordingRetention at least 1 h, RecordingQuotaBytes at least 1 MiB, MinimumFreeBytes and MotionRecordingTail positive.");
+        }
+
         if (Width is < 160 or > 3840 || Height is < 120 or > 2160 || Width % 2 != 0 || Height % 2 != 0)
         {
             errors.Add($"{SectionName}: Width must be 160-3840 and Height 120-2160, both even.");

@@ -158,8 +158,12 @@ internal sealed partial class MotionDetector(
         }
     }
 
+    /// <summary>When motion was last seen (motion-triggered recording follows it).</summary>
+    public DateTimeOffset LastMotionAt { get; private set; } = DateTimeOffset.MinValue;
+
     private void Record(DateTimeOffset at, double share)
     {
+        LastMotionAt = at;
         long id;
         using (var connection = database.OpenConnection())
         using (var insert = connection.CreateCommand())

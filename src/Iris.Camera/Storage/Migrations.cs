@@ -83,6 +83,20 @@ internal static class Migrations
             changed_share REAL NOT NULL
         ) STRICT;
         """,
+
+        // 4: the index of encrypted recording segments (the frames are only in the sealed files).
+        """
+        CREATE TABLE recordings (
+            id INTEGER PRIMARY KEY,
+            file TEXT NOT NULL UNIQUE,
+            started_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL,
+            frames INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            complete INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX recordings_by_start ON recordings(started_at);
+        """,
     ];
 
     public static int LatestVersion => All.Count;

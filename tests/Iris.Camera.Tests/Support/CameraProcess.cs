@@ -28,8 +28,12 @@ public sealed class CameraProcess : IDisposable
 
     public int Port => BaseAddress.Port;
 
-    public static Task<CameraProcess> StartAsync(string dataDirectory, string listen = "127.0.0.1:0") =>
-        StartAsync(ChildProcess.Start("Iris.Camera", ["--listen", listen, "--data-dir", dataDirectory]), dataDirectory);
+    public static Task<CameraProcess> StartAsync(string dataDirectory, string listen = "127.0.0.1:0", IDictionary<string, string>? environment = null) =>
+        StartAsync(ChildProcess.Start("Iris.Camera", ["--listen", listen, "--data-dir", dataDirectory], environment), dataDirectory);
+
+    /// <summary>The default password the daemon printed on its first start, if it did.</summary>
+    public string? DefaultPassword =>
+        Process.StandardOutput.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Default password for user 'admin': ", StringComparison.Ordinal))?["Default password for user 'admin': ".Length..];
 
     /// <summary>Starts the daemon through the shipped launcher script, as an installed device does.</summary>
     public static Task<CameraProcess> StartWithLauncherAsync(string dataDirectory) =>

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Iris.Camera.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Iris.Camera.Media;
+
+[JsonConverter(typeof(JsonStringEnumConverter<RecordingMode>))]
+public enum RecordingMode
+{
+    Off,
+    Continuous,
+    Motion,
+}
+
+public sealed class RecordingSettings
+{
+    [System.ComponentModel.DataAnnotations.Required]
+    public RecordingMode? Mode { get; set; }
+}
+
+/// <summary>
+/// Writes frames into encrypted segments while recording is on (continuously, or while motion was seen within
+/// the tail time), rotating segments by frame time and applying retention after each one.
+/// </summary>
+internal sealed partial class Recorder(
+    FrameHub hub,
+    RecordingStore store,
+    CameraDatabase database,
+    MotionDetector motion,
+    MediaOptions options,
+    TimeProvider time,
+    ILogger<Recorder> logger) : BackgroundService
+{
+    public const string SettingKey = "recording";
+    private CancellationTokenSource _changed = new();
+    private readonly Lock _lock = new();
+
+    /// <summary>Raised after each segment is complete and indexed (for status pages and tests).</summary>
+    public event Action<long>? SegmentCompleted;
+
+    public RecordingMode Mode =>
+        database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize<RecordingSettings>(json, JsonSerializerOptions.Web)!.Mode ?? RecordingMode.Off : RecordingMode.Off;
+
+    public void Save(RecordingMode mode)
+    {
+        database.SetSetting(SettingKey, JsonSerializer.Serialize(new RecordingSettings { Mode = mode }, JsonSerializerOptions.Web), time.GetUtcNow());
+        Reconfigure();
+    }
+
+    public void Reconfigure()
+    {
+        CancellationTokenSource previous;
+        lock (_lock)
+        {
+            previous = _changed;
+            _changed = new CancellationTokenSource();
+        }
+
+        previous.Cancel();
+        previous.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            CancellationToken changed;
+            lock (_lock)
+            {
+                changed = _changed.Token;
+            }
+
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
+            try
+            {
+                await RecordAsync(round.Token);
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task RecordAsync(CancellationToken cancellationToken)
+    {
+        var mode = Mode;
+        if (mode == RecordingMode.Off || hub.TrySubscribe(asViewer: false, out var subscription) != SubscribeResult.Subscribed)
+        {
+            return;
+        }
+
+        SegmentWriter? segment = null;
+        try
+        {
+            using (subscription)
+            {
+                await foreach (var frame in subscription!.Frames.ReadAllAsync(cancellationToken))
+                {
+                    var wanted = mode == RecordingMode.Continuous || frame.CapturedAt - motion.LastMotionAt <= options.MotionRecordingTail;
+                    if (segment is not null && (!wanted || frame.CapturedAt - segment.StartedAt >= options.SegmentLength))
+                    {
+                        Close(segment);
+                        segment = null;
+                    }
+
+                    if (!wanted)
+                    {
+                        continue;
+                    }
+
+                    segment ??= store.Begin(frame.CapturedAt);
+                    segment.Append(frame);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException ex)
+        {
+            LogWriteFailed(logger, ex);
+        }
+        finally
+        {
+            if (segment is not null)
+            {
+                Close(segment);
+            }
+        }
+    }
+
+    private void Close(SegmentWriter segment)
+    {
+        segment.Complete();
+        var removed = store.EnforceRetention();
+        if (removed > 0)
+        {
+            LogRetention(logger, removed);
+        }
+
+        SegmentCompleted?.Invoke(segment.Id);
+    }
+
+    [LoggerMessage(EventId = 4300, Level = LogLevel.Error, Message = "Writing a recording segment failed; recording restarts on the next change.")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "Retention removed {Count} old recording segment(s).")]
+    private static partial void LogRetention(ILogger logger, int count);
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text;
+using Iris.Camera.Accounts;
+using Iris.Camera.Events;
+using Iris.Camera.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Iris.Camera.Media;
+
+public sealed record DeletedRecordings(int Deleted);
+
+/// <summary>Encrypted recordings: list, play or download (decrypted on the fly), delete, and the recording mode.</summary>
+internal static class RecordingEndpoints
+{
+    public static IEndpointRouteBuilder MapRecordingEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var recordings = routes.MapGroup("/api/recordings");
+        recordings.MapGet("/", List).WithName("ListRecordings").AllowQuery("from", "to");
+        recordings.MapGet("/{id:long}", PlayAsync).WithName("PlayRecording");
+        recordings.MapDelete("/{id:long}", DeleteOne).WithName("DeleteRecording");
+        recordings.MapDelete("/", DeleteMany).WithName("DeleteRecordings").AllowQuery("from", "to", "all");
+        recordings.MapGet("/settings", (Recorder recorder) => TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode })).WithName("GetRecordingSettings");
+        recordings.MapPut("/settings", SetModeAsync).WithName("SetRecordingSettings").Accepts<RecordingSettings>(JsonBody.MediaType);
+        return routes;
+    }
+
+    private static IResult List(HttpRequest request, RecordingStore store) =>
+        TryRange(request, out var from, out var to) ? TypedResults.Ok(store.List(from, to)) : InvalidRange();
+
+    private static async Task<IResult> PlayAsync(long id, HttpContext http, RecordingStore store)
+    {
+        var (frames, damaged) = store.Read(id);
+        if (frames is null)
+        {
+            return damaged
+                ? Problems.Create(StatusCodes.Status422UnprocessableEntity, "recording-damaged", "This recording is damaged or was altered; it is not played.")
+                : Problems.Create(StatusCodes.Status404NotFound, "recording-not-found", "No recording has this id.");
+        }
+
+        http.Response.ContentType = $"multipart/x-mixed-replace; boundary={MediaEndpoints.Boundary}";
+        http.Response.Headers.ContentDisposition = $"inline; filename=\"recording-{id.ToString(CultureInfo.InvariantCulture)}.mjpeg\"";
+        foreach (var frame in frames)
+        {
+            var header = Encoding.ASCII.GetBytes(
+                $"--{MediaEndpoints.Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {frame.Jpeg.Length.ToString(CultureInfo.InvariantCulture)}\r\nX-Captured-At: {frame.CapturedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}\r\n\r\n");
+            await http.Response.Body.WriteAsync(header, http.RequestAborted);
+            await http.Response.Body.WriteAsync(frame.Jpeg, http.RequestAborted);
+            await http.Response.Body.WriteAsync("\r\n"u8.ToArray(), http.RequestAborted);
+        }
+
+        return TypedResults.Empty;
+    }
+
+    private static IResult DeleteOne(long id, HttpContext http, RecordingStore store, SecurityEventLog events)
+    {
+        if (!store.Delete(id))
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "recording-not-found", "No recording has this id.");
+        }
+
+        events.Append(SecurityEventKinds.RecordingsDeleted, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username, "1 segment");
+        return TypedResults.NoContent();
+    }
+
+    private static IResult DeleteMany(HttpContext http, RecordingStore store, SecurityEventLog events)
+    {
+        var all = http.Request.Query["all"].ToString();
+        int deleted;
+        if (all == "true" && !http.Request.Query.ContainsKey("from") && !http.Request.Query.ContainsKey("to"))
+        {
+            deleted = store.DeleteAll();
+        }
+        else if (all.Length == 0 && http.Request.Query.ContainsKey("from") && http.Request.Query.ContainsKey("to") && TryRange(http.Request, out var from, out var to))
+        {
+            deleted = store.DeleteRange(from!.Value, to!.Value);
+        }
+        else
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Give either all=true, or from and to (ISO 8601 times).");
+        }
+
+        events.Append(SecurityEventKinds.RecordingsDeleted, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username,
+            all == "true" ? "all recordings; recordings key destroyed" : $"{deleted.ToString(CultureInfo.InvariantCulture)} segment(s) in a time range");
+        return TypedResults.Ok(new DeletedRecordings(deleted));
+    }
+
+    private static async Task<IResult> SetModeAsync(HttpContext http, Recorder recorder, SecurityEventLog events, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<RecordingSettings>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        recorder.Save(body.Value!.Mode!.Value);
+        events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username, $"recording {body.Value.Mode}");
+        return TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode });
+    }
+
+    private static bool TryRange(HttpRequest request, out DateTimeOffset? from, out DateTimeOffset? to)
+    {
+        from = to = null;
+        foreach (var (name, index) in new[] { ("from", 0), ("to", 1) })
+        {
+            var text = request.Query[name].ToString();
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            if (text.Length > 40 || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+            {
+                return false;
+            }
+
+            if (index == 0)
+            {
+                from = value;
+            }
+            else
+            {
+                to = value;
+            }
+        }
+
+        return from is null || to is null || from <= to;
+    }
+
+    private static ProblemHttpResult InvalidRange() =>
+        Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "'from' and 'to' must be ISO 8601 times with from <= to.");
+}
