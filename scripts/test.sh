@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # openssl: s_client offers the old protocols and suites the TLS tests must see refused.
 # chromium: the web UI tests drive Debian's headless Chromium through Playwright (no browser download).
-packages=(openssl ca-certificates chromium)
+# ffmpeg: the camera's V4L2 and file/stream sources; tests use its built-in generators.
+packages=(openssl ca-certificates chromium ffmpeg)
 
 missing=()
 for package in "${packages[@]}"; do

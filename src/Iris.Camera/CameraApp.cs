@@ -62,7 +62,16 @@ public static class CameraApp
         services.AddSingleton(sp => CameraDatabase.Open(sp.GetRequiredService<DataDirectory>().DatabaseFile));
         AddAccounts(services, accounts);
         services.AddSingleton(media);
-        services.TryAddSingleton<IFrameSource, TestPatternSource>();
+        if (media.Source == MediaOptions.TestPatternSource)
+        {
+            services.TryAddSingleton<IFrameSource, TestPatternSource>();
+        }
+        else
+        {
+            services.AddSingleton<FfmpegSource>();
+            services.TryAddSingleton<IFrameSource>(sp => sp.GetRequiredService<FfmpegSource>());
+        }
+
         services.AddSingleton<FrameHub>();
         services.AddSingleton<PrivacyMode>();
         services.AddSingleton<MotionDetector>();

@@ -4,6 +4,18 @@ namespace Iris.Camera.Media;
 public sealed class MediaOptions
 {
     public const string SectionName = "Iris:Media";
+    public const string TestPatternSource = "test-pattern";
+    public const string V4l2Source = "v4l2";
+    public const string StreamSource = "stream";
+
+    /// <summary>test-pattern (default, runs anywhere), v4l2 (a USB/CSI camera), or stream (a file or URL).</summary>
+    public string Source { get; set; } = TestPatternSource;
+
+    /// <summary>The V4L2 device for Source = v4l2.</summary>
+    public string Device { get; set; } = "/dev/video0";
+
+    /// <summary>File path or URL for Source = stream (lavfi:GENERATOR for ffmpeg's built-in test sources).</summary>
+    public string StreamUrl { get; set; } = "";
 
     public int Width { get; set; } = 1280;
 
@@ -51,6 +63,21 @@ public sealed class MediaOptions
         if (Width is < 160 or > 3840 || Height is < 120 or > 2160 || Width % 2 != 0 || Height % 2 != 0)
         {
             errors.Add($"{SectionName}: Width must be 160-3840 and Height 120-2160, both even.");
+        }
+
+        if (Source is not (TestPatternSource or V4l2Source or StreamSource))
+        {
+            errors.Add($"{SectionName}:Source must be {TestPatternSource}, {V4l2Source} or {StreamSource}.");
+        }
+
+        if (Source == V4l2Source && !System.Text.RegularExpressions.Regex.IsMatch(Device, "^/dev/video[0-9]{1,3}$"))
+        {
+            errors.Add($"{SectionName}:Device must be a V4L2 device such as /dev/video0.");
+        }
+
+        if (Source == StreamSource && (string.IsNullOrWhiteSpace(StreamUrl) || StreamUrl.StartsWith('-') || StreamUrl.Length > 2048))
+        {
+            errors.Add($"{SectionName}:StreamUrl must name a file or URL for the stream source.");
         }
 
         if (FramesPerSecond is < 1 or > 30)
