@@ -18,6 +18,9 @@ internal static class LoginFlood
 {
     private const string OwnerPassword = "bench owner passphrase 2026";
 
+    /// <summary>Cookies of loopback clients (the owner's session), shared with the live-view load.</summary>
+    internal static CookieContainer Cookies { get; } = new();
+
     public static async Task<int> RunAsync(string[] args)
     {
         var url = new Uri(args[0]);
@@ -69,7 +72,7 @@ internal static class LoginFlood
         return new Phase(latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, flood?.SentPerSecond ?? 0, flood?.Answers ?? "");
     }
 
-    private static async Task ClaimAsync(HttpClient client, string defaultPassword)
+    internal static async Task ClaimAsync(HttpClient client, string defaultPassword)
     {
         await SignInAsync(client, defaultPassword, expectSuccess: true);
         using var change = await client.PostAsJsonAsync(new Uri("/api/auth/password", UriKind.Relative), new { currentPassword = defaultPassword, newPassword = OwnerPassword });
@@ -79,7 +82,7 @@ internal static class LoginFlood
         }
     }
 
-    private static async Task<HttpStatusCode> SignInAsync(HttpClient client, string password, bool expectSuccess)
+    internal static async Task<HttpStatusCode> SignInAsync(HttpClient client, string password, bool expectSuccess)
     {
         using var nonceResponse = await client.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
         if (!nonceResponse.IsSuccessStatusCode)
@@ -103,11 +106,12 @@ internal static class LoginFlood
         return login.StatusCode;
     }
 
-    private static HttpClient Client(Uri url, X509Certificate2 certificate, IPAddress local)
+    internal static HttpClient Client(Uri url, X509Certificate2 certificate, IPAddress local)
     {
         var handler = new SocketsHttpHandler
         {
             UseCookies = true,
+            CookieContainer = local.Equals(IPAddress.Loopback) ? Cookies : new CookieContainer(),
             MaxConnectionsPerServer = 4,
             SslOptions = new SslClientAuthenticationOptions
             {
@@ -125,13 +129,13 @@ internal static class LoginFlood
         return new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    private static long CpuTicks(int pid)
+    internal static long CpuTicks(int pid)
     {
         var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
+    internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     private sealed record Phase(int Count, double P50, double P99, double CpuPercent, double FloodPerSecond, string FloodAnswers)

@@ -13,11 +13,16 @@ if (args is ["export-device-key", var dataDirectory, var output])
     return DeviceKeyExport.Run(dataDirectory, output);
 }
 
+if (args is ["live-view", .. var liveArgs])
+{
+    return await LiveViewLoad.RunAsync(liveArgs);
+}
+
 if (args is ["login-flood", .. var floodArgs])
 {
     return await LoginFlood.RunAsync(floodArgs);
 }
 
 var benchmarkArgs = args.Where(a => a != "vault").ToArray();
-BenchmarkSwitcher.FromTypes([typeof(VaultBenchmarks), typeof(PasswordHashBenchmarks)]).Run(benchmarkArgs.Length == 0 ? ["--filter", "*"] : benchmarkArgs);
+BenchmarkSwitcher.FromTypes([typeof(VaultBenchmarks), typeof(PasswordHashBenchmarks), typeof(MediaBenchmarks)]).Run(benchmarkArgs.Length == 0 ? ["--filter", "*"] : benchmarkArgs);
 return 0;

@@ -167,7 +167,8 @@ internal static class MediaEndpoints
     private static async Task WritePartAsync(HttpResponse response, VideoFrame frame, CancellationToken cancellationToken)
     {
         var header = Encoding.ASCII.GetBytes(
-            $"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {frame.Jpeg.Length.ToString(CultureInfo.InvariantCulture)}\r\n\r\n");
+            $"--{Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {frame.Jpeg.Length.ToString(CultureInfo.InvariantCulture)}\r\n" +
+            $"X-Captured-At: {frame.CapturedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}\r\n\r\n");
         await response.Body.WriteAsync(header, cancellationToken);
         await response.Body.WriteAsync(frame.Jpeg, cancellationToken);
         await response.Body.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
