@@ -62,15 +62,10 @@ public static class CameraApp
         services.AddSingleton(sp => CameraDatabase.Open(sp.GetRequiredService<DataDirectory>().DatabaseFile));
         AddAccounts(services, accounts);
         services.AddSingleton(media);
-        if (media.Source == MediaOptions.TestPatternSource)
-        {
-            services.TryAddSingleton<IFrameSource, TestPatternSource>();
-        }
-        else
-        {
-            services.AddSingleton<FfmpegSource>();
-            services.TryAddSingleton<IFrameSource>(sp => sp.GetRequiredService<FfmpegSource>());
-        }
+        services.AddSingleton<TestPatternSource>();
+        services.AddSingleton<FfmpegSource>();
+        services.TryAddSingleton<IFrameSource, SwitchingFrameSource>();
+        services.AddSingleton<VideoSettingsStore>();
 
         services.AddSingleton<FrameHub>();
         services.AddSingleton<PrivacyMode>();
@@ -162,6 +157,7 @@ public static class CameraApp
             services.GetRequiredService<SoftwareInfo>().Version,
             identity.Origin.ToString().ToLowerInvariant());
         services.GetRequiredService<OwnerBootstrap>().EnsureOwner();
+        services.GetRequiredService<VideoSettingsStore>().ApplyStored();
         services.GetRequiredService<PrivacyMode>().ApplyStored();
         services.GetRequiredService<RecordingStore>().RecoverInterrupted();
 

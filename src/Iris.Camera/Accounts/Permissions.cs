@@ -66,6 +66,8 @@ public static class PermissionTable
         Needs("Snapshot", "GET", "/api/media/snapshot", Privilege.LiveView, "One JPEG frame."),
         Needs("GetPrivacyMode", "GET", "/api/media/privacy", Privilege.LiveView, "Whether privacy mode is on."),
         Needs("SetPrivacyMode", "PUT", "/api/media/privacy", Privilege.ManageSettings, "Turn privacy mode on or off."),
+        Needs("GetVideoSettings", "GET", "/api/media/video", Privilege.ManageSettings, "Video source, resolution and frame rate."),
+        Needs("SetVideoSettings", "PUT", "/api/media/video", Privilege.ManageSettings, "Choose the video source (test pattern, V4L2 camera, file or stream), resolution and frame rate."),
         Needs("GetMotionSettings", "GET", "/api/media/motion", Privilege.ManageSettings, "Motion detection settings."),
         Needs("SetMotionSettings", "PUT", "/api/media/motion", Privilege.ManageSettings, "Change motion detection (on/off, sensitivity, zones)."),
         Needs("ListMotionEvents", "GET", "/api/media/motion-events", Privilege.ViewRecordings, "When motion was seen."),

@@ -114,6 +114,22 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
         }
     }
 
+    /// <summary>Restarts the source (new settings) without ending anyone's stream.</summary>
+    public void RestartCapture()
+    {
+        lock (_lock)
+        {
+            if (_capture is null)
+            {
+                return;
+            }
+
+            StopCaptureLocked();
+            _capture = new CancellationTokenSource();
+            _captureTask = CaptureLoopAsync(_capture.Token);
+        }
+    }
+
     internal void Unsubscribe(FrameSubscription subscription)
     {
         lock (_lock)

@@ -31,6 +31,8 @@ internal static class MediaEndpoints
         media.MapGet("/snapshot", SnapshotAsync).WithName("Snapshot");
         media.MapGet("/privacy", (PrivacyMode privacy) => TypedResults.Ok(new PrivacyState(privacy.Enabled))).WithName("GetPrivacyMode");
         media.MapPut("/privacy", SetPrivacyAsync).WithName("SetPrivacyMode").Accepts<PrivacyRequest>(JsonBody.MediaType);
+        media.MapGet("/video", (VideoSettingsStore video) => TypedResults.Ok(video.Current)).WithName("GetVideoSettings");
+        media.MapPut("/video", SetVideoAsync).WithName("SetVideoSettings").Accepts<VideoSettings>(JsonBody.MediaType);
         media.MapGet("/motion", (MotionDetector motion) => TypedResults.Ok(motion.Settings)).WithName("GetMotionSettings");
         media.MapPut("/motion", SetMotionAsync).WithName("SetMotionSettings").Accepts<MotionSettings>(JsonBody.MediaType);
         media.MapGet("/motion-events", ListMotionEvents).WithName("ListMotionEvents").AllowQuery("after", "limit");
@@ -127,6 +129,28 @@ internal static class MediaEndpoints
         events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username,
             $"motion detection {(body.Value!.Enabled ? "on" : "off")}, sensitivity {body.Value.Sensitivity.ToString(CultureInfo.InvariantCulture)}, {body.Value.Zones.Count.ToString(CultureInfo.InvariantCulture)} zone(s)");
         return TypedResults.Ok(motion.Settings);
+    }
+
+    private static async Task<IResult> SetVideoAsync(HttpContext http, VideoSettingsStore video, MotionDetector motion, SecurityEventLog events, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<VideoSettings>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var problems = video.Check(body.Value!);
+        if (problems.Count > 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["$"] = [.. problems] },
+                title: "These video settings cannot be used.", type: Problems.TypePrefix + "invalid-field");
+        }
+
+        video.Save(body.Value!);
+        motion.Reconfigure();
+        events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username,
+            string.Create(CultureInfo.InvariantCulture, $"video source {body.Value!.Source}, {body.Value.Width}x{body.Value.Height} at {body.Value.FramesPerSecond} fps"));
+        return TypedResults.Ok(video.Current);
     }
 
     private static IResult ListMotionEvents(HttpRequest request, MotionDetector motion)
