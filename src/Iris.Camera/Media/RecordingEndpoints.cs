@@ -16,7 +16,7 @@ internal static class RecordingEndpoints
     {
         var recordings = routes.MapGroup("/api/recordings");
         recordings.MapGet("/", List).WithName("ListRecordings").AllowQuery("from", "to");
-        recordings.MapGet("/{id:long}", PlayAsync).WithName("PlayRecording");
+        recordings.MapGet("/{id:long}", PlayAsync).WithName("PlayRecording").AllowQuery("play");
         recordings.MapDelete("/{id:long}", DeleteOne).WithName("DeleteRecording");
         recordings.MapDelete("/", DeleteMany).WithName("DeleteRecordings").AllowQuery("from", "to", "all");
         recordings.MapGet("/settings", (Recorder recorder) => TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode })).WithName("GetRecordingSettings");
@@ -27,8 +27,14 @@ internal static class RecordingEndpoints
     private static IResult List(HttpRequest request, RecordingStore store) =>
         TryRange(request, out var from, out var to) ? TypedResults.Ok(store.List(from, to)) : InvalidRange();
 
-    private static async Task<IResult> PlayAsync(long id, HttpContext http, RecordingStore store)
+    private static async Task<IResult> PlayAsync(long id, HttpContext http, RecordingStore store, TimeProvider time)
     {
+        var play = http.Request.Query["play"].ToString();
+        if (play is not ("" or "true" or "false"))
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Query parameter 'play' must be true or false.");
+        }
+
         var (frames, damaged) = store.Read(id);
         if (frames is null)
         {
@@ -38,14 +44,27 @@ internal static class RecordingEndpoints
         }
 
         http.Response.ContentType = $"multipart/x-mixed-replace; boundary={MediaEndpoints.Boundary}";
-        http.Response.Headers.ContentDisposition = $"inline; filename=\"recording-{id.ToString(CultureInfo.InvariantCulture)}.mjpeg\"";
+        // play=true paces frames as they were captured (for an img element); otherwise it is a download.
+        var paced = play == "true";
+        http.Response.Headers.ContentDisposition = $"{(paced ? "inline" : "attachment")}; filename=\"recording-{id.ToString(CultureInfo.InvariantCulture)}.mjpeg\"";
+        DateTimeOffset? previous = null;
         foreach (var frame in frames)
         {
+            if (paced && previous is { } last && frame.CapturedAt > last)
+            {
+                await Task.Delay(TimeSpan.FromTicks(Math.Min((frame.CapturedAt - last).Ticks, TimeSpan.FromSeconds(1).Ticks)), time, http.RequestAborted);
+            }
+
+            previous = frame.CapturedAt;
             var header = Encoding.ASCII.GetBytes(
                 $"--{MediaEndpoints.Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {frame.Jpeg.Length.ToString(CultureInfo.InvariantCulture)}\r\nX-Captured-At: {frame.CapturedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}\r\n\r\n");
             await http.Response.Body.WriteAsync(header, http.RequestAborted);
             await http.Response.Body.WriteAsync(frame.Jpeg, http.RequestAborted);
             await http.Response.Body.WriteAsync("\r\n"u8.ToArray(), http.RequestAborted);
+            if (paced)
+            {
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+            }
         }
 
         return TypedResults.Empty;

@@ -74,12 +74,27 @@ internal sealed class VideoSettingsStore(SecretVault vault, MediaOptions options
     public IReadOnlyList<string> Check(VideoSettings settings)
     {
         var candidate = Copy(options);
+        if (settings.StreamUrl is not null && settings.StreamUrl == MaskCredentials(options.StreamUrl))
+        {
+            settings = new VideoSettings
+            {
+                Source = settings.Source, Device = settings.Device, StreamUrl = options.StreamUrl,
+                Width = settings.Width, Height = settings.Height, FramesPerSecond = settings.FramesPerSecond,
+            };
+        }
+
         Overlay(candidate, settings);
         return candidate.Validate();
     }
 
     public void Save(VideoSettings settings)
     {
+        // The form shows the URL masked; sent back unchanged, it means "keep the stored one".
+        if (settings.StreamUrl is not null && settings.StreamUrl == MaskCredentials(options.StreamUrl) && settings.StreamUrl != options.StreamUrl)
+        {
+            settings.StreamUrl = options.StreamUrl;
+        }
+
         vault.Seal(VaultItem, JsonSerializer.SerializeToUtf8Bytes(settings, JsonSerializerOptions.Web));
         Apply(settings);
         hub.RestartCapture();

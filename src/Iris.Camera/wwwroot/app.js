@@ -27,6 +27,14 @@ const texts = {
     "alert-acknowledged": "Alert marked as seen", from: "from", "settings-changed": "Settings changed",
     live: "Live", snapshot: "Snapshot", privacyOn: "Privacy mode is on: the camera captures nothing.",
     privacyEnable: "Turn privacy mode on", privacyDisable: "Turn privacy mode off",
+    recordings: "Recordings", settings: "Settings", start: "Start", duration: "Length", size: "Size",
+    noRecordings: "No recordings.", deleteAll: "Delete all recordings", play: "Play", download: "Download",
+    confirmDeleteAll: "Delete every recording? This cannot be undone.", recording: "Recording",
+    recordingMode: "Recording mode", modeOff: "Off", modeContinuous: "Continuous", modeMotion: "When motion is seen",
+    save: "Save", saved: "Saved.", motion: "Motion detection", motionOn: "Detect motion", sensitivity: "Sensitivity (1-100)",
+    video: "Video", source: "Source", sourceTestPattern: "Test pattern", sourceV4l2: "Camera (V4L2)",
+    sourceStream: "File or stream", device: "Device", streamUrl: "File or stream URL", resolution: "Width x height",
+    fps: "Frames per second", "recordings-deleted": "Recordings deleted",
   },
   "zh-Hant": {
     product: "Iris 攝影機", language: "語言", signIn: "登入", signOut: "登出",
@@ -52,6 +60,14 @@ const texts = {
     "alert-acknowledged": "警示已標示為已讀", from: "來源", "settings-changed": "設定已變更",
     live: "即時影像", snapshot: "快照", privacyOn: "隱私模式已開啟：攝影機不擷取任何影像。",
     privacyEnable: "開啟隱私模式", privacyDisable: "關閉隱私模式",
+    recordings: "錄影", settings: "設定", start: "開始時間", duration: "長度", size: "大小",
+    noRecordings: "沒有錄影。", deleteAll: "刪除所有錄影", play: "播放", download: "下載",
+    confirmDeleteAll: "確定刪除所有錄影？此動作無法復原。", recording: "錄影",
+    recordingMode: "錄影模式", modeOff: "關閉", modeContinuous: "連續錄影", modeMotion: "偵測到移動時",
+    save: "儲存", saved: "已儲存。", motion: "移動偵測", motionOn: "偵測移動", sensitivity: "靈敏度（1-100）",
+    video: "影像", source: "來源", sourceTestPattern: "測試畫面", sourceV4l2: "攝影機（V4L2）",
+    sourceStream: "檔案或串流", device: "裝置", streamUrl: "檔案或串流網址", resolution: "寬 x 高",
+    fps: "每秒畫格數", "recordings-deleted": "已刪除錄影",
   },
 };
 
@@ -150,13 +166,16 @@ async function refresh() {
 }
 
 function openTab(name) {
-  for (const tab of ["dashboard", "live", "users", "security"]) $(`tab-${tab}`).hidden = tab !== name;
+  for (const tab of ["dashboard", "live", "recordings", "settings", "users", "security"]) $(`tab-${tab}`).hidden = tab !== name;
   if (name !== "live") stopLive();
+  if (name !== "recordings") $("playback-image").removeAttribute("src");
   for (const button of document.querySelectorAll("[data-tab]")) {
     if (button.dataset.tab === name) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
   }
   if (name === "live") loadLive().catch((e) => say(e.message));
   if (name === "users") loadUsers().catch((e) => say(e.message));
+  if (name === "recordings") loadRecordings().catch((e) => say(e.message));
+  if (name === "settings") loadSettings().catch((e) => say(e.message));
   if (name === "security") loadSecurity().catch((e) => say(e.message));
 }
 
@@ -176,6 +195,57 @@ async function loadLive() {
 function stopLive() {
   const image = $("live-image");
   image.removeAttribute("src");
+}
+
+async function loadRecordings() {
+  const segments = await api("GET", "/api/recordings");
+  const body = $("recordings-body");
+  body.replaceChildren();
+  $("recordings-empty").hidden = segments.length > 0;
+  for (const segment of segments.slice().reverse()) {
+    const row = body.insertRow();
+    row.dataset.id = segment.id;
+    row.insertCell().textContent = new Date(segment.startedAt).toLocaleString(language);
+    row.insertCell().textContent = `${Math.max(1, Math.round((new Date(segment.endedAt) - new Date(segment.startedAt)) / 1000))} s`;
+    row.insertCell().textContent = `${(segment.bytes / 1048576).toFixed(1)} MiB`;
+    const actions = row.insertCell();
+    const play = document.createElement("button");
+    play.type = "button"; play.className = "secondary play"; play.textContent = t("play");
+    play.addEventListener("click", () => { const img = $("playback-image"); img.hidden = false; img.src = `/api/recordings/${segment.id}?play=true`; });
+    const download = document.createElement("a");
+    download.className = "button"; download.textContent = t("download"); download.href = `/api/recordings/${segment.id}`; download.download = "";
+    actions.append(play, download);
+    if (session.role === "administrator") {
+      const remove = document.createElement("button");
+      remove.type = "button"; remove.className = "secondary"; remove.textContent = t("remove");
+      remove.addEventListener("click", async () => {
+        try { await api("DELETE", `/api/recordings/${segment.id}`); await loadRecordings(); } catch (e) { say(e.message); }
+      });
+      actions.append(remove);
+    }
+  }
+}
+
+async function loadSettings() {
+  const [recording, motion, video] = await Promise.all([
+    api("GET", "/api/recordings/settings"), api("GET", "/api/media/motion"), api("GET", "/api/media/video"),
+  ]);
+  $("recording-mode").value = recording.mode;
+  $("motion-enabled").checked = motion.enabled;
+  $("motion-sensitivity").value = motion.sensitivity;
+  $("video-source").value = video.source;
+  $("video-device").value = video.device || "";
+  $("video-url").value = video.streamUrl || "";
+  $("video-width").value = video.width;
+  $("video-height").value = video.height;
+  $("video-fps").value = video.framesPerSecond;
+}
+
+function saveWith(formId, action) {
+  $(formId).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try { await action(); say("", true, "saved"); } catch (e) { say(e.message); }
+  });
 }
 
 async function loadUsers() {
@@ -299,6 +369,16 @@ $("language").addEventListener("change", () => {
 $("form-login").addEventListener("submit", signIn);
 $("form-claim").addEventListener("submit", claim);
 $("form-user").addEventListener("submit", addUser);
+saveWith("form-recording", () => api("PUT", "/api/recordings/settings", { mode: $("recording-mode").value }));
+saveWith("form-motion", () => api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: [] }));
+saveWith("form-video", () => api("PUT", "/api/media/video", {
+  source: $("video-source").value, device: $("video-device").value || null, streamUrl: $("video-url").value || null,
+  width: Number($("video-width").value), height: Number($("video-height").value), framesPerSecond: Number($("video-fps").value),
+}));
+$("delete-all").addEventListener("click", async () => {
+  if (!confirm(t("confirmDeleteAll"))) return;
+  try { await api("DELETE", "/api/recordings?all=true"); await loadRecordings(); } catch (e) { say(e.message); }
+});
 $("privacy-toggle").addEventListener("click", async () => {
   try { await api("PUT", "/api/media/privacy", { enabled: !privacyEnabled }); await loadLive(); } catch (e) { say(e.message); }
 });

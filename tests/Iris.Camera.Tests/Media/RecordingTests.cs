@@ -13,7 +13,7 @@ public sealed class RecordingTests
 {
     private static Uri Api(string path) => new(path, UriKind.Relative);
 
-    private static void OneSecondSegments(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+    internal static void OneSecondSegments(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
     {
         LiveViewTests.SmallFrames(builder);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Media:SegmentLength"] = "00:00:01" });

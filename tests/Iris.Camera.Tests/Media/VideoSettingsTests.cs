@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Iris.Camera.Media;
 using Iris.Camera.Tests.Support;
 using SkiaSharp;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Iris.Camera.Tests.Media;
 
@@ -64,6 +65,13 @@ public sealed class VideoSettingsTests
 
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         Assert.Equal("rtsp://***@127.0.0.1:1/stream", shown!.StreamUrl);
+
+        // Saving the form back unchanged (masked URL) keeps the real credentials.
+        using var again = await admin.Http.PutAsJsonAsync(Api("/api/media/video"),
+            new { source = "stream", streamUrl = shown.StreamUrl, width = 320, height = 240, framesPerSecond = 5 });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var options = camera.App.Services.GetRequiredService<MediaOptions>();
+        Assert.Equal($"rtsp://viewer:{secret}@127.0.0.1:1/stream", options.StreamUrl);
         foreach (var file in Directory.GetFiles(camera.DataDirectory, "*", SearchOption.AllDirectories))
         {
             Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(secret)) < 0, $"{file} holds the stream password");

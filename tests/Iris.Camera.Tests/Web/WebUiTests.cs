@@ -52,6 +52,41 @@ public sealed class WebUiTests
         Assert.Equal(320, naturalWidth);
     }
 
+    [Fact]
+    public async Task RecordingsPage_RecordsPlaysAndDeletesEverything()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments);
+        using var owner = await camera.ClaimAsync();
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        camera.App.Services.GetRequiredService<Iris.Camera.Media.Recorder>().SegmentCompleted += _ => recorded.TrySetResult();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(LaunchOptions());
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
+        var page = await context.NewPageAsync();
+        page.Dialog += (_, dialog) => dialog.AcceptAsync(); // the delete-all confirmation
+
+        await page.GotoAsync(camera.BaseAddress.ToString());
+        await page.FillAsync("#login-password", InProcessCamera.OwnerPassword);
+        await page.ClickAsync("#login-submit");
+        await page.ClickAsync("button[data-tab='settings']");
+        await Expect(page.Locator("#recording-mode")).ToHaveValueAsync("off");
+        await page.SelectOptionAsync("#recording-mode", "continuous");
+        await page.ClickAsync("#form-recording button[type='submit']");
+        await Expect(page.Locator("#message")).ToHaveTextAsync("Saved.");
+        await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await page.SelectOptionAsync("#recording-mode", "off");
+        await page.ClickAsync("#form-recording button[type='submit']");
+        await page.ClickAsync("button[data-tab='recordings']");
+        await page.Locator("#recordings-body button.play").First.ClickAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('playback-image').naturalWidth === 320", null,
+            new PageWaitForFunctionOptions { Timeout = 20_000 });
+
+        await page.ClickAsync("#delete-all");
+        await Expect(page.Locator("#recordings-empty")).ToBeVisibleAsync();
+        Assert.Empty(Directory.GetFiles(Path.Combine(camera.DataDirectory, "recordings"), "*.seg"));
+    }
+
     private static BrowserTypeLaunchOptions LaunchOptions() => new()
     {
         ExecutablePath = Chromium,
