@@ -43,10 +43,25 @@ internal sealed partial class Recorder(
     public RecordingMode Mode =>
         database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize<RecordingSettings>(json, JsonSerializerOptions.Web)!.Mode ?? RecordingMode.Off : RecordingMode.Off;
 
-    public void Save(RecordingMode mode)
+    private volatile TaskCompletionSource _idle = Completed();
+
+    /// <summary>Stores the mode and applies it; switching off returns once the current segment is closed.</summary>
+    public async Task SaveAsync(RecordingMode mode, CancellationToken cancellationToken)
     {
         database.SetSetting(SettingKey, JsonSerializer.Serialize(new RecordingSettings { Mode = mode }, JsonSerializerOptions.Web), time.GetUtcNow());
+        var idle = _idle.Task;
         Reconfigure();
+        if (mode == RecordingMode.Off)
+        {
+            await idle.WaitAsync(TimeSpan.FromSeconds(10), time, cancellationToken);
+        }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.SetResult();
+        return done;
     }
 
     public void Reconfigure()
@@ -93,6 +108,8 @@ internal sealed partial class Recorder(
         }
 
         SegmentWriter? segment = null;
+        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _idle = idle;
         try
         {
             using (subscription)
@@ -129,6 +146,8 @@ internal sealed partial class Recorder(
             {
                 Close(segment);
             }
+
+            idle.TrySetResult();
         }
     }
 

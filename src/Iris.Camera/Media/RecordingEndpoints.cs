@@ -111,7 +111,7 @@ internal static class RecordingEndpoints
             return body.Problem!;
         }
 
-        recorder.Save(body.Value!.Mode!.Value);
+        await recorder.SaveAsync(body.Value!.Mode!.Value, cancellationToken);
         events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username, $"recording {body.Value.Mode}");
         return TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode });
     }

@@ -33,8 +33,17 @@ internal sealed class RecordingStore
 
     public string Directory { get; }
 
+    /// <summary>Bumped by <see cref="DeleteAll"/>: a segment begun before it is abandoned, never finished under the new key.</summary>
+    public int Generation { get; private set; }
+
     public SegmentWriter Begin(DateTimeOffset startedAt)
     {
+        int generation;
+        lock (_lock)
+        {
+            generation = Generation;
+        }
+
         var segmentId = RandomNumberGenerator.GetBytes(16);
         var file = Convert.ToHexStringLower(segmentId) + ".seg";
         var key = SegmentFormat.DeriveSegmentKey(MasterKey(), segmentId);
@@ -48,7 +57,7 @@ internal sealed class RecordingStore
             id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
 
-        return new SegmentWriter(this, id, Path.Combine(Directory, file), segmentId, key);
+        return new SegmentWriter(this, id, Path.Combine(Directory, file), segmentId, key, generation);
     }
 
     public IReadOnlyList<RecordingSegment> List(DateTimeOffset? from = null, DateTimeOffset? to = null)
@@ -138,6 +147,7 @@ internal sealed class RecordingStore
 
             _vault.Delete(KeyItem);
             NativeMethods.FsyncDirectory(Directory);
+            Generation++;
             return count;
         }
     }
@@ -215,7 +225,7 @@ internal sealed class RecordingStore
                     stream.Flush(flushToDisk: true);
                 }
 
-                Finish(id, partial, path, result.Frames[^1].CapturedAt, result.Frames.Count, result.ValidLength);
+                FinishLocked(id, partial, path, result.Frames[^1].CapturedAt, result.Frames.Count, result.ValidLength);
             }
 
             foreach (var path in System.IO.Directory.EnumerateFiles(Directory))
@@ -230,7 +240,21 @@ internal sealed class RecordingStore
         }
     }
 
-    internal void Finish(long id, string partialPath, string finalPath, DateTimeOffset endedAt, int frames, long bytes)
+    internal void Finish(long id, string partialPath, string finalPath, DateTimeOffset endedAt, int frames, long bytes, int generation)
+    {
+        lock (_lock)
+        {
+            if (generation != Generation)
+            {
+                DeleteSegment(id, Path.GetFileName(finalPath));
+                return;
+            }
+
+            FinishLocked(id, partialPath, finalPath, endedAt, frames, bytes);
+        }
+    }
+
+    private void FinishLocked(long id, string partialPath, string finalPath, DateTimeOffset endedAt, int frames, long bytes)
     {
         File.Move(partialPath, finalPath, overwrite: true);
         NativeMethods.FsyncDirectory(Directory);
@@ -318,8 +342,11 @@ internal sealed class SegmentWriter : IDisposable
     private DateTimeOffset _last;
     private bool _done;
 
-    public SegmentWriter(RecordingStore store, long id, string finalPath, byte[] segmentId, byte[] key)
+    private readonly int _generation;
+
+    public SegmentWriter(RecordingStore store, long id, string finalPath, byte[] segmentId, byte[] key, int generation)
     {
+        _generation = generation;
         _store = store;
         Id = id;
         _finalPath = finalPath;
@@ -344,6 +371,11 @@ internal sealed class SegmentWriter : IDisposable
 
     public void Append(VideoFrame frame)
     {
+        if (_store.Generation != _generation)
+        {
+            return; // everything was deleted meanwhile: write nothing more; Complete abandons the file
+        }
+
         if (_index == 0)
         {
             StartedAt = frame.CapturedAt;
@@ -373,7 +405,7 @@ internal sealed class SegmentWriter : IDisposable
             return;
         }
 
-        _store.Finish(Id, _partialPath, _finalPath, _last, (int)_index, bytes);
+        _store.Finish(Id, _partialPath, _finalPath, _last, (int)_index, bytes, _generation);
     }
 
     public void Dispose() => Complete();

@@ -34,7 +34,8 @@ const texts = {
     save: "Save", saved: "Saved.", motion: "Motion detection", motionOn: "Detect motion", sensitivity: "Sensitivity (1-100)",
     video: "Video", source: "Source", sourceTestPattern: "Test pattern", sourceV4l2: "Camera (V4L2)",
     sourceStream: "File or stream", device: "Device", streamUrl: "File or stream URL", resolution: "Width x height",
-    fps: "Frames per second", "recordings-deleted": "Recordings deleted",
+    fps: "Frames per second", "recordings-deleted": "Recordings deleted", motionEvents: "Motion events",
+    noMotion: "No motion seen.", motionSeen: "Motion",
   },
   "zh-Hant": {
     product: "Iris 攝影機", language: "語言", signIn: "登入", signOut: "登出",
@@ -67,7 +68,8 @@ const texts = {
     save: "儲存", saved: "已儲存。", motion: "移動偵測", motionOn: "偵測移動", sensitivity: "靈敏度（1-100）",
     video: "影像", source: "來源", sourceTestPattern: "測試畫面", sourceV4l2: "攝影機（V4L2）",
     sourceStream: "檔案或串流", device: "裝置", streamUrl: "檔案或串流網址", resolution: "寬 x 高",
-    fps: "每秒畫格數", "recordings-deleted": "已刪除錄影",
+    fps: "每秒畫格數", "recordings-deleted": "已刪除錄影", motionEvents: "移動事件",
+    noMotion: "未偵測到移動。", motionSeen: "偵測到移動",
   },
 };
 
@@ -198,7 +200,20 @@ function stopLive() {
 }
 
 async function loadRecordings() {
-  const segments = await api("GET", "/api/recordings");
+  const [segments, motionEvents] = await Promise.all([api("GET", "/api/recordings"), api("GET", "/api/media/motion-events?limit=500")]);
+  const motionList = $("motion-events");
+  motionList.replaceChildren();
+  for (const motion of motionEvents.slice(-20).reverse()) {
+    const item = document.createElement("li");
+    item.textContent = `${new Date(motion.at).toLocaleString(language)} · ${t("motionSeen")} (${(motion.changedShare * 100).toFixed(1)} %)`;
+    motionList.append(item);
+  }
+  if (motionEvents.length === 0) {
+    const none = document.createElement("li");
+    none.textContent = t("noMotion");
+    motionList.append(none);
+  }
+
   const body = $("recordings-body");
   body.replaceChildren();
   $("recordings-empty").hidden = segments.length > 0;

@@ -18,6 +18,11 @@ public sealed class PrivacyModeTests
         await using (var camera = await InProcessCamera.StartAsync(data.Path, LiveViewTests.SmallFrames))
         {
             using var admin = await camera.ClaimAsync();
+            using (var recording = await admin.Http.PutAsJsonAsync(Api("/api/recordings/settings"), new { mode = "continuous" }))
+            {
+                Assert.Equal(HttpStatusCode.OK, recording.StatusCode);
+            }
+
             using var live = await admin.Http.GetAsync(Api("/api/media/live"), HttpCompletionOption.ResponseHeadersRead);
             using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             var reader = new MjpegReader(await live.Content.ReadAsStreamAsync(cancel.Token));
@@ -31,7 +36,10 @@ public sealed class PrivacyModeTests
             }
 
             Assert.False(cancel.IsCancellationRequested, "the open stream did not end when privacy mode came on");
+            // Recording was on: capture stopping means the recorder stopped too.
             Assert.False(camera.App.Services.GetRequiredService<FrameHub>().IsCapturing);
+            Assert.Equal(0, camera.App.Services.GetRequiredService<FrameHub>().ViewerCount);
+            Assert.Empty(Directory.GetFiles(Path.Combine(camera.DataDirectory, "recordings"), "*.partial"));
             using var snapshot = await admin.Http.GetAsync(Api("/api/media/snapshot"));
             Assert.Equal(HttpStatusCode.Conflict, snapshot.StatusCode);
         }

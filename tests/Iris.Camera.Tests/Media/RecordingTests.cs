@@ -92,6 +92,23 @@ public sealed class RecordingTests
     }
 
     [Fact]
+    public async Task DeleteAll_WhileASegmentIsBeingWritten_LeavesNothingUnderTheNewKey()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: OneSecondSegments);
+        var store = camera.App.Services.GetRequiredService<RecordingStore>();
+        var frame = new VideoFrame(0, DateTimeOffset.UtcNow, 2, 2, new byte[] { 0xFF, 0xD8, 1, 2, 0xFF, 0xD9 });
+        using var writer = store.Begin(DateTimeOffset.UtcNow);
+        writer.Append(frame);
+
+        store.DeleteAll();
+        writer.Append(frame with { Sequence = 1 });
+        writer.Complete();
+
+        Assert.Empty(store.List());
+        Assert.Empty(Directory.GetFiles(store.Directory));
+    }
+
+    [Fact]
     public async Task Retention_RemovesTheOldestSegments_WhenOverQuota()
     {
         await using var camera = await InProcessCamera.StartAsync(configure: builder =>
