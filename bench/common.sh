@@ -35,3 +35,20 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 machine_line() {
   echo "$(date -u +%Y-%m-%d), $(nproc) cores $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), .NET $(dotnet --version), $(openssl version | cut -d' ' -f1-2)"
 }
+
+# start_fresh_daemon PORT: publishes and builds what the whole-process benches need, starts the daemon on a fresh
+# data directory (removed on exit), waits for HTTPS, and sets: work, pid, default_password.
+start_fresh_daemon() {
+  local port=$1
+  ensure_packages curl
+  publish_daemon
+  dotnet build "$repo_root/bench/Iris.Bench" -c Release --nologo -v quiet >/dev/null
+  work=$(mktemp -d)
+  "$daemon_dir/Iris.Camera" --listen "127.0.0.1:$port" --data-dir "$work/data" > "$work/daemon.log" 2>&1 &
+  pid=$!
+  trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+  wait_https "$port"
+  default_password=$(sed -n "s/^Default password for user 'admin': \(.*\)$/\1/p" "$work/daemon.log")
+}
+
+bench_tool() { nice -n 19 dotnet "$repo_root/bench/Iris.Bench/bin/Release/net10.0/Iris.Bench.dll" "$@"; }

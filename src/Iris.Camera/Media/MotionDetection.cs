@@ -4,7 +4,6 @@ using System.Text.Json;
 using Iris.Camera.Events;
 using Iris.Camera.Identity;
 using Iris.Camera.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Iris.Camera.Media;
@@ -64,36 +63,21 @@ internal sealed partial class MotionDetector(
     DeviceIdentity identity,
     TimeProvider time,
     IEnumerable<IAlertChannel> channels,
-    ILogger<MotionDetector> logger) : BackgroundService
+    ILogger<MotionDetector> logger) : ReconfigurableService(time)
 {
     public const string SettingKey = "motion";
     public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(10);
-    private CancellationTokenSource _changed = new();
-    private readonly Lock _lock = new();
 
     public MotionSettings Settings =>
         database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize<MotionSettings>(json, JsonSerializerOptions.Web)! : new MotionSettings();
 
     public void Save(MotionSettings settings)
     {
-        database.SetSetting(SettingKey, JsonSerializer.Serialize(settings, JsonSerializerOptions.Web), time.GetUtcNow());
+        database.SetSetting(SettingKey, JsonSerializer.Serialize(settings, JsonSerializerOptions.Web), Time.GetUtcNow());
         Reconfigure();
     }
 
     /// <summary>Settings or privacy mode changed: start over with the current state.</summary>
-    public void Reconfigure()
-    {
-        CancellationTokenSource previous;
-        lock (_lock)
-        {
-            previous = _changed;
-            _changed = new CancellationTokenSource();
-        }
-
-        previous.Cancel();
-        previous.Dispose();
-    }
-
     public IReadOnlyList<MotionEvent> Events(long afterId, int limit)
     {
         using var connection = database.OpenConnection();
@@ -111,29 +95,7 @@ internal sealed partial class MotionDetector(
         return events;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            CancellationToken changed;
-            lock (_lock)
-            {
-                changed = _changed.Token;
-            }
-
-            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
-            try
-            {
-                await WatchAsync(round.Token);
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token); // wait for a change
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-    }
-
-    private async Task WatchAsync(CancellationToken cancellationToken)
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         var settings = Settings;
         if (!settings.Enabled || hub.TrySubscribe(asViewer: false, out var subscription) != SubscribeResult.Subscribed)

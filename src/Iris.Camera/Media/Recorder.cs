@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Iris.Camera.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Iris.Camera.Media;
@@ -31,11 +30,9 @@ internal sealed partial class Recorder(
     MotionDetector motion,
     MediaOptions options,
     TimeProvider time,
-    ILogger<Recorder> logger) : BackgroundService
+    ILogger<Recorder> logger) : ReconfigurableService(time)
 {
     public const string SettingKey = "recording";
-    private CancellationTokenSource _changed = new();
-    private readonly Lock _lock = new();
 
     /// <summary>Raised after each segment is complete and indexed (for status pages and tests).</summary>
     public event Action<long>? SegmentCompleted;
@@ -48,12 +45,12 @@ internal sealed partial class Recorder(
     /// <summary>Stores the mode and applies it; switching off returns once the current segment is closed.</summary>
     public async Task SaveAsync(RecordingMode mode, CancellationToken cancellationToken)
     {
-        database.SetSetting(SettingKey, JsonSerializer.Serialize(new RecordingSettings { Mode = mode }, JsonSerializerOptions.Web), time.GetUtcNow());
+        database.SetSetting(SettingKey, JsonSerializer.Serialize(new RecordingSettings { Mode = mode }, JsonSerializerOptions.Web), Time.GetUtcNow());
         var idle = _idle.Task;
         Reconfigure();
         if (mode == RecordingMode.Off)
         {
-            await idle.WaitAsync(TimeSpan.FromSeconds(10), time, cancellationToken);
+            await idle.WaitAsync(TimeSpan.FromSeconds(10), Time, cancellationToken);
         }
     }
 
@@ -64,42 +61,7 @@ internal sealed partial class Recorder(
         return done;
     }
 
-    public void Reconfigure()
-    {
-        CancellationTokenSource previous;
-        lock (_lock)
-        {
-            previous = _changed;
-            _changed = new CancellationTokenSource();
-        }
-
-        previous.Cancel();
-        previous.Dispose();
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            CancellationToken changed;
-            lock (_lock)
-            {
-                changed = _changed.Token;
-            }
-
-            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
-            try
-            {
-                await RecordAsync(round.Token);
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-    }
-
-    private async Task RecordAsync(CancellationToken cancellationToken)
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         var mode = Mode;
         if (mode == RecordingMode.Off || hub.TrySubscribe(asViewer: false, out var subscription) != SubscribeResult.Subscribed)
