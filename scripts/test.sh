@@ -27,7 +27,7 @@ rm -rf "$results"
 dotnet restore Iris.slnx --locked-mode
 status=0
 dotnet test Iris.slnx --no-restore --configuration Release \
-  --logger "trx;LogFileName=iris.trx" --logger "console;verbosity=minimal" \
+  --logger "trx;LogFilePrefix=iris" --logger "console;verbosity=minimal" \
   --results-directory "$results" || status=$?
 
 # One plain summary line over every test assembly, read from the TRX files.

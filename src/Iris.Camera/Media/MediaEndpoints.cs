@@ -178,7 +178,15 @@ internal static class MediaEndpoints
 
         privacy.Set(body.Value!.Enabled!.Value);
         motion.Reconfigure();
-        recorder.Reconfigure();
+        if (body.Value.Enabled.Value)
+        {
+            // When this answer arrives, nothing is being recorded any more.
+            await recorder.StopAndWaitAsync(cancellationToken);
+        }
+        else
+        {
+            recorder.Reconfigure();
+        }
         events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress),
             http.CurrentSession()!.Username, $"privacy mode {(body.Value.Enabled.Value ? "on" : "off")}");
         return TypedResults.Ok(new PrivacyState(privacy.Enabled));

@@ -54,6 +54,14 @@ internal sealed partial class Recorder(
         }
     }
 
+    /// <summary>Ends the current round (privacy mode came on) and returns once its segment is closed.</summary>
+    public async Task StopAndWaitAsync(CancellationToken cancellationToken)
+    {
+        var idle = _idle.Task;
+        Reconfigure();
+        await idle.WaitAsync(TimeSpan.FromSeconds(10), Time, cancellationToken);
+    }
+
     private static TaskCompletionSource Completed()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

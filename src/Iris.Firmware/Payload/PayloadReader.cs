@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+
+namespace Iris.Firmware.Payload;
+
+public enum PayloadError
+{
+    None,
+    BadHeader,
+    ChunkListMismatch,
+    WrongBundle,
+    TooLong,
+    Truncated,
+    ChunkHashMismatch,
+    ChunkAuthenticationFailed,
+}
+
+/// <summary>The outcome of installing a payload: how much was written, or why it stopped.</summary>
+public sealed record PayloadResult(PayloadError Error, long PlaintextWritten, string Reason)
+{
+    public bool Succeeded => Error == PayloadError.None;
+}
+
+/// <summary>
+/// Device side: streams an encrypted payload into a destination, authenticating every chunk (against the chunk
+/// list pinned by the signed metadata, then by AES-GCM) before any byte of it is written. Memory stays at one
+/// chunk plus the chunk list (32 bytes a chunk), whatever the payload size. Bad input is a result, not an
+/// exception.
+/// </summary>
+public static class PayloadReader
+{
+    public static async Task<PayloadResult> DecryptAsync(Stream payload, Stream destination, ReadOnlyMemory<byte> releaseKey,
+        ReadOnlyMemory<byte> expectedBundleId, ReadOnlyMemory<byte> expectedTreeRoot, ReadOnlyMemory<byte> chunkList, long maxPayloadLength,
+        CancellationToken cancellationToken = default)
+    {
+        if (chunkList.Length == 0 || chunkList.Length % 32 != 0)
+        {
+            return Fail(PayloadError.ChunkListMismatch, 0, "chunk list has the wrong length");
+        }
+
+        var leaves = Enumerable.Range(0, chunkList.Length / 32).Select(i => chunkList.Slice(i * 32, 32).ToArray()).ToList();
+        if (!CryptographicOperations.FixedTimeEquals(PayloadFormat.TreeRoot(leaves), expectedTreeRoot.Span))
+        {
+            return Fail(PayloadError.ChunkListMismatch, 0, "chunk list does not match the signed tree root");
+        }
+
+        var headerBytes = new byte[PayloadFormat.HeaderLength];
+        if (await ReadFullyAsync(payload, headerBytes, cancellationToken) < headerBytes.Length || PayloadFormat.ParseHeader(headerBytes) is not { } header)
+        {
+            return Fail(PayloadError.BadHeader, 0, "not an Iris payload header");
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(header.BundleId, expectedBundleId.Span))
+        {
+            return Fail(PayloadError.WrongBundle, 0, "payload belongs to another bundle");
+        }
+
+        if (header.ChunkCount != leaves.Count)
+        {
+            return Fail(PayloadError.ChunkListMismatch, 0, "chunk count differs from the signed chunk list");
+        }
+
+        var total = PayloadFormat.HeaderLength + header.PlaintextLength + (header.ChunkCount * PayloadFormat.TagLength);
+        if (total > maxPayloadLength)
+        {
+            return Fail(PayloadError.TooLong, 0, "payload is longer than the signed length");
+        }
+
+        using var aead = new AesGcm(releaseKey.Span, PayloadFormat.TagLength);
+        var sealedChunk = new byte[header.ChunkSize + PayloadFormat.TagLength];
+        var plain = new byte[header.ChunkSize];
+        long written = 0;
+        try
+        {
+            for (long index = 0; index < header.ChunkCount; index++)
+            {
+                var length = header.CiphertextLength(index);
+                var chunk = sealedChunk.AsMemory(0, length + PayloadFormat.TagLength);
+                if (await ReadFullyAsync(payload, chunk, cancellationToken) < chunk.Length)
+                {
+                    return Fail(PayloadError.Truncated, written, $"payload ends inside chunk {index}");
+                }
+
+                if (!CryptographicOperations.FixedTimeEquals(PayloadFormat.LeafHash(index, chunk.Span), leaves[(int)index]))
+                {
+                    return Fail(PayloadError.ChunkHashMismatch, written, $"chunk {index} is not the chunk the metadata names");
+                }
+
+                try
+                {
+                    aead.Decrypt(PayloadFormat.Nonce(index), chunk.Span[..length], chunk.Span.Slice(length, PayloadFormat.TagLength),
+                        plain.AsSpan(0, length), PayloadFormat.AssociatedData(header.BundleId, index, header.ChunkCount));
+                }
+                catch (AuthenticationTagMismatchException)
+                {
+                    return Fail(PayloadError.ChunkAuthenticationFailed, written, $"chunk {index} failed authentication (wrong key or damaged)");
+                }
+
+                await destination.WriteAsync(plain.AsMemory(0, length), cancellationToken);
+                written += length;
+            }
+
+            // Anything after the last chunk is an endless-data attack or damage.
+            if (await payload.ReadAsync(new byte[1], cancellationToken) != 0)
+            {
+                return Fail(PayloadError.TooLong, written, "data follows the last chunk");
+            }
+
+            return new PayloadResult(PayloadError.None, written, "ok");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+        }
+    }
+
+    private static PayloadResult Fail(PayloadError error, long written, string reason) => new(error, written, reason);
+
+    private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer[total..], cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+}
