@@ -51,7 +51,7 @@ internal static class AuthEndpoints
             ? TypedResults.Ok(new NonceResponse(issued.Nonce, issued.ExpiresAt))
             : Problems.Create(StatusCodes.Status429TooManyRequests, "busy", "Too many sign-ins are in progress. Try again shortly.");
 
-    private static async Task<IResult> LoginAsync(HttpContext http, LoginService login, AccountsOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(HttpContext http, LoginService login, AccountsOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<LoginRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -89,7 +89,7 @@ internal static class AuthEndpoints
                 return Problems.Create(StatusCodes.Status400BadRequest, "nonce-rejected",
                     "The sign-in request was already used or has expired.", "Request a new nonce and sign in again.");
             case LoginResult.Throttled:
-                var seconds = Math.Max(1, (int)Math.Ceiling((outcome.RetryAt!.Value - DateTimeOffset.UtcNow).TotalSeconds));
+                var seconds = Math.Max(1, (int)Math.Ceiling((outcome.RetryAt!.Value - time.GetUtcNow()).TotalSeconds));
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 return TypedResults.Problem(
                     title: outcome.Locked ? "Sign-in is locked after repeated failures." : "Too many failed sign-ins.",

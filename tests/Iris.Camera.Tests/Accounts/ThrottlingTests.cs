@@ -89,7 +89,8 @@ public sealed class ThrottlingTests
     [Fact]
     public async Task LockedUnknownAccount_AnswersLikeALockedRealOne()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        // Years from the wall clock: Retry-After must come from the device's clock, not the machine's.
+        var time = new FakeTimeProvider(new DateTimeOffset(2031, 6, 1, 12, 0, 0, TimeSpan.Zero));
         await using var camera = await InProcessCamera.StartAsync(time: time);
         for (var i = 0; i < 12; i++)
         {
@@ -99,7 +100,8 @@ public sealed class ThrottlingTests
         var (response, _) = await camera.TrySignInAsync("nobody-here", "not the password");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.True(response.Headers.RetryAfter is not null);
+        // Locked for 15 minutes on the device's clock (a fake one here), not the wall clock.
+        Assert.InRange(response.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15));
     }
 
     [Fact]
