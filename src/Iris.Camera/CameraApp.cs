@@ -6,6 +6,7 @@ using Iris.Camera.Identity;
 using Iris.Camera.Media;
 using Iris.Camera.Platform;
 using Iris.Camera.Storage;
+using Iris.Camera.Updates;
 using Iris.Camera.Vault;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -33,7 +34,9 @@ public static class CameraApp
         var device = Bind<DeviceOptions>(builder.Configuration, DeviceOptions.SectionName);
         var accounts = Bind<AccountsOptions>(builder.Configuration, AccountsOptions.SectionName);
         var media = Bind<MediaOptions>(builder.Configuration, MediaOptions.SectionName);
-        var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).ToList();
+        var updates = Bind<UpdateOptions>(builder.Configuration, UpdateOptions.SectionName);
+        var boot = Bind<BootOptions>(builder.Configuration, BootOptions.SectionName);
+        var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).Concat(updates.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
@@ -43,7 +46,8 @@ public static class CameraApp
         services.AddSingleton(https);
         services.AddSingleton(storage);
         services.AddSingleton(device);
-        services.AddSingleton<SoftwareInfo>();
+        services.AddSingleton(boot);
+        services.AddSingleton(new SoftwareInfo(boot));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => DataDirectory.Open(storage.DataDirectory));
         services.AddSingleton(sp =>
@@ -74,6 +78,12 @@ public static class CameraApp
         services.AddSingleton<RecordingStore>();
         services.AddSingleton<Recorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        services.AddSingleton(updates);
+        services.AddSingleton<UpdateKeyStore>();
+        services.TryAddSingleton<IRestartRequester, LauncherRestart>();
+        services.AddSingleton<UpdateAgent>();
+        services.AddHostedService(sp => sp.GetRequiredService<UpdateAgent>());
+        services.AddHostedService<BootHealth>();
 
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
@@ -103,6 +113,7 @@ public static class CameraApp
         app.MapSecurityEndpoints();
         app.MapMediaEndpoints();
         app.MapRecordingEndpoints();
+        app.MapUpdateEndpoints();
         return app;
     }
 
@@ -160,6 +171,7 @@ public static class CameraApp
         services.GetRequiredService<VideoSettingsStore>().ApplyStored();
         services.GetRequiredService<PrivacyMode>().ApplyStored();
         services.GetRequiredService<RecordingStore>().RecoverInterrupted();
+        services.GetRequiredService<UpdateAgent>().Initialise();
 
         // Counts of throttled attempts not yet written go into the event log when the daemon stops.
         var time = services.GetRequiredService<TimeProvider>();

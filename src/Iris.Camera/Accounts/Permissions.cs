@@ -75,6 +75,10 @@ public static class PermissionTable
         Needs("PlayRecording", "GET", "/api/recordings/{id:long}", Privilege.ViewRecordings, "Play or download a segment (decrypted on the fly)."),
         Needs("DeleteRecording", "DELETE", "/api/recordings/{id:long}", Privilege.DeleteRecordings, "Delete one segment."),
         Needs("DeleteRecordings", "DELETE", "/api/recordings", Privilege.DeleteRecordings, "Delete a time range, or everything (destroys the recordings key)."),
+        Needs("GetUpdateStatus", "GET", "/api/updates", Privilege.ManageUpdates, "Installed version, slot, last check, available update, progress, last install, rollback, support end."),
+        Needs("CheckForUpdates", "POST", "/api/updates/check", Privilege.ManageUpdates, "Check the vendor repository now."),
+        Needs("InstallUpdate", "POST", "/api/updates/install", Privilege.ManageUpdates, "Install the available update into the inactive slot and restart into it."),
+        Needs("SetUpdateSettings", "PUT", "/api/updates/settings", Privilege.ManageUpdates, "Choose automatic or manual installation."),
         Needs("GetRecordingSettings", "GET", "/api/recordings/settings", Privilege.ManageSettings, "Recording mode."),
         Needs("SetRecordingSettings", "PUT", "/api/recordings/settings", Privilege.ManageSettings, "Set the recording mode (off, continuous, motion)."),
     ];

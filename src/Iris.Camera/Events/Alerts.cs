@@ -16,6 +16,8 @@ public static class AlertKinds
     public const string Lockout = "lockout";
     public const string SuccessAfterFailures = "login-after-failures";
     public const string NewSource = "login-from-new-source";
+    public const string UpdateRefused = "update-refused";
+    public const string UpdateRolledBack = "update-rolled-back";
 }
 
 /// <summary>Where alerts are pushed besides the inbox. MQTT and webhook channels implement this in a later issue.</summary>
@@ -73,6 +75,9 @@ internal sealed partial class AlertCenter(
             Raise(AlertKinds.NewSource, source, account, $"Login to '{account}' from {source}, a source not seen before for this account.");
         }
     }
+
+    /// <summary>An update was refused for a reason that points at tampering, or a new version was rolled back.</summary>
+    public void UpdateProblem(string kind, string message) => Raise(kind, null, null, message);
 
     public IReadOnlyList<SecurityAlert> Inbox(bool includeAcknowledged, int limit)
     {

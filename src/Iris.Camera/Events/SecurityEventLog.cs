@@ -27,6 +27,10 @@ public static class SecurityEventKinds
     public const string AlertAcknowledged = "alert-acknowledged";
     public const string SettingsChanged = "settings-changed";
     public const string RecordingsDeleted = "recordings-deleted";
+    public const string UpdateInstalled = "update-installed";
+    public const string UpdateRefused = "update-refused";
+    public const string UpdateRolledBack = "update-rolled-back";
+    public const string UpdateConfirmed = "update-confirmed";
 }
 
 /// <summary>

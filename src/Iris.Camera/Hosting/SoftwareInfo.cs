@@ -1,10 +1,40 @@
+using System.Globalization;
 using System.Reflection;
+using Iris.Camera.Updates;
+using Iris.Firmware.Durable;
+using Iris.Firmware.Slots;
 
 namespace Iris.Camera.Hosting;
 
-/// <summary>The running software's version, from the assembly (set once in Directory.Build.props).</summary>
+/// <summary>
+/// The running software's version, security version and end of support. Started by Iris.Boot, these come from
+/// the slot record (written from signed update metadata); otherwise from the assembly (Directory.Build.props).
+/// </summary>
 public sealed class SoftwareInfo
 {
-    public string Version { get; } =
-        typeof(SoftwareInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+    public SoftwareInfo(BootOptions boot)
+    {
+        var assembly = typeof(SoftwareInfo).Assembly;
+        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var supportEnd = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "IrisSupportEnd")?.Value;
+        Version = version;
+        SupportEnd = DateOnly.TryParse(supportEnd, CultureInfo.InvariantCulture, out var end) ? end : null;
+        if (boot.IsSlotted && new SlotRecordStore(DiskFileSystem.Instance, boot.Directory!).Load() is { } record && record[boot.Slot!].Version.Length > 0)
+        {
+            var slot = record[boot.Slot!];
+            Version = slot.Version;
+            SecurityVersion = slot.SecurityVersion;
+            SupportEnd = slot.SupportEnd ?? SupportEnd;
+            Slot = boot.Slot;
+        }
+    }
+
+    public string Version { get; }
+
+    public long SecurityVersion { get; }
+
+    public DateOnly? SupportEnd { get; }
+
+    /// <summary>The slot this daemon runs from, when Iris.Boot started it.</summary>
+    public string? Slot { get; }
 }

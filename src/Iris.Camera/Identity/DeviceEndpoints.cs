@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Iris.Camera.Identity;
 
 /// <summary>What anyone may learn about the device without logging in: nothing secret.</summary>
-public sealed record DeviceInfo(string Serial, string Model, string Vendor, string SoftwareVersion, IdentityOrigin Identity);
+/// <summary>What anyone on the network may learn: identity, software version and the end of security updates (5.3.1.4).</summary>
+public sealed record DeviceInfo(string Serial, string Model, string Vendor, string SoftwareVersion, DateOnly? SecurityUpdatesUntil, IdentityOrigin Identity);
 
 internal static class DeviceEndpoints
 {
@@ -20,8 +21,8 @@ internal static class DeviceEndpoints
     }
 
     private static Ok<DeviceInfo> GetDevice(DeviceIdentity identity, DeviceOptions device, SoftwareInfo software) =>
-        TypedResults.Ok(new DeviceInfo(identity.Serial, identity.Model, device.Vendor, software.Version, identity.Origin));
+        TypedResults.Ok(new DeviceInfo(identity.Serial, identity.Model, device.Vendor, software.Version, software.SupportEnd, identity.Origin));
 
-    private static Ok<ServiceManifestDocument> GetServices(HttpsOptions https) =>
-        TypedResults.Ok(ServiceManifest.For(https));
+    private static Ok<ServiceManifestDocument> GetServices(HttpsOptions https, Updates.UpdateOptions updates) =>
+        TypedResults.Ok(ServiceManifest.For(https, updates));
 }

@@ -18,6 +18,9 @@ internal sealed class DataDirectory
 
     public string DatabaseFile => Path.Combine(Root, "iris.db");
 
+    /// <summary>Trusted update metadata and partial downloads (encrypted bundles only).</summary>
+    public string UpdatesDirectory => Path.Combine(Root, "updates");
+
     /// <summary>Creates the directory (mode 0700) if needed and proves it can be written and synced.</summary>
     public static DataDirectory Open(string path)
     {

@@ -17,7 +17,7 @@ public sealed record ServiceManifestDocument(IReadOnlyList<ServiceDeclaration> L
 /// </summary>
 internal static class ServiceManifest
 {
-    public static ServiceManifestDocument For(HttpsOptions https) => new(
+    public static ServiceManifestDocument For(HttpsOptions https, Updates.UpdateOptions updates) => new(
         Listeners:
         [
             new ServiceDeclaration(
@@ -28,7 +28,16 @@ internal static class ServiceManifest
                 "Web UI and API: device information, and every later management and video function.",
                 HttpsOptions.SectionName + ":Listen (--listen)"),
         ],
-        Outgoing: []);
+        Outgoing:
+        [
+            new ServiceDeclaration(
+                "update-repository",
+                "tcp",
+                updates.IsConfigured ? updates.RepositoryUrl! : "off until configured",
+                "TLS 1.2/1.3, ECDHE with AES-GCM only; server certificate must chain to the configured update CA",
+                $"Signed, encrypted software updates: metadata and bundles, checked every {updates.CheckInterval.TotalHours:0} h and on demand.",
+                Updates.UpdateOptions.SectionName + ":RepositoryUrl"),
+        ]);
 
     /// <summary>The Markdown kept in docs/service-manifest.md; a test fails when the two differ.</summary>
     public static string ToMarkdown(ServiceManifestDocument manifest)

@@ -24,7 +24,9 @@ public sealed class ServiceManifestTests
         var declared = manifest!.Listeners.Select(l => $"{l.Transport} {l.Endpoint}").Order().ToList();
         var listening = sockets.Where(s => s.Listening).Select(s => $"{s.Protocol} {s.Local}").Order().ToList();
         Assert.Equal(declared, listening);
-        Assert.Empty(manifest.Outgoing);
+        // Outgoing services are declared, and off until their option is set.
+        Assert.Contains(manifest.Outgoing, o => o.Name == "update-repository");
+        Assert.All(manifest.Outgoing, o => Assert.Equal("off until configured", o.Endpoint));
         Assert.DoesNotContain(sockets, s => s.Protocol == "udp");
         // No listening Unix socket either: the runtime's diagnostics port (a debug interface) is off.
         Assert.DoesNotContain(sockets, s => s.Protocol == "unix" && s.Listening);
@@ -34,7 +36,7 @@ public sealed class ServiceManifestTests
     [Fact]
     public void DocsServiceManifest_MatchesTheCode()
     {
-        var generated = ServiceManifest.ToMarkdown(ServiceManifest.For(new HttpsOptions()));
+        var generated = ServiceManifest.ToMarkdown(ServiceManifest.For(new HttpsOptions(), new Iris.Camera.Updates.UpdateOptions()));
         var path = Path.Combine(RepositoryRoot(), "docs", "service-manifest.md");
         if (Environment.GetEnvironmentVariable("IRIS_UPDATE_DOCS") == "1")
         {

@@ -1,0 +1,3 @@
+using Iris.Boot;
+
+return await BootCommand.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,221 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Iris.Firmware.Agent;
+using Iris.Firmware.Durable;
+using Iris.Firmware.Metadata;
+
+namespace Iris.Camera.Updates;
+
+/// <summary>
+/// The update client's only way out (5.3.1.2): HTTPS with TLS 1.2/1.3, ECDHE with AES-GCM only, and a server
+/// certificate that must chain to the configured update CA (the system store is not consulted) and name the
+/// repository host. Every fetch has a length cap; bundle downloads resume with an HTTP range.
+/// </summary>
+internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownloader, IDisposable
+{
+    private static readonly TlsCipherSuite[] Suites =
+    [
+        TlsCipherSuite.TLS_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    ];
+
+    private readonly Uri _base;
+    private readonly HttpClient _client;
+    private readonly X509Certificate2Collection _trust;
+    private readonly TimeProvider _time;
+
+    public HttpsUpdateTransport(Uri repository, X509Certificate2Collection trust, TimeProvider time)
+    {
+        _base = repository.AbsoluteUri.EndsWith('/') ? repository : new Uri(repository.AbsoluteUri + "/");
+        _trust = trust;
+        _time = time;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                CipherSuitesPolicy = new CipherSuitesPolicy(Suites),
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors),
+            },
+        };
+        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public static X509Certificate2Collection LoadTrust(string pemFile)
+    {
+        var collection = new X509Certificate2Collection();
+        collection.ImportFromPemFile(pemFile);
+        if (collection.Count == 0)
+        {
+            throw new InvalidDataException($"'{pemFile}' holds no certificate.");
+        }
+
+        return collection;
+    }
+
+    public async Task<FetchResult> FetchAsync(string path, long maxLength, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            using var response = await _client.GetAsync(new Uri(_base, path), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return FetchResult.Missing(path);
+            }
+
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return FetchResult.Failed(new UpdateOutcome(UpdateCode.Unreachable, $"{path}: the repository answered {(int)response.StatusCode}"));
+            }
+
+            if (response.Content.Headers.ContentLength > maxLength)
+            {
+                return FetchResult.Failed(TooLarge(path, maxLength));
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await body.ReadAsync(chunk, timeout.Token)) > 0)
+            {
+                if (buffer.Length + read > maxLength)
+                {
+                    return FetchResult.Failed(TooLarge(path, maxLength));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return FetchResult.Found(buffer.ToArray());
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return FetchResult.Failed(Describe(e));
+        }
+    }
+
+    public async Task<UpdateOutcome> DownloadAsync(string path, string destination, long signedLength, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var existing = File.Exists(destination) ? new FileInfo(destination).Length : 0;
+        if (existing > signedLength)
+        {
+            File.Delete(destination);
+            existing = 0;
+        }
+
+        if (existing == signedLength)
+        {
+            return UpdateOutcome.Ok;
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_base, path));
+            if (existing > 0)
+            {
+                request.Headers.Range = new RangeHeaderValue(existing, null);
+            }
+
+            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                File.Delete(destination);
+                return new UpdateOutcome(UpdateCode.Unreachable, "the repository refused to resume the download; it starts again at the next attempt");
+            }
+
+            var resumed = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == existing;
+            if (!resumed && response.StatusCode != HttpStatusCode.OK)
+            {
+                return new UpdateOutcome(UpdateCode.Unreachable, $"{path}: the repository answered {(int)response.StatusCode}");
+            }
+
+            var written = resumed ? existing : 0;
+            if (written + (response.Content.Headers.ContentLength ?? 0) > signedLength)
+            {
+                return TooLarge(path, signedLength);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using var output = new FileStream(destination, new FileStreamOptions
+            {
+                Mode = resumed ? FileMode.Append : FileMode.Create,
+                Access = FileAccess.Write,
+                UnixCreateMode = DurableFile.OwnerOnly,
+            });
+            var buffer = new byte[256 * 1024];
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if (written + read > signedLength)
+                {
+                    return TooLarge(path, signedLength);
+                }
+
+                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                written += read;
+                progress?.Report(written);
+            }
+
+            output.Flush(flushToDisk: true);
+            return written == signedLength
+                ? UpdateOutcome.Ok
+                : new UpdateOutcome(UpdateCode.Unreachable, $"download stopped at {written} of {signedLength} bytes; it resumes at the next attempt");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return Describe(e);
+        }
+    }
+
+    private static UpdateOutcome TooLarge(string path, long cap) =>
+        new(UpdateCode.TooLarge, $"{path} is longer than the {cap} bytes allowed (endless data)");
+
+    private static UpdateOutcome Describe(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AuthenticationException)
+            {
+                return new UpdateOutcome(UpdateCode.TransportRefused,
+                    $"the repository's TLS was refused (only TLS 1.2/1.3 with ECDHE and AES-GCM, and a certificate from the update CA, are accepted): {inner.Message}");
+            }
+        }
+
+        return new UpdateOutcome(UpdateCode.Unreachable, $"the repository could not be reached: {e.Message}");
+    }
+
+    private bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_trust);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationTime = _time.GetUtcNow().UtcDateTime;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using Iris.Camera.Platform;
+using Iris.Camera.Vault;
+using Iris.Firmware.Metadata;
+
+namespace Iris.Camera.Updates;
+
+/// <summary>
+/// The device's update key: the ECDH P-256 key release keys are wrapped for. It lives sealed in the vault
+/// ("update-key"). A key provisioned by the factory (a model-wide key, so one wrap serves every device of the
+/// model) is imported once from <see cref="UpdateOptions.UpdateKeyFile"/> and that file is deleted; without
+/// one the device generates its own, and its public key is shown so releases can be wrapped for it.
+/// </summary>
+internal sealed partial class UpdateKeyStore(SecretVault vault, UpdateOptions options, ILogger<UpdateKeyStore> logger)
+{
+    public const string ItemName = "update-key";
+    private readonly Lock _lock = new();
+
+    public void EnsureKey()
+    {
+        lock (_lock)
+        {
+            if (options.UpdateKeyFile is { Length: > 0 } file && File.Exists(file))
+            {
+                using var imported = ECDiffieHellman.Create();
+                try
+                {
+                    imported.ImportFromPem(File.ReadAllText(file));
+                }
+                catch (Exception e) when (e is ArgumentException or CryptographicException)
+                {
+                    throw new Hosting.StartupException($"'{file}' is not a PKCS#8 PEM P-256 key: {e.Message}", Hosting.StartupException.ConfigurationError);
+                }
+
+                if (imported.KeySize != 256)
+                {
+                    throw new Hosting.StartupException($"'{file}' is not a P-256 key.", Hosting.StartupException.ConfigurationError);
+                }
+
+                vault.Seal(ItemName, imported.ExportPkcs8PrivateKey());
+                AtomicFile.DeleteDurably(file);
+                LogImported(logger);
+                return;
+            }
+
+            if (!vault.Contains(ItemName))
+            {
+                using var generated = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+                vault.Seal(ItemName, generated.ExportPkcs8PrivateKey());
+            }
+        }
+    }
+
+    /// <summary>The private key, for unwrapping one release key; the caller disposes it.</summary>
+    public ECDiffieHellman Open()
+    {
+        var read = vault.Unseal(ItemName);
+        if (read.Status != VaultReadStatus.Ok)
+        {
+            throw new InvalidOperationException($"The update key cannot be opened: {read.Failure}");
+        }
+
+        var key = ECDiffieHellman.Create();
+        try
+        {
+            key.ImportPkcs8PrivateKey(read.Secret, out _);
+            return key;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(read.Secret);
+        }
+    }
+
+    /// <summary>SubjectPublicKeyInfo (base64) and its key id, for the status page and the factory.</summary>
+    public (string PublicKey, string KeyId) Describe()
+    {
+        using var key = Open();
+        var spki = key.ExportSubjectPublicKeyInfo();
+        return (Convert.ToBase64String(spki), MetadataSignatures.KeyId(spki));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Update key imported into the vault; the provisioning file was deleted.")]
+    private static partial void LogImported(ILogger logger);
+}
