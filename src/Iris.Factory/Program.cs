@@ -1,0 +1,3 @@
+using Iris.Factory;
+
+return await FactoryCli.RunAsync(args, Console.Out, Console.Error);
