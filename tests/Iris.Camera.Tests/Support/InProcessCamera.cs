@@ -74,22 +74,8 @@ public sealed class InProcessCamera : IAsyncDisposable
         return login.Client!;
     }
 
-    public async Task<(HttpResponseMessage Response, SignedInClient? Client)> TrySignInAsync(string username, string password)
-    {
-        var nonce = await NewNonceAsync();
-        var response = await Client.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username, password, nonce });
-        if (!response.IsSuccessStatusCode)
-        {
-            return (response, null);
-        }
-
-        var cookies = response.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).ToList();
-        var csrf = cookies.Single(c => c.StartsWith("__Host-iris-csrf=", StringComparison.Ordinal))["__Host-iris-csrf=".Length..];
-        var client = PinnedHttpClient.Create(BaseAddress, Certificate);
-        client.DefaultRequestHeaders.Add("Cookie", string.Join("; ", cookies));
-        client.DefaultRequestHeaders.Add("X-CSRF-Token", csrf);
-        return (response, new SignedInClient(client, string.Join("; ", cookies), csrf));
-    }
+    public Task<(HttpResponseMessage Response, SignedInClient? Client)> TrySignInAsync(string username, string password) =>
+        CameraSessions.TrySignInAsync(BaseAddress, Certificate, username, password);
 
     public async Task<string> NewNonceAsync()
     {

@@ -1,0 +1,235 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Iris.Firmware.Metadata;
+using Iris.Firmware.Repository;
+using Iris.Firmware.Slots;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.FileProviders;
+
+namespace Iris.Camera.Tests.Support;
+
+/// <summary>
+/// A vendor update repository for tests: role keys and a device update key generated for this run, a
+/// repository directory written by the real publisher, and an HTTPS server (Kestrel, with range requests)
+/// whose certificate comes from a test update CA.
+/// </summary>
+public sealed class UpdateTestRepository : IAsyncDisposable
+{
+    public const string Model = "Iris Camera DEV";
+    private readonly TempDirectory _dir = new();
+    private WebApplication? _server;
+
+    public UpdateTestRepository()
+    {
+        RootSigners = NewSigners(1);
+        Keys = new PublishingKeys(NewSigners(1), NewSigners(1), NewSigners(1));
+        Directory.CreateDirectory(RepositoryDirectory);
+        Publisher = new RepositoryPublisher(RepositoryDirectory, TimeProvider.System);
+        var root = RepositoryPublisher.NewRoot(1, DateTimeOffset.UtcNow.AddDays(365), new Dictionary<string, (IReadOnlyList<IMetadataSigner>, int)>
+        {
+            [RoleName.Root] = (RootSigners, 1),
+            [RoleName.Targets] = (Keys.Targets, 1),
+            [RoleName.Snapshot] = (Keys.Snapshot, 1),
+            [RoleName.Timestamp] = (Keys.Timestamp, 1),
+        });
+        File.WriteAllBytes(RootFile, Publisher.Initialise(root, RootSigners, Keys, RoleLifetimes.Default));
+        UpdateKey = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        (Ca, CaKey) = TestCertificates.CreateCa("Iris Test Update CA");
+        File.WriteAllText(CaFile, Ca.ExportCertificatePem());
+    }
+
+    public string RepositoryDirectory => _dir.Combine("repository");
+
+    public string RootFile => _dir.Combine("1.root.json");
+
+    public string CaFile => _dir.Combine("update-ca.pem");
+
+    public IReadOnlyList<IMetadataSigner> RootSigners { get; }
+
+    public PublishingKeys Keys { get; set; }
+
+    public RepositoryPublisher Publisher { get; }
+
+    /// <summary>The model-wide update key provisioned into devices; releases are wrapped for it.</summary>
+    public ECDiffieHellman UpdateKey { get; }
+
+    public X509Certificate2 Ca { get; }
+
+    public ECDsa CaKey { get; }
+
+    public Uri? BaseAddress { get; private set; }
+
+    public string Scratch(string name)
+    {
+        var path = _dir.Combine(name);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary>The update key as the factory drops it for a device (the device imports and deletes it).</summary>
+    public string WriteUpdateKeyFile()
+    {
+        var path = _dir.Combine($"update-key-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(path, UpdateKey.ExportPkcs8PrivateKeyPem());
+        return path;
+    }
+
+    /// <summary>Settings that point a camera at this repository.</summary>
+    public Dictionary<string, string?> CameraSettings() => new()
+    {
+        ["Iris:Updates:RepositoryUrl"] = BaseAddress!.AbsoluteUri,
+        ["Iris:Updates:CaCertificateFile"] = CaFile,
+        ["Iris:Updates:TrustedRootFile"] = RootFile,
+        ["Iris:Updates:UpdateKeyFile"] = WriteUpdateKeyFile(),
+    };
+
+    public async Task<TargetEntry> PublishAsync(string source, string version, long securityVersion = 1, string entry = "Iris.Camera.dll",
+        string model = Model, byte[]? recipient = null, int chunkSize = 1 << 20)
+    {
+        var bundle = _dir.Combine($"bundle-{Guid.NewGuid():N}.irfw");
+        var release = await ReleaseBuilder.BuildAsync(source, new ReleaseDescription(ReleaseInfo.DirectoryKind, entry, [model], version, securityVersion, new DateOnly(2032, 6, 30)),
+            [recipient ?? UpdateKey.ExportSubjectPublicKeyInfo()], bundle, chunkSize);
+        var target = Publisher.AddRelease($"iris-camera-{version}.irfw", bundle, release, Keys, RoleLifetimes.Default);
+        File.Delete(bundle);
+        return target;
+    }
+
+    /// <summary>A slot directory holding a shell script as its entry point (a build that crashes or hangs).</summary>
+    public string ScriptApplication(string name, string script)
+    {
+        var dir = Scratch(name);
+        var path = Path.Combine(dir, "start.sh");
+        File.WriteAllText(path, "#!/bin/sh\n" + script + "\n");
+        File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserExecute);
+        // Some bulk, so a bundle spans several chunks.
+        File.WriteAllBytes(Path.Combine(dir, "data.bin"), RandomNumberGenerator.GetBytes(32 * 1024));
+        return dir;
+    }
+
+    public string ServedPath(TargetEntry target) => Path.Combine(RepositoryDirectory, RepositoryClient.TargetPath(target));
+
+    /// <summary>Serves the repository over HTTPS (Kestrel static files, which answer range requests).</summary>
+    public async Task StartServerAsync()
+    {
+        using var leaf = TestCertificates.IssueServer(Ca, CaKey, "127.0.0.1");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        var certificate = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate })));
+        _server = builder.Build();
+        _server.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(RepositoryDirectory),
+            ServeUnknownFileTypes = true,
+            DefaultContentType = "application/octet-stream",
+        });
+        await _server.StartAsync();
+        BaseAddress = new Uri(_server.Urls.First());
+    }
+
+    public static IReadOnlyList<IMetadataSigner> NewSigners(int count) =>
+        Enumerable.Range(0, count).Select(_ => (IMetadataSigner)new EcdsaMetadataSigner(ECDsa.Create(ECCurve.NamedCurves.nistP256))).ToList();
+
+    /// <summary>A boot directory provisioned the way Iris.Boot init does it: slot a holds <paramref name="source"/>.</summary>
+    public static string ProvisionSlots(string bootDirectory, string source, string entry, string version = "0.1.0", long securityVersion = 1)
+    {
+        var slotA = Path.Combine(bootDirectory, "slots", "a");
+        CameraApplication.Copy(source, slotA);
+        var store = new SlotRecordStore(Iris.Firmware.Durable.DiskFileSystem.Instance, bootDirectory);
+        store.Save(BootDecisions.Initial(new SlotState(version, securityVersion, new DateOnly(2031, 12, 31), entry, 0, 0, true)));
+        return bootDirectory;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync();
+            await _server.DisposeAsync();
+        }
+
+        UpdateKey.Dispose();
+        Ca.Dispose();
+        CaKey.Dispose();
+        _dir.Dispose();
+    }
+}
+
+/// <summary>Test certificates made at run time: a CA, and server certificates it issues.</summary>
+public static class TestCertificates
+{
+    public static (X509Certificate2 Certificate, ECDsa Key) CreateCa(string name)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return (request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2)), key);
+    }
+
+    /// <summary>A server certificate for an IP address, with an ECDSA key (default) or an RSA key.</summary>
+    public static X509Certificate2 IssueServer(X509Certificate2 ca, ECDsa caKey, string ip, bool rsa = false)
+    {
+        using var ecdsa = rsa ? null : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var rsaKey = rsa ? RSA.Create(2048) : null;
+        var request = rsa
+            ? new CertificateRequest("CN=update server", rsaKey!, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            : new CertificateRequest("CN=update server", ecdsa!, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Parse(ip));
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var serial = RandomNumberGenerator.GetBytes(12);
+        serial[0] &= 0x7F;
+        using var issued = request.Create(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(90), serial);
+        return rsa ? issued.CopyWithPrivateKey(rsaKey!) : issued.CopyWithPrivateKey(ecdsa!);
+    }
+}
+
+/// <summary>The camera application as a board gets it: the build output, with native assets for this platform only.</summary>
+public static class CameraApplication
+{
+    /// <summary>src/Iris.Camera/bin/CONFIGURATION/net10.0, the same configuration the tests were built in.</summary>
+    public static string BuildOutput
+    {
+        get
+        {
+            var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+            var framework = testOutput.Name;
+            var configuration = testOutput.Parent!.Name;
+            var repository = testOutput.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+            var path = Path.Combine(repository, "src", "Iris.Camera", "bin", configuration, framework);
+            return File.Exists(Path.Combine(path, "Iris.Camera.dll")) ? path : throw new DirectoryNotFoundException($"No camera build at '{path}'.");
+        }
+    }
+
+    public static void Copy(string source, string destination)
+    {
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            var parts = relative.Split('/');
+            if (parts[0] == "runtimes" && parts.Length > 1 && parts[1] != rid)
+            {
+                continue;
+            }
+
+            if (relative.EndsWith(".gz", StringComparison.Ordinal) || relative.EndsWith(".br", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var target = Path.Combine(destination, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+            File.SetUnixFileMode(target, File.GetUnixFileMode(file));
+        }
+    }
+}
