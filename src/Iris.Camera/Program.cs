@@ -14,7 +14,8 @@ try
 {
     await using var app = CameraApp.Build(args);
     await app.RunAsync();
-    return 0;
+    // 75 when the update agent asked Iris.Boot for a restart into a new slot; otherwise 0.
+    return Environment.ExitCode;
 }
 catch (StartupException ex)
 {

@@ -70,6 +70,7 @@ internal sealed partial class UpdateAgent : BackgroundService
     private const string LastCheckSetting = "updates.last-check";
     private const string LastInstallSetting = "updates.last-install";
     private const string RollbackNotedSetting = "updates.rollback-noted";
+    private const string RolledBackVersionSetting = "updates.rolled-back-version";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly UpdateOptions _options;
@@ -185,7 +186,10 @@ internal sealed partial class UpdateAgent : BackgroundService
         try
         {
             result = await CheckLockedAsync(cancellationToken);
-            if (allowAutomaticInstall && Mode == UpdateMode.Automatic && result.Result == UpdateCode.Ok && _boot.IsSlotted)
+            // A version this device already rolled back is not retried automatically (that would loop);
+            // an administrator may still install it by hand.
+            if (allowAutomaticInstall && Mode == UpdateMode.Automatic && result.Result == UpdateCode.Ok && _boot.IsSlotted
+                && _available?.Release.Version != _database.GetSetting(RolledBackVersionSetting))
             {
                 toInstall = _available;
             }
@@ -354,7 +358,8 @@ internal sealed partial class UpdateAgent : BackgroundService
 
     private void NoteRollback()
     {
-        if (!_boot.IsSlotted || new SlotRecordStore(DiskFileSystem.Instance, _boot.Directory!).Load()?.LastRollback is not { } rollback)
+        var record = _boot.IsSlotted ? new SlotRecordStore(DiskFileSystem.Instance, _boot.Directory!).Load() : null;
+        if (record?.LastRollback is not { } rollback)
         {
             return;
         }
@@ -368,6 +373,7 @@ internal sealed partial class UpdateAgent : BackgroundService
 
         _events.Append(SecurityEventKinds.UpdateRolledBack, null, null, rollback.Reason);
         _alerts.UpdateProblem(AlertKinds.UpdateRolledBack, $"An update was rolled back: {rollback.Reason}");
+        _database.SetSetting(RolledBackVersionSetting, record[rollback.Slot].Version, _time.GetUtcNow());
         _database.SetSetting(RollbackNotedSetting, at, _time.GetUtcNow());
     }
 
