@@ -1,14 +1,41 @@
 // Writes continuously through the camera's real vault and database until it is killed, reporting each
 // completed (durable) write on stdout. Crash tests SIGKILL it at a random moment and then check that the
 // daemon starts on the same data directory and that every write reported before the kill is intact.
+// With "install", it installs an update bundle into the inactive slot instead, reporting progress, so the
+// power-loss suite can SIGKILL it part-way through.
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Iris.Camera.Storage;
 using Iris.Camera.Vault;
+using Iris.Firmware.Agent;
+using Iris.Firmware.Durable;
+using Iris.Firmware.Metadata;
+using Iris.Firmware.Slots;
+
+if (args is ["install", var bootDirectory, var bundle, var targetJson, var keyPem])
+{
+    var target = JsonSerializer.Deserialize<TargetEntry>(File.ReadAllBytes(targetJson), MetadataJson.Options)!;
+    using var key = ECDiffieHellman.Create();
+    key.ImportFromPem(File.ReadAllText(keyPem));
+    var engine = new UpdateEngine(new SlotRecordStore(DiskFileSystem.Instance, bootDirectory), TimeProvider.System);
+    // After each chunk reaches the slot, report it and wait for a line on stdin, so the test decides exactly
+    // where the kill lands.
+    var progress = new SynchronousProgress(done =>
+    {
+        Console.Out.WriteLine($"wrote {done.ToString(CultureInfo.InvariantCulture)}");
+        Console.Out.Flush();
+        _ = Console.In.ReadLine();
+    });
+    var outcome = await engine.InstallAsync(target, bundle, key, new DirectorySlotInstaller(DiskFileSystem.Instance, bootDirectory), "a", 3, progress, CancellationToken.None);
+    Console.WriteLine($"done {outcome.Code}");
+    return outcome.Succeeded ? 0 : 1;
+}
 
 if (args.Length != 1)
 {
-    await Console.Error.WriteLineAsync("usage: Iris.Camera.CrashWriter DATA_DIR");
+    await Console.Error.WriteLineAsync("usage: Iris.Camera.CrashWriter DATA_DIR | install BOOT_DIR BUNDLE TARGET_JSON KEY_PEM");
     return 64;
 }
 
@@ -25,4 +52,14 @@ for (var n = 1; ; n++)
     database.RecordBoot(DateTimeOffset.UnixEpoch.AddSeconds(n), n.ToString(CultureInfo.InvariantCulture), "crash-writer");
     Console.WriteLine(n.ToString(CultureInfo.InvariantCulture));
     Console.Out.Flush();
+}
+
+/// <summary>Reports on the writing thread, so each line is printed before the next chunk is written.</summary>
+internal sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+{
+    public void Report(long value)
+    {
+        report(value);
+        Console.Out.Flush();
+    }
 }

@@ -104,6 +104,13 @@ public sealed class ChildProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Writes a line to the child's standard input.</summary>
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
     public void Kill()
     {
         if (!_process.HasExited)
