@@ -31,6 +31,12 @@ const texts = {
     noRecordings: "No recordings.", deleteAll: "Delete all recordings", play: "Play", download: "Download",
     confirmDeleteAll: "Delete every recording? This cannot be undone.", recording: "Recording",
     recordingMode: "Recording mode", modeOff: "Off", modeContinuous: "Continuous", modeMotion: "When motion is seen",
+    updates: "Updates", updatesUntil: "Security updates until", installedVersion: "Installed version", slot: "Slot",
+    lastCheck: "Last check", available: "Available update", progress: "Progress", lastInstall: "Last install", lastRollback: "Last rollback",
+    checkNow: "Check now", installNow: "Install now", updateMode: "Installation", automatic: "Automatic", manual: "Manual",
+    staleMetadata: "Update information is out of date: the device could not confirm it is current.",
+    supportEnded: "Security updates for this software have ended.", none: "None", notStated: "not stated", notSlotted: "not started by Iris.Boot",
+    installStarted: "Installing; the camera restarts into the new version when it is done.",
     save: "Save", saved: "Saved.", motion: "Motion detection", motionOn: "Detect motion", sensitivity: "Sensitivity (1-100)",
     video: "Video", source: "Source", sourceTestPattern: "Test pattern", sourceV4l2: "Camera (V4L2)",
     sourceStream: "File or stream", device: "Device", streamUrl: "File or stream URL", resolution: "Width x height",
@@ -65,6 +71,12 @@ const texts = {
     noRecordings: "沒有錄影。", deleteAll: "刪除所有錄影", play: "播放", download: "下載",
     confirmDeleteAll: "確定刪除所有錄影？此動作無法復原。", recording: "錄影",
     recordingMode: "錄影模式", modeOff: "關閉", modeContinuous: "連續錄影", modeMotion: "偵測到移動時",
+    updates: "更新", updatesUntil: "安全更新提供至", installedVersion: "已安裝版本", slot: "分區",
+    lastCheck: "上次檢查", available: "可用更新", progress: "進度", lastInstall: "上次安裝", lastRollback: "上次回復",
+    checkNow: "立即檢查", installNow: "立即安裝", updateMode: "安裝方式", automatic: "自動", manual: "手動",
+    staleMetadata: "更新資訊已過期：裝置無法確認目前是否為最新版本。",
+    supportEnded: "此軟體的安全更新已結束。", none: "無", notStated: "未標示", notSlotted: "非由 Iris.Boot 啟動",
+    installStarted: "安裝中；完成後攝影機會以新版本重新啟動。",
     save: "儲存", saved: "已儲存。", motion: "移動偵測", motionOn: "偵測移動", sensitivity: "靈敏度（1-100）",
     video: "影像", source: "來源", sourceTestPattern: "測試畫面", sourceV4l2: "攝影機（V4L2）",
     sourceStream: "檔案或串流", device: "裝置", streamUrl: "檔案或串流網址", resolution: "寬 x 高",
@@ -91,6 +103,7 @@ function applyLanguage() {
   if (shownMessage) say("", shownMessage.ok, shownMessage.key);
   if (device) showDevice();
   if (session && !$("tab-security").hidden) loadSecurity().catch((e) => say(e.message));
+  if (session && !$("tab-updates").hidden) loadUpdates().catch((e) => say(e.message));
   if (session && !$("tab-live").hidden) loadLive().catch((e) => say(e.message));
 }
 
@@ -144,6 +157,7 @@ function showDevice() {
   $("device-model").textContent = device.model;
   $("device-version").textContent = device.softwareVersion;
   $("device-identity").textContent = t(device.identity);
+  $("device-support-end").textContent = device.securityUpdatesUntil || t("notStated");
 }
 
 async function refresh() {
@@ -168,7 +182,7 @@ async function refresh() {
 }
 
 function openTab(name) {
-  for (const tab of ["dashboard", "live", "recordings", "settings", "users", "security"]) $(`tab-${tab}`).hidden = tab !== name;
+  for (const tab of ["dashboard", "live", "recordings", "settings", "users", "security", "updates"]) $(`tab-${tab}`).hidden = tab !== name;
   if (name !== "live") stopLive();
   if (name !== "recordings") $("playback-image").removeAttribute("src");
   for (const button of document.querySelectorAll("[data-tab]")) {
@@ -179,6 +193,32 @@ function openTab(name) {
   if (name === "recordings") loadRecordings().catch((e) => say(e.message));
   if (name === "settings") loadSettings().catch((e) => say(e.message));
   if (name === "security") loadSecurity().catch((e) => say(e.message));
+  if (name === "updates") loadUpdates().catch((e) => say(e.message));
+}
+
+function resultText(result) {
+  return result ? `${new Date(result.at).toLocaleString(language)} · ${result.result} · ${result.message}` : t("none");
+}
+
+let updateStatus = null;
+
+async function loadUpdates() {
+  const status = await api("GET", "/api/updates");
+  updateStatus = status;
+  $("update-installed").textContent = status.installedVersion;
+  $("update-slot").textContent = status.slot || t("notSlotted");
+  $("update-support-end").textContent = status.supportEnd || t("notStated");
+  $("update-last-check").textContent = resultText(status.lastCheck);
+  $("update-available").textContent = status.available
+    ? `${status.available.version} (${t("updatesUntil")} ${status.available.supportEnd})` : t("none");
+  $("update-progress").textContent = status.progress.phase === "idle" ? t("none")
+    : `${status.progress.phase} ${Math.floor((100 * status.progress.done) / Math.max(1, status.progress.total))}%`;
+  $("update-last-install").textContent = resultText(status.lastInstall);
+  $("update-last-rollback").textContent = status.lastRollback ? `${new Date(status.lastRollback.at).toLocaleString(language)} · ${status.lastRollback.message}` : t("none");
+  $("update-stale").hidden = !status.metadataStale;
+  $("update-support-ended").hidden = !status.supportEnded;
+  $("update-mode").value = status.mode;
+  $("update-install").disabled = !status.available || !status.slotted || status.progress.phase !== "idle";
 }
 
 let privacyEnabled = false;
@@ -397,6 +437,13 @@ $("delete-all").addEventListener("click", async () => {
 $("privacy-toggle").addEventListener("click", async () => {
   try { await api("PUT", "/api/media/privacy", { enabled: !privacyEnabled }); await loadLive(); } catch (e) { say(e.message); }
 });
+$("update-check").addEventListener("click", async () => {
+  try { await api("POST", "/api/updates/check"); await loadUpdates(); } catch (e) { say(e.message); }
+});
+$("update-install").addEventListener("click", async () => {
+  try { await api("POST", "/api/updates/install"); say("", true, "installStarted"); await loadUpdates(); } catch (e) { say(e.message); }
+});
+saveWith("form-update-mode", async () => { await api("PUT", "/api/updates/settings", { mode: $("update-mode").value }); await loadUpdates(); });
 $("logout").addEventListener("click", async () => { try { await api("POST", "/api/auth/logout"); } finally { session = null; await refresh(); } });
 for (const button of document.querySelectorAll("[data-tab]")) button.addEventListener("click", () => openTab(button.dataset.tab));
 

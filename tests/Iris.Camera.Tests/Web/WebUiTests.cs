@@ -87,7 +87,7 @@ public sealed class WebUiTests
         Assert.Empty(Directory.GetFiles(Path.Combine(camera.DataDirectory, "recordings"), "*.seg"));
     }
 
-    private static BrowserTypeLaunchOptions LaunchOptions() => new()
+    internal static BrowserTypeLaunchOptions LaunchOptions() => new()
     {
         ExecutablePath = Chromium,
         Headless = true,
