@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # openssl: s_client offers the old protocols and suites the TLS tests must see refused.
 # chromium: the web UI tests drive Debian's headless Chromium through Playwright (no browser download).
 # ffmpeg: the camera's V4L2 and file/stream sources; tests use its built-in generators.
-packages=(openssl ca-certificates chromium ffmpeg)
+# openssl: TLS probes and s_server; chromium: UI tests; ffmpeg: video sources; softhsm2: PKCS#11 token for factory keys.
+packages=(openssl ca-certificates chromium ffmpeg softhsm2)
 
 missing=()
 for package in "${packages[@]}"; do

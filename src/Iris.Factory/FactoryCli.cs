@@ -153,6 +153,17 @@ internal static class FactoryCli
                 throw new ArgumentException("--support-end must be a date, YYYY-MM-DD.");
             }
 
+            var source = result.GetValue(from)!;
+            if (result.GetValue(kind) == "directory" ? !Directory.Exists(source) : !File.Exists(source))
+            {
+                throw new ArgumentException($"'{source}' is not a {(result.GetValue(kind) == "directory" ? "directory" : "file")}.");
+            }
+
+            if (!Directory.Exists(Path.Combine(result.GetValue(repo)!, RepositoryClient.MetadataFolder)))
+            {
+                throw new ArgumentException($"'{result.GetValue(repo)}' is not an Iris repository; run 'repo init' first.");
+            }
+
             var recipientKeys = result.GetValue(recipients)!.Select(path =>
             {
                 using var key = ECDiffieHellman.Create();
