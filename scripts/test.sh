@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# openssl: s_client offers the old protocols and suites the TLS tests must see refused.
+# openssl: s_client offers the old protocols and suites the TLS tests must see refused; s_server plays
+#   update servers that offer only TLS 1.1 or RSA key exchange.
 # chromium: the web UI tests drive Debian's headless Chromium through Playwright (no browser download).
 # ffmpeg: the camera's V4L2 and file/stream sources; tests use its built-in generators.
-# openssl: TLS probes and s_server; chromium: UI tests; ffmpeg: video sources; softhsm2: PKCS#11 token for factory keys.
+# softhsm2: the PKCS#11 token the factory tests keep role keys in.
 packages=(openssl ca-certificates chromium ffmpeg softhsm2)
 
 missing=()
