@@ -24,7 +24,16 @@ public sealed class UpdateEndToEndTests
         await using var repo = new UpdateTestRepository();
         await repo.StartServerAsync();
         using var dir = new TempDirectory();
-        var boot = UpdateTestRepository.ProvisionSlots(dir.Combine("boot"), CameraApplication.BuildOutput, "Iris.Camera.dll");
+        // The factory provisions slot a with Iris.Boot init, from the published camera application.
+        var factoryBuild = repo.Scratch("camera-0.1.0");
+        CameraApplication.Copy(CameraApplication.BuildOutput, factoryBuild);
+        var boot = dir.Combine("boot");
+        using (var init = ChildProcess.Start("Iris.Boot", ["init", "--boot-dir", boot, "--from", factoryBuild, "--entry", "Iris.Camera.dll",
+            "--version", "0.1.0", "--security-version", "1", "--support-end", "2031-12-31"]))
+        {
+            Assert.Equal(0, await init.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        }
+
         var nextBuild = repo.Scratch("camera-0.2.0");
         CameraApplication.Copy(CameraApplication.BuildOutput, nextBuild);
         await repo.PublishAsync(nextBuild, "0.2.0", securityVersion: 2);
@@ -118,6 +127,44 @@ public sealed class UpdateEndToEndTests
         var status = (await after.Http.GetFromJsonAsync<UpdateStatusView>(new Uri("/api/updates", UriKind.Relative), UpdateRefusalTests.Json))!;
         var alerts = await after.Http.GetStringAsync(new Uri("/api/security/alerts", UriKind.Relative));
         return (status, alerts, new SlotRecordStore(DiskFileSystem.Instance, boot).Load()!, device.Process.StandardOutput + device.Process.StandardError);
+    }
+}
+
+/// <summary>The launcher on its own: what it does when it has nothing it may boot.</summary>
+public sealed class SlotLauncherTests
+{
+    [Fact]
+    public async Task DestroyedSlotRecord_StopsTheLauncher_WithAClearMessage()
+    {
+        using var dir = new TempDirectory();
+        var app = dir.Combine("app");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "start.sh"), "#!/bin/sh\nexit 0\n");
+        var boot = UpdateTestRepository.ProvisionSlots(dir.Combine("boot"), app, "start.sh");
+        await File.WriteAllTextAsync(Path.Combine(boot, "slot-record.0"), "damaged");
+        await File.WriteAllTextAsync(Path.Combine(boot, "slot-record.1"), "damaged");
+
+        using var launcher = ChildProcess.Start("Iris.Boot", ["run", "--boot-dir", boot]);
+
+        Assert.Equal(70, await launcher.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("no valid slot record", launcher.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_RefusesToOverwriteAProvisionedDevice()
+    {
+        using var dir = new TempDirectory();
+        var app = dir.Combine("app");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "start.sh"), "#!/bin/sh\nexit 0\n");
+        var boot = UpdateTestRepository.ProvisionSlots(dir.Combine("boot"), app, "start.sh");
+        var before = new SlotRecordStore(DiskFileSystem.Instance, boot).Load();
+
+        using var init = ChildProcess.Start("Iris.Boot", ["init", "--boot-dir", boot, "--from", app, "--entry", "start.sh", "--version", "9.9.9"]);
+
+        Assert.Equal(64, await init.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("refusing to overwrite", init.StandardError, StringComparison.Ordinal);
+        Assert.Equal(before, new SlotRecordStore(DiskFileSystem.Instance, boot).Load());
     }
 }
 
