@@ -66,25 +66,32 @@ public static class PayloadReader
         }
 
         using var aead = new AesGcm(releaseKey.Span, PayloadFormat.TagLength);
-        var sealedChunk = new byte[header.ChunkSize + PayloadFormat.TagLength];
+        // Two chunk buffers: while chunk i is decrypted and written, chunk i+1 is read and its leaf hash checked
+        // on another core. Each chunk is still fully checked (list, then AES-GCM) before any of it is written.
+        byte[][] buffers = [new byte[header.ChunkSize + PayloadFormat.TagLength], new byte[header.ChunkSize + PayloadFormat.TagLength]];
         var plain = new byte[header.ChunkSize];
         long written = 0;
+        Task<PayloadResult?>? pending = null;
         try
         {
+            pending = ReadChunkAsync(payload, header, leaves, 0, buffers[0], 0, cancellationToken);
             for (long index = 0; index < header.ChunkCount; index++)
             {
+                var failure = await pending!;
+                pending = null;
+                if (failure is not null)
+                {
+                    return failure with { PlaintextWritten = written };
+                }
+
+                if (index + 1 < header.ChunkCount)
+                {
+                    var next = index + 1;
+                    pending = Task.Run(() => ReadChunkAsync(payload, header, leaves, next, buffers[next % 2], written, cancellationToken), cancellationToken);
+                }
+
                 var length = header.CiphertextLength(index);
-                var chunk = sealedChunk.AsMemory(0, length + PayloadFormat.TagLength);
-                if (await ReadFullyAsync(payload, chunk, cancellationToken) < chunk.Length)
-                {
-                    return Fail(PayloadError.Truncated, written, $"payload ends inside chunk {index}");
-                }
-
-                if (!CryptographicOperations.FixedTimeEquals(PayloadFormat.LeafHash(index, chunk.Span), leaves[(int)index]))
-                {
-                    return Fail(PayloadError.ChunkHashMismatch, written, $"chunk {index} is not the chunk the metadata names");
-                }
-
+                var chunk = buffers[index % 2].AsMemory(0, length + PayloadFormat.TagLength);
                 try
                 {
                     aead.Decrypt(PayloadFormat.Nonce(index), chunk.Span[..length], chunk.Span.Slice(length, PayloadFormat.TagLength),
@@ -109,8 +116,36 @@ public static class PayloadReader
         }
         finally
         {
+            if (pending is not null)
+            {
+                // Never leave a read running on the caller's stream.
+                try
+                {
+                    await pending;
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException)
+                {
+                }
+            }
+
             CryptographicOperations.ZeroMemory(plain);
         }
+    }
+
+    /// <summary>Reads chunk <paramref name="index"/> into <paramref name="buffer"/> and checks its leaf hash; null when it is good.</summary>
+    private static async Task<PayloadResult?> ReadChunkAsync(Stream payload, PayloadHeader header, List<byte[]> leaves, long index, byte[] buffer, long written,
+        CancellationToken cancellationToken)
+    {
+        var length = header.CiphertextLength(index);
+        var chunk = buffer.AsMemory(0, length + PayloadFormat.TagLength);
+        if (await ReadFullyAsync(payload, chunk, cancellationToken) < chunk.Length)
+        {
+            return Fail(PayloadError.Truncated, written, $"payload ends inside chunk {index}");
+        }
+
+        return CryptographicOperations.FixedTimeEquals(PayloadFormat.LeafHash(index, chunk.Span), leaves[(int)index])
+            ? null
+            : Fail(PayloadError.ChunkHashMismatch, written, $"chunk {index} is not the chunk the metadata names");
     }
 
     private static PayloadResult Fail(PayloadError error, long written, string reason) => new(error, written, reason);
