@@ -63,6 +63,9 @@ public sealed class UpdateTestRepository : IAsyncDisposable
 
     public Uri? BaseAddress { get; private set; }
 
+    /// <summary>Every request the server saw: path and Range header.</summary>
+    public List<string> Requests { get; } = [];
+
     public string Scratch(string name)
     {
         var path = _dir.Combine(name);
@@ -121,6 +124,15 @@ public sealed class UpdateTestRepository : IAsyncDisposable
         var certificate = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate })));
         _server = builder.Build();
+        _server.Use(async (context, next) =>
+        {
+            lock (Requests)
+            {
+                Requests.Add($"{context.Request.Path} {context.Request.Headers.Range}".Trim());
+            }
+
+            await next();
+        });
         _server.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(RepositoryDirectory),

@@ -163,15 +163,20 @@ public sealed class SlottedCamera : IAsyncDisposable
 
     public SlotRecordStore Slots { get; }
 
-    public static async Task<SlottedCamera> StartAsync(UpdateTestRepository repo, TempDirectory dir, TimeProvider? time = null, long securityCounter = 1)
+    public static async Task<SlottedCamera> StartAsync(UpdateTestRepository repo, TempDirectory dir, TimeProvider? time = null, long securityCounter = 1,
+        Action<WebApplicationBuilder>? configure = null, TimeSpan? firstCheckDelay = null)
     {
         var boot = dir.Combine("boot");
         UpdateTestRepository.ProvisionSlots(boot, repo.ScriptApplication($"factory-{Guid.NewGuid():N}", "exit 0"), "start.sh", "0.1.0", securityCounter);
         var settings = repo.CameraSettings();
         settings["Iris:Boot:Directory"] = boot;
         settings["Iris:Boot:Slot"] = "a";
-        settings["Iris:Updates:FirstCheckDelay"] = "30.00:00:00";
-        var camera = await InProcessCamera.StartAsync(dir.Combine("data"), b => b.Configuration.AddInMemoryCollection(settings), time);
+        settings["Iris:Updates:FirstCheckDelay"] = (firstCheckDelay ?? TimeSpan.FromDays(30)).ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        var camera = await InProcessCamera.StartAsync(dir.Combine("data"), b =>
+        {
+            b.Configuration.AddInMemoryCollection(settings);
+            configure?.Invoke(b);
+        }, time);
         var admin = await camera.ClaimAsync();
         return new SlottedCamera(camera, admin, boot);
     }
