@@ -36,7 +36,9 @@ public static class CameraApp
         var media = Bind<MediaOptions>(builder.Configuration, MediaOptions.SectionName);
         var updates = Bind<UpdateOptions>(builder.Configuration, UpdateOptions.SectionName);
         var boot = Bind<BootOptions>(builder.Configuration, BootOptions.SectionName);
-        var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).Concat(updates.Validate()).ToList();
+        var vaultOptions = Bind<VaultOptions>(builder.Configuration, VaultOptions.SectionName);
+        var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).Concat(updates.Validate())
+            .Concat(vaultOptions.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
@@ -50,13 +52,10 @@ public static class CameraApp
         services.AddSingleton(new SoftwareInfo(boot));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(_ => DataDirectory.Open(storage.DataDirectory));
-        services.AddSingleton(sp =>
-        {
-            var data = sp.GetRequiredService<DataDirectory>();
-            return FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, SecretVault.HasSealedItems(data.VaultDirectory));
-        });
-        services.AddSingleton<IStorageKeyProvider>(sp => sp.GetRequiredService<FileStorageKeyProvider>());
-        services.AddSingleton(sp => new SecretVault(sp.GetRequiredService<DataDirectory>().VaultDirectory, sp.GetRequiredService<IStorageKeyProvider>()));
+        services.AddSingleton(vaultOptions);
+        services.AddSingleton(sp => StorageKeys.Open(vaultOptions, sp.GetRequiredService<DataDirectory>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Vault")));
+        services.AddSingleton(sp => sp.GetRequiredService<OpenedVault>().Provider);
+        services.AddSingleton(sp => sp.GetRequiredService<OpenedVault>().Vault);
         services.AddSingleton(sp => new IdentityStore(
             sp.GetRequiredService<DataDirectory>().IdentityDirectory,
             sp.GetRequiredService<SecretVault>(),

@@ -134,29 +134,15 @@ internal sealed class Pkcs11Signer : IMetadataSigner
         return found.Count == 1 ? found[0] : throw new InvalidDataException($"The token holds {found.Count} {kind} objects for key '{reference.KeyLabel}'; 1 expected.");
     }
 
-    /// <summary>
-    /// Pkcs11Interop asks for "libdl", which glibc 2.34+ systems ship only as libdl.so.2 (its functions moved
-    /// into libc); resolve it to that once.
-    /// </summary>
-    private static readonly Lazy<bool> LibdlResolver = new(() =>
-    {
-        System.Runtime.InteropServices.NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, (name, assembly, path) =>
-            name == "libdl" && System.Runtime.InteropServices.NativeLibrary.TryLoad("libdl.so.2", out var handle) ? handle : IntPtr.Zero);
-        return true;
-    });
-
     private static T WithSession<T>(string module, string tokenLabel, Func<ISession, T> action)
     {
-        _ = LibdlResolver.Value;
         var pin = Environment.GetEnvironmentVariable(PinVariable);
         if (string.IsNullOrEmpty(pin))
         {
             throw new InvalidOperationException($"Set {PinVariable} to the token's user PIN.");
         }
 
-        var factories = new Pkcs11InteropFactories();
-        using var library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, module, AppType.MultiThreaded);
-        var slot = library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == tokenLabel)
+        var slot = Iris.Shared.Pkcs11Modules.FindToken(module, tokenLabel)
             ?? throw new InvalidOperationException($"No PKCS#11 token labelled '{tokenLabel}' in {module}.");
         using var session = slot.OpenSession(SessionType.ReadWrite);
         session.Login(CKU.CKU_USER, pin);

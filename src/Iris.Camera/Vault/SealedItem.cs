@@ -61,6 +61,17 @@ internal static class SealedItem
         }
     }
 
+    /// <summary>The id of the provider that sealed an item, or null when the header is not readable.</summary>
+    public static string? ProviderIdOf(ReadOnlySpan<byte> item)
+    {
+        if (item.Length < 6 || !item[..4].SequenceEqual(Magic) || item[4] != FormatVersion || item[5] is 0 or > MaxProviderIdLength || item.Length < 6 + item[5])
+        {
+            return null;
+        }
+
+        return Encoding.ASCII.GetString(item.Slice(6, item[5]));
+    }
+
     /// <summary>Opens an item; any damage, truncation or mismatch yields a failure reason, never garbage.</summary>
     public static VaultRead Open(string name, ReadOnlySpan<byte> item, IStorageKeyProvider provider)
     {

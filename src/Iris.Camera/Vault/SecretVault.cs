@@ -29,6 +29,47 @@ internal sealed partial class SecretVault
     public static bool HasSealedItems(string directory) =>
         Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*" + FileExtension).Any();
 
+    /// <summary>Names of the items whose envelope says <paramref name="providerId"/> sealed them.</summary>
+    public static IReadOnlyList<string> ItemsSealedBy(string directory, string providerId) =>
+        !Directory.Exists(directory)
+            ? []
+            : [.. Directory.EnumerateFiles(directory, "*" + FileExtension)
+                .Where(f => SealedItem.ProviderIdOf(File.ReadAllBytes(f)) == providerId)
+                .Select(f => Path.GetFileName(f)[..^FileExtension.Length])
+                .Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Re-seals every item sealed by <paramref name="source"/> under this vault's provider, one atomic write each,
+    /// so a crash leaves each item readable by one of the two; running it again finishes the job. An item that
+    /// does not open is left as it is and reported.
+    /// </summary>
+    public (int Migrated, IReadOnlyList<string> Failed) MigrateFrom(IStorageKeyProvider source)
+    {
+        var failed = new List<string>();
+        var migrated = 0;
+        foreach (var name in ItemsSealedBy(_directory, source.Id))
+        {
+            var read = SealedItem.Open(name, File.ReadAllBytes(PathOf(name)), source);
+            if (read.Status != VaultReadStatus.Ok)
+            {
+                failed.Add($"{name}: {read.Failure}");
+                continue;
+            }
+
+            try
+            {
+                Seal(name, read.Secret);
+                migrated++;
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(read.Secret);
+            }
+        }
+
+        return (migrated, failed);
+    }
+
     public static bool IsValidName(string name) => ItemName().IsMatch(name);
 
     public void Seal(string name, ReadOnlySpan<byte> secret)

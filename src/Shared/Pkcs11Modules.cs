@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Net.Pkcs11Interop.Common;
+using Net.Pkcs11Interop.HighLevelAPI;
+
+namespace Iris.Shared;
+
+/// <summary>
+/// One loaded PKCS#11 module per path for the life of the process (C_Initialize may run only once per process),
+/// shared by every user in it. Compiled into each program that talks to tokens (linked source, no extra package).
+/// </summary>
+internal static class Pkcs11Modules
+{
+    private static readonly ConcurrentDictionary<string, Lazy<IPkcs11Library>> Loaded = new(StringComparer.Ordinal);
+    private static readonly Lazy<bool> LibdlResolver = new(() =>
+    {
+        // Pkcs11Interop asks for "libdl", which glibc 2.34+ systems ship only as libdl.so.2 (its functions moved
+        // into libc); resolve it to that.
+        NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, (name, assembly, path) =>
+            name == "libdl" && NativeLibrary.TryLoad("libdl.so.2", out var handle) ? handle : IntPtr.Zero);
+        return true;
+    });
+
+    public static Pkcs11InteropFactories Factories { get; } = new();
+
+    public static IPkcs11Library Get(string modulePath)
+    {
+        _ = LibdlResolver.Value;
+        return Loaded.GetOrAdd(modulePath, path => new Lazy<IPkcs11Library>(() =>
+            Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, path, AppType.MultiThreaded))).Value;
+    }
+
+    /// <summary>The slot holding the token with this label, or null.</summary>
+    public static ISlot? FindToken(string modulePath, string tokenLabel) =>
+        Get(modulePath).GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == tokenLabel);
+}
