@@ -5,6 +5,7 @@ using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
 using Iris.Camera.Media;
 using Iris.Camera.Platform;
+using Iris.Camera.Privacy;
 using Iris.Camera.Storage;
 using Iris.Camera.Updates;
 using Iris.Camera.Vault;
@@ -37,8 +38,9 @@ public static class CameraApp
         var updates = Bind<UpdateOptions>(builder.Configuration, UpdateOptions.SectionName);
         var boot = Bind<BootOptions>(builder.Configuration, BootOptions.SectionName);
         var vaultOptions = Bind<VaultOptions>(builder.Configuration, VaultOptions.SectionName);
+        var privacy = Bind<PrivacyOptions>(builder.Configuration, PrivacyOptions.SectionName);
         var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).Concat(updates.Validate())
-            .Concat(vaultOptions.Validate()).ToList();
+            .Concat(vaultOptions.Validate()).Concat(privacy.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
@@ -83,6 +85,9 @@ public static class CameraApp
         services.AddSingleton<UpdateAgent>();
         services.AddHostedService(sp => sp.GetRequiredService<UpdateAgent>());
         services.AddHostedService<BootHealth>();
+        services.AddSingleton(privacy);
+        services.AddSingleton<PersonalDataService>();
+        services.AddHostedService(sp => sp.GetRequiredService<PersonalDataService>());
 
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
@@ -113,6 +118,7 @@ public static class CameraApp
         app.MapMediaEndpoints();
         app.MapRecordingEndpoints();
         app.MapUpdateEndpoints();
+        app.MapPrivacyEndpoints();
         return app;
     }
 

@@ -13,6 +13,7 @@ public enum Privilege
     LiveView,
     ViewRecordings,
     DeleteRecordings,
+    ManagePersonalData,
 }
 
 /// <summary>Who may call an endpoint.</summary>
@@ -79,6 +80,9 @@ public static class PermissionTable
         Needs("CheckForUpdates", "POST", "/api/updates/check", Privilege.ManageUpdates, "Check the vendor repository now."),
         Needs("InstallUpdate", "POST", "/api/updates/install", Privilege.ManageUpdates, "Install the available update into the inactive slot and restart into it."),
         Needs("SetUpdateSettings", "PUT", "/api/updates/settings", Privilege.ManageUpdates, "Choose automatic or manual installation."),
+        Anonymous("GetPersonalDataInventory", "GET", "/api/privacy/inventory", "What personal data the camera keeps, why, for how long, and where."),
+        Needs("DeletePersonalData", "DELETE", "/api/privacy/data/{kind}", Privilege.ManagePersonalData, "Delete one kind of personal data (recordings, motion events, accounts, security log, telemetry)."),
+        Needs("DeleteAllPersonalData", "DELETE", "/api/privacy/data", Privilege.ManagePersonalData, "Delete every kind of personal data at once."),
         Needs("GetRecordingSettings", "GET", "/api/recordings/settings", Privilege.ManageSettings, "Recording mode."),
         Needs("SetRecordingSettings", "PUT", "/api/recordings/settings", Privilege.ManageSettings, "Set the recording mode (off, continuous, motion)."),
     ];

@@ -31,6 +31,11 @@ public static class SecurityEventKinds
     public const string UpdateRefused = "update-refused";
     public const string UpdateRolledBack = "update-rolled-back";
     public const string UpdateConfirmed = "update-confirmed";
+    public const string PersonalDataDeleted = "personal-data-deleted";
+    public const string SecurityLogPurged = "security-log-purged";
+    public const string TelemetryConsentGranted = "telemetry-consent-granted";
+    public const string TelemetryConsentWithdrawn = "telemetry-consent-withdrawn";
+    public const string FactoryReset = "factory-reset";
 }
 
 /// <summary>
@@ -53,7 +58,7 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             using (var last = connection.CreateCommand())
             {
                 last.CommandText = "SELECT hash FROM security_events ORDER BY id DESC LIMIT 1;";
-                previous = last.ExecuteScalar() as byte[] ?? GenesisHash;
+                previous = last.ExecuteScalar() as byte[] ?? Anchor(connection);
             }
 
             var hash = ComputeHash(previous, at, kind, identity.Serial, source, account, detail);
@@ -105,8 +110,8 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         using var connection = database.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, at, kind, serial, source, account, detail, previous_hash, hash FROM security_events ORDER BY id;";
+        var expectedPrevious = Anchor(connection);
         using var reader = command.ExecuteReader();
-        var expectedPrevious = GenesisHash;
         while (reader.Read())
         {
             var previous = (byte[])reader[7];
@@ -122,6 +127,68 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Retention (5.7.1.1): removes events and alerts older than <paramref name="cutoff"/>. The hash of the last
+    /// removed event becomes the chain's anchor, so the records that remain still verify.
+    /// </summary>
+    public int PurgeBefore(DateTimeOffset cutoff)
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var last = connection.CreateCommand();
+            last.CommandText = "SELECT hash FROM security_events WHERE at < $cutoff ORDER BY id DESC LIMIT 1;";
+            last.Parameters.AddWithValue("$cutoff", Format(cutoff));
+            if (last.ExecuteScalar() is not byte[] anchor)
+            {
+                return 0;
+            }
+
+            using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM security_events WHERE at < $cutoff; DELETE FROM alerts WHERE at < $cutoff;";
+            delete.Parameters.AddWithValue("$cutoff", Format(cutoff));
+            var removed = delete.ExecuteNonQuery();
+            SetAnchor(connection, anchor);
+            transaction.Commit();
+            return removed;
+        }
+    }
+
+    /// <summary>The owner deletes the whole log and every alert; the next event starts a new chain.</summary>
+    public int DeleteAll()
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM security_events; DELETE FROM alerts; DELETE FROM settings WHERE key = 'security-log.anchor';";
+            var removed = delete.ExecuteNonQuery();
+            transaction.Commit();
+            return removed;
+        }
+    }
+
+    private static byte[] Anchor(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM settings WHERE key = 'security-log.anchor';";
+        return command.ExecuteScalar() is string hex ? Convert.FromHexString(hex) : GenesisHash;
+    }
+
+    private void SetAnchor(Microsoft.Data.Sqlite.SqliteConnection connection, byte[] anchor)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO settings (key, value, updated_at) VALUES ('security-log.anchor', $value, $now)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
+            """;
+        command.Parameters.AddWithValue("$value", Convert.ToHexStringLower(anchor));
+        command.Parameters.AddWithValue("$now", Format(time.GetUtcNow()));
+        command.ExecuteNonQuery();
     }
 
     private static byte[] ComputeHash(byte[] previous, DateTimeOffset at, string kind, string serial, string? source, string? account, string? detail)

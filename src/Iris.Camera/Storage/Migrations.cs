@@ -97,6 +97,23 @@ internal static class Migrations
         ) STRICT;
         CREATE INDEX recordings_by_start ON recordings(started_at);
         """,
+
+        // 5: telemetry consent (who agreed to which text, when; and withdrawals) and what was sent (counters only).
+        """
+        CREATE TABLE telemetry_consent (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('granted', 'withdrawn')),
+            text_version TEXT NOT NULL,
+            account TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE telemetry_sent (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            result TEXT NOT NULL
+        ) STRICT;
+        """,
     ];
 
     public static int LatestVersion => All.Count;

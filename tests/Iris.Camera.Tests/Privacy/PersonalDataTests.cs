@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Iris.Camera.Events;
+using Iris.Camera.Media;
+using Iris.Camera.Privacy;
+using Iris.Camera.Storage;
+using Iris.Camera.Tests.Support;
+using Iris.Camera.Tests.Web;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Iris.Camera.Tests.Privacy;
+
+/// <summary>
+/// IoT-1005-1 5.7.1.1: one declaration of everything stored, checked against the real database and data
+/// directory; the owner deletes each kind, or all, and nothing deleted stays recoverable from the raw files; old
+/// security-log entries are purged by themselves and the chain still verifies.
+/// </summary>
+public sealed class PersonalDataTests
+{
+    private static readonly IReadOnlyList<DataKind> Declared =
+    [
+        new("a", "A", true, "p", "r", "d", ["alpha"], ["files/*.bin"]),
+        new("b", "B", false, "p", "r", "d", ["beta"], ["top.db"]),
+    ];
+
+    [Fact]
+    public void Checker_PassesWhatIsDeclared_AndNamesAnUndeclaredTableOrFile()
+    {
+        Assert.Empty(InventoryChecker.Undeclared(Declared, ["alpha", "beta"], ["files/x.bin", "top.db"]));
+        Assert.Equal(["table gamma"], InventoryChecker.Undeclared(Declared, ["alpha", "beta", "gamma"], ["top.db"]));
+        Assert.Equal(["file files/sub/x.bin", "file faces.jpg"], InventoryChecker.Undeclared(Declared, ["alpha"], ["files/sub/x.bin", "faces.jpg"]));
+    }
+
+    [Fact]
+    public async Task Inventory_MatchesWhatAUsedCameraReallyStores()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments);
+        using var owner = await camera.ClaimAsync();
+        await SeedAsync(camera, owner);
+
+        var service = camera.App.Services.GetRequiredService<PersonalDataService>();
+        var (tables, files) = service.Stored();
+
+        Assert.Empty(InventoryChecker.Undeclared(service.Inventory, tables, files));
+        Assert.Contains("motion_events", tables);
+        Assert.Contains(files, f => f.StartsWith("recordings/", StringComparison.Ordinal));
+        var served = await camera.Client.GetFromJsonAsync<List<DataKind>>(new Uri("/api/privacy/inventory", UriKind.Relative));
+        Assert.Equal(service.Inventory.Select(k => k.Id), served!.Select(k => k.Id));
+    }
+
+    [Fact]
+    public async Task DeleteAll_LeavesNothingRecoverable_InTheRawFiles()
+    {
+        using var dir = new TempDirectory();
+        await using var camera = await InProcessCamera.StartAsync(dir.Path, Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments);
+        using var owner = await camera.ClaimAsync();
+        await SeedAsync(camera, owner);
+        var before = RawBytes(dir.Path);
+        Assert.Contains("visitor-anna", before, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.3", before, StringComparison.Ordinal);
+
+        using var response = await owner.Http.DeleteAsync(new Uri("/api/privacy/data", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = RawBytes(dir.Path);
+        Assert.DoesNotContain("visitor-anna", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.2", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.3", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("motion-marker", after, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "recordings")));
+        Assert.False(File.Exists(Path.Combine(dir.Path, "vault", "recordings-key.sealed")));
+        var database = camera.App.Services.GetRequiredService<CameraDatabase>();
+        Assert.Equal(0, Count(database, "motion_events"));
+        Assert.Equal(0, Count(database, "recordings"));
+        Assert.Equal(1, Count(database, "accounts"));
+        // The deletion is logged, naming the kinds, not the content.
+        var log = camera.App.Services.GetRequiredService<SecurityEventLog>().Read(0, 10);
+        var entry = Assert.Single(log);
+        Assert.Equal(SecurityEventKinds.PersonalDataDeleted, entry.Kind);
+        Assert.DoesNotContain("anna", entry.Detail, StringComparison.Ordinal);
+        Assert.Null(camera.App.Services.GetRequiredService<SecurityEventLog>().FindFirstBrokenRecord());
+    }
+
+    [Fact]
+    public async Task DeletingOneKind_LeavesTheOthers()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments);
+        using var owner = await camera.ClaimAsync();
+        await SeedAsync(camera, owner);
+        var database = camera.App.Services.GetRequiredService<CameraDatabase>();
+
+        using var motion = await owner.Http.DeleteAsync(new Uri("/api/privacy/data/motion-events", UriKind.Relative));
+        using var unknown = await owner.Http.DeleteAsync(new Uri("/api/privacy/data/faces", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, motion.StatusCode);
+        Assert.Equal(0, Count(database, "motion_events"));
+        Assert.True(Count(database, "recordings") > 0);
+        Assert.Equal(2, Count(database, "accounts"));
+        Assert.True(Count(database, "security_events") > 1);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task OldSecurityLogEntries_ArePurged_AndTheChainStillVerifies()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var camera = await InProcessCamera.StartAsync(time: time);
+        var log = camera.App.Services.GetRequiredService<SecurityEventLog>();
+        log.Append(SecurityEventKinds.LoginFailed, "127.0.0.9", "old-entry");
+        time.Advance(TimeSpan.FromDays(100));
+        log.Append(SecurityEventKinds.LoginFailed, "127.0.0.8", "recent-entry");
+        time.Advance(TimeSpan.FromDays(100));
+
+        // The six-hourly purge may already have run when the clock moved; running it again is harmless.
+        camera.App.Services.GetRequiredService<PersonalDataService>().PurgeSecurityLog();
+
+        var remaining = log.Read(0, 100);
+        Assert.DoesNotContain(remaining, e => e.Account == "old-entry");
+        Assert.Contains(remaining, e => e.Account == "recent-entry");
+        Assert.Contains(remaining, e => e.Kind == SecurityEventKinds.SecurityLogPurged);
+        Assert.Null(log.FindFirstBrokenRecord());
+    }
+
+    [Fact]
+    public void DocsPrivacyInventory_MatchesTheCode()
+    {
+        var generated = PersonalDataInventory.ToMarkdown(PersonalDataInventory.For(new MediaOptions(), new PrivacyOptions()));
+        var path = Path.Combine(ServiceManifestTests.RepositoryRoot(), "docs", "privacy-inventory.md");
+        if (Environment.GetEnvironmentVariable("IRIS_UPDATE_DOCS") == "1")
+        {
+            File.WriteAllText(path, generated);
+        }
+
+        Assert.Equal(generated, File.ReadAllText(path));
+    }
+
+    /// <summary>A second user signs in from another address, a third address fails, a recording is made, motion is seen.</summary>
+    private static async Task SeedAsync(InProcessCamera camera, SignedInClient owner)
+    {
+        using (var create = await owner.Http.PostAsJsonAsync(new Uri("/api/users", UriKind.Relative), new { username = "visitor-anna", role = "viewer", password = "amber meadow river 2931" }))
+        {
+            Assert.True(create.IsSuccessStatusCode, await create.Content.ReadAsStringAsync());
+        }
+
+        await SignInFromAsync(camera, IPAddress.Parse("127.0.0.2"), "visitor-anna", "amber meadow river 2931");
+        await SignInFromAsync(camera, IPAddress.Parse("127.0.0.3"), "visitor-anna", "wrong password entirely 1");
+        var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        camera.App.Services.GetRequiredService<Recorder>().SegmentCompleted += _ => completed.TrySetResult();
+        using (var on = await owner.Http.PutAsJsonAsync(new Uri("/api/recordings/settings", UriKind.Relative), new { mode = "continuous" }))
+        {
+            on.EnsureSuccessStatusCode();
+        }
+
+        await completed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using (var off = await owner.Http.PutAsJsonAsync(new Uri("/api/recordings/settings", UriKind.Relative), new { mode = "off" }))
+        {
+            off.EnsureSuccessStatusCode();
+        }
+
+        // A motion event as the detector stores it (the marker makes it findable in raw bytes).
+        using var connection = camera.App.Services.GetRequiredService<CameraDatabase>().OpenConnection();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ('2027-01-01T00:00:00Z motion-marker', 0.5);";
+        insert.ExecuteNonQuery();
+    }
+
+    private static async Task SignInFromAsync(InProcessCamera camera, IPAddress source, string username, string password)
+    {
+        using var client = PinnedHttpClient.Create(camera.BaseAddress, camera.Certificate, localAddress: source);
+        using var nonceResponse = await client.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
+        var nonce = (await nonceResponse.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("nonce").GetString();
+        using var login = await client.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username, password, nonce });
+    }
+
+    private static string RawBytes(string directory) =>
+        string.Concat(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));
+
+    private static long Count(CameraDatabase database, string table)
+    {
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM {table};";
+        return (long)command.ExecuteScalar()!;
+    }
+}
