@@ -7,6 +7,7 @@ using Iris.Camera.Media;
 using Iris.Camera.Platform;
 using Iris.Camera.Privacy;
 using Iris.Camera.Storage;
+using Iris.Camera.Telemetry;
 using Iris.Camera.Updates;
 using Iris.Camera.Vault;
 using Iris.Camera.Web;
@@ -39,8 +40,9 @@ public static class CameraApp
         var boot = Bind<BootOptions>(builder.Configuration, BootOptions.SectionName);
         var vaultOptions = Bind<VaultOptions>(builder.Configuration, VaultOptions.SectionName);
         var privacy = Bind<PrivacyOptions>(builder.Configuration, PrivacyOptions.SectionName);
+        var telemetry = Bind<TelemetryOptions>(builder.Configuration, TelemetryOptions.SectionName);
         var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).Concat(updates.Validate())
-            .Concat(vaultOptions.Validate()).Concat(privacy.Validate()).ToList();
+            .Concat(vaultOptions.Validate()).Concat(privacy.Validate()).Concat(telemetry.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
@@ -88,6 +90,9 @@ public static class CameraApp
         services.AddSingleton(privacy);
         services.AddSingleton<PersonalDataService>();
         services.AddHostedService(sp => sp.GetRequiredService<PersonalDataService>());
+        services.AddSingleton(telemetry);
+        services.AddSingleton<TelemetryService>();
+        services.AddHostedService(sp => sp.GetRequiredService<TelemetryService>());
 
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
@@ -119,6 +124,7 @@ public static class CameraApp
         app.MapRecordingEndpoints();
         app.MapUpdateEndpoints();
         app.MapPrivacyEndpoints();
+        app.MapTelemetryEndpoints();
         return app;
     }
 

@@ -83,6 +83,9 @@ public static class PermissionTable
         Anonymous("GetPersonalDataInventory", "GET", "/api/privacy/inventory", "What personal data the camera keeps, why, for how long, and where."),
         Needs("DeletePersonalData", "DELETE", "/api/privacy/data/{kind}", Privilege.ManagePersonalData, "Delete one kind of personal data (recordings, motion events, accounts, security log, telemetry)."),
         Needs("DeleteAllPersonalData", "DELETE", "/api/privacy/data", Privilege.ManagePersonalData, "Delete every kind of personal data at once."),
+        Needs("GetTelemetry", "GET", "/api/telemetry", Privilege.ManageSettings, "The telemetry consent screen: what is sent, why, to whom, the exact payload, and the consent state."),
+        Needs("GrantTelemetryConsent", "PUT", "/api/telemetry/consent", Privilege.ManageSettings, "Consent to telemetry under the consent text version shown."),
+        Needs("WithdrawTelemetryConsent", "DELETE", "/api/telemetry/consent", Privilege.ManageSettings, "Withdraw consent; sending stops at once."),
         Needs("GetRecordingSettings", "GET", "/api/recordings/settings", Privilege.ManageSettings, "Recording mode."),
         Needs("SetRecordingSettings", "PUT", "/api/recordings/settings", Privilege.ManageSettings, "Set the recording mode (off, continuous, motion)."),
     ];

@@ -23,6 +23,6 @@ internal static class DeviceEndpoints
     private static Ok<DeviceInfo> GetDevice(DeviceIdentity identity, DeviceOptions device, SoftwareInfo software) =>
         TypedResults.Ok(new DeviceInfo(identity.Serial, identity.Model, device.Vendor, software.Version, software.SupportEnd, identity.Origin));
 
-    private static Ok<ServiceManifestDocument> GetServices(HttpsOptions https, Updates.UpdateOptions updates) =>
-        TypedResults.Ok(ServiceManifest.For(https, updates));
+    private static Ok<ServiceManifestDocument> GetServices(HttpsOptions https, Updates.UpdateOptions updates, Telemetry.TelemetryOptions telemetry) =>
+        TypedResults.Ok(ServiceManifest.For(https, updates, telemetry));
 }

@@ -16,56 +16,17 @@ namespace Iris.Camera.Updates;
 /// </summary>
 internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownloader, IDisposable
 {
-    private static readonly TlsCipherSuite[] Suites =
-    [
-        TlsCipherSuite.TLS_AES_256_GCM_SHA384,
-        TlsCipherSuite.TLS_AES_128_GCM_SHA256,
-        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    ];
-
     private readonly Uri _base;
     private readonly HttpClient _client;
-    private readonly X509Certificate2Collection _trust;
-    private readonly TimeProvider _time;
 
     public HttpsUpdateTransport(Uri repository, X509Certificate2Collection trust, TimeProvider time)
     {
         _base = repository.AbsoluteUri.EndsWith('/') ? repository : new Uri(repository.AbsoluteUri + "/");
-        _trust = trust;
-        _time = time;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            ConnectTimeout = TimeSpan.FromSeconds(15),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            AutomaticDecompression = DecompressionMethods.None,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                CipherSuitesPolicy = new CipherSuitesPolicy(Suites),
-                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors),
-            },
-        };
+        var handler = Web.ClientTls.CreateHandler(trust, time);
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    public static X509Certificate2Collection LoadTrust(string pemFile)
-    {
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPemFile(pemFile);
-        if (collection.Count == 0)
-        {
-            throw new InvalidDataException($"'{pemFile}' holds no certificate.");
-        }
-
-        return collection;
-    }
+    public static X509Certificate2Collection LoadTrust(string pemFile) => Web.ClientTls.LoadTrust(pemFile);
 
     public async Task<FetchResult> FetchAsync(string path, long maxLength, CancellationToken cancellationToken)
     {
@@ -199,22 +160,6 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
         }
 
         return new UpdateOutcome(UpdateCode.Unreachable, $"the repository could not be reached: {e.Message}");
-    }
-
-    private bool Validate(X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trust);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = _time.GetUtcNow().UtcDateTime;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
     }
 
     public void Dispose() => _client.Dispose();

@@ -17,7 +17,7 @@ public sealed record ServiceManifestDocument(IReadOnlyList<ServiceDeclaration> L
 /// </summary>
 internal static class ServiceManifest
 {
-    public static ServiceManifestDocument For(HttpsOptions https, Updates.UpdateOptions updates) => new(
+    public static ServiceManifestDocument For(HttpsOptions https, Updates.UpdateOptions updates, Telemetry.TelemetryOptions telemetry) => new(
         Listeners:
         [
             new ServiceDeclaration(
@@ -37,6 +37,13 @@ internal static class ServiceManifest
                 "TLS 1.2/1.3, ECDHE with AES-GCM only; server certificate must chain to the configured update CA",
                 $"Signed, encrypted software updates: metadata and bundles, checked every {updates.CheckInterval.TotalHours:0} h and on demand.",
                 Updates.UpdateOptions.SectionName + ":RepositoryUrl"),
+            new ServiceDeclaration(
+                "telemetry",
+                "tcp",
+                telemetry.IsConfigured ? telemetry.Endpoint! : "off until configured",
+                "TLS 1.2/1.3, ECDHE with AES-GCM only; receiver certificate must chain to the configured CA",
+                "Health and usage counters, only after an administrator consents (5.7.1.2); stops at once on withdrawal.",
+                Telemetry.TelemetryOptions.SectionName + ":Endpoint"),
         ]);
 
     /// <summary>The Markdown kept in docs/service-manifest.md; a test fails when the two differ.</summary>

@@ -36,7 +36,7 @@ public sealed class ServiceManifestTests
     [Fact]
     public void DocsServiceManifest_MatchesTheCode()
     {
-        var generated = ServiceManifest.ToMarkdown(ServiceManifest.For(new HttpsOptions(), new Iris.Camera.Updates.UpdateOptions()));
+        var generated = ServiceManifest.ToMarkdown(ServiceManifest.For(new HttpsOptions(), new Iris.Camera.Updates.UpdateOptions(), new Iris.Camera.Telemetry.TelemetryOptions()));
         var path = Path.Combine(RepositoryRoot(), "docs", "service-manifest.md");
         if (Environment.GetEnvironmentVariable("IRIS_UPDATE_DOCS") == "1")
         {
