@@ -6,6 +6,7 @@ using Iris.Camera.Identity;
 using Iris.Camera.Media;
 using Iris.Camera.Platform;
 using Iris.Camera.Privacy;
+using Iris.Camera.Reset;
 using Iris.Camera.Storage;
 using Iris.Camera.Telemetry;
 using Iris.Camera.Updates;
@@ -41,8 +42,9 @@ public static class CameraApp
         var vaultOptions = Bind<VaultOptions>(builder.Configuration, VaultOptions.SectionName);
         var privacy = Bind<PrivacyOptions>(builder.Configuration, PrivacyOptions.SectionName);
         var telemetry = Bind<TelemetryOptions>(builder.Configuration, TelemetryOptions.SectionName);
+        var reset = Bind<ResetOptions>(builder.Configuration, ResetOptions.SectionName);
         var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).Concat(updates.Validate())
-            .Concat(vaultOptions.Validate()).Concat(privacy.Validate()).Concat(telemetry.Validate()).ToList();
+            .Concat(vaultOptions.Validate()).Concat(privacy.Validate()).Concat(telemetry.Validate()).Concat(reset.Validate()).ToList();
         if (errors.Count > 0)
         {
             throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
@@ -55,10 +57,16 @@ public static class CameraApp
         services.AddSingleton(boot);
         services.AddSingleton(new SoftwareInfo(boot));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => DataDirectory.Open(storage.DataDirectory));
+        services.AddSingleton(sp =>
+        {
+            // A factory reset requested before the restart is carried out before anything opens the data.
+            var data = DataDirectory.Open(storage.DataDirectory);
+            FactoryReset.CompletePending(data, vaultOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Reset"));
+            return data;
+        });
         services.AddSingleton(vaultOptions);
         services.AddSingleton(sp => StorageKeys.Open(vaultOptions, sp.GetRequiredService<DataDirectory>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Vault")));
-        services.AddSingleton(sp => sp.GetRequiredService<OpenedVault>().Provider);
+        services.AddSingleton<IStorageKeyProvider>(sp => new NonOwningProvider(sp.GetRequiredService<OpenedVault>().Provider));
         services.AddSingleton(sp => sp.GetRequiredService<OpenedVault>().Vault);
         services.AddSingleton(sp => new IdentityStore(
             sp.GetRequiredService<DataDirectory>().IdentityDirectory,
@@ -93,6 +101,13 @@ public static class CameraApp
         services.AddSingleton(telemetry);
         services.AddSingleton<TelemetryService>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryService>());
+        services.AddSingleton(reset);
+        services.AddSingleton<FactoryResetService>();
+        if (reset.ButtonValueFile is { Length: > 0 } buttonFile)
+        {
+            services.TryAddSingleton<ILineInput>(new ValueFileLineInput(buttonFile, reset.ActiveLow));
+            services.AddHostedService<ResetButtonWatcher>();
+        }
 
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
@@ -125,6 +140,7 @@ public static class CameraApp
         app.MapUpdateEndpoints();
         app.MapPrivacyEndpoints();
         app.MapTelemetryEndpoints();
+        app.MapResetEndpoints();
         return app;
     }
 

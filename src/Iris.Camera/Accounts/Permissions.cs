@@ -14,6 +14,7 @@ public enum Privilege
     ViewRecordings,
     DeleteRecordings,
     ManagePersonalData,
+    FactoryReset,
 }
 
 /// <summary>Who may call an endpoint.</summary>
@@ -86,6 +87,7 @@ public static class PermissionTable
         Needs("GetTelemetry", "GET", "/api/telemetry", Privilege.ManageSettings, "The telemetry consent screen: what is sent, why, to whom, the exact payload, and the consent state."),
         Needs("GrantTelemetryConsent", "PUT", "/api/telemetry/consent", Privilege.ManageSettings, "Consent to telemetry under the consent text version shown."),
         Needs("WithdrawTelemetryConsent", "DELETE", "/api/telemetry/consent", Privilege.ManageSettings, "Withdraw consent; sending stops at once."),
+        Needs("FactoryReset", "POST", "/api/device/factory-reset", Privilege.FactoryReset, "Crypto-erase: destroy the storage key, delete all owner data, return to the factory default password (password re-entry required)."),
         Needs("GetRecordingSettings", "GET", "/api/recordings/settings", Privilege.ManageSettings, "Recording mode."),
         Needs("SetRecordingSettings", "PUT", "/api/recordings/settings", Privilege.ManageSettings, "Set the recording mode (off, continuous, motion)."),
     ];

@@ -82,6 +82,11 @@ public static class PersonalDataInventory
             "Removed at the next start.",
             "Automatic.",
             [], ["*.tmp-*", "*/*.tmp-*", "*/*/*.tmp-*", "*.partial", "*/*.partial"]),
+        new("factory-reset", "Factory reset in progress", false,
+            "The reset request and the device's own items staged under the new storage key while a reset runs.",
+            "Until the reset finishes (at the next start).",
+            "Automatic.",
+            [], [Reset.FactoryReset.MarkerFile, "keys/storage.key.next", "vault.next/*"]),
     ];
 
     /// <summary>docs/privacy-inventory.md; a test fails when the two differ.</summary>

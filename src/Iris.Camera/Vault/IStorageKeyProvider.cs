@@ -4,7 +4,7 @@ namespace Iris.Camera.Vault;
 /// Holds the device storage key and wraps per-item data keys with it. The storage key itself never leaves the
 /// provider: a file provider keeps it in a 0600 file, a token provider (PKCS#11, TPM) inside the token.
 /// </summary>
-internal interface IStorageKeyProvider
+internal interface IStorageKeyProvider : IDisposable
 {
     /// <summary>Short stable name recorded in every sealed item, so a later migration knows which provider sealed it.</summary>
     string Id { get; }

@@ -45,7 +45,7 @@ internal sealed class Pkcs11StorageKeyProvider : IStorageKeyProvider, IDisposabl
         var session = slot.OpenSession(SessionType.ReadWrite);
         try
         {
-            session.Login(CKU.CKU_USER, options.ReadPin());
+            Login(session, options);
             var key = Find(session, options.KeyLabel);
             if (key is null)
             {
@@ -117,6 +117,48 @@ internal sealed class Pkcs11StorageKeyProvider : IStorageKeyProvider, IDisposabl
         }
     }
 
+    /// <summary>Destroys the key with this label, if the token holds one (factory reset).</summary>
+    public static void DestroyIfPresent(Pkcs11VaultOptions options) => WithSession(options, session =>
+    {
+        if (Find(session, options.KeyLabel) is { } key)
+        {
+            session.DestroyObject(key);
+        }
+    });
+
+    /// <summary>Gives the key labelled <paramref name="options"/>.KeyLabel a new label (factory reset, last step).</summary>
+    public static void Relabel(Pkcs11VaultOptions options, string newLabel) => WithSession(options, session =>
+    {
+        if (Find(session, options.KeyLabel) is { } key)
+        {
+            session.SetAttributeValue(key, [session.Factories.ObjectAttributeFactory.Create(CKA.CKA_LABEL, newLabel)]);
+        }
+    });
+
+    private static void WithSession(Pkcs11VaultOptions options, Action<ISession> action)
+    {
+        var slot = Pkcs11Modules.FindToken(options.Module!, options.TokenLabel!)
+            ?? throw new StartupException($"No PKCS#11 token labelled '{options.TokenLabel}' in {options.Module}.", StartupException.ConfigurationError);
+        using var session = slot.OpenSession(SessionType.ReadWrite);
+        Login(session, options);
+        action(session);
+    }
+
+    /// <summary>
+    /// Logs the application in. PKCS#11 login state belongs to the application, not the session: when another
+    /// session of this process is already logged in, that is success. Closing the last session logs out.
+    /// </summary>
+    private static void Login(ISession session, Pkcs11VaultOptions options)
+    {
+        try
+        {
+            session.Login(CKU.CKU_USER, options.ReadPin());
+        }
+        catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
+        {
+        }
+    }
+
     /// <summary>What the token says about the key (tests check it is sensitive and not extractable).</summary>
     public (bool Sensitive, bool Extractable, bool OnToken) KeyAttributes()
     {
@@ -164,16 +206,5 @@ internal sealed class Pkcs11StorageKeyProvider : IStorageKeyProvider, IDisposabl
         ]);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            _session.Logout();
-        }
-        catch (Pkcs11Exception)
-        {
-        }
-
-        _session.Dispose();
-    }
+    public void Dispose() => _session.Dispose();
 }

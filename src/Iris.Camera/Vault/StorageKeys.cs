@@ -4,8 +4,11 @@ using Iris.Camera.Storage;
 
 namespace Iris.Camera.Vault;
 
-/// <summary>The storage key provider in use and the vault sealed with it.</summary>
-internal sealed record OpenedVault(IStorageKeyProvider Provider, SecretVault Vault);
+/// <summary>The storage key provider in use and the vault sealed with it; disposing it closes the provider (a token session).</summary>
+internal sealed record OpenedVault(IStorageKeyProvider Provider, SecretVault Vault) : IDisposable
+{
+    public void Dispose() => Provider.Dispose();
+}
 
 /// <summary>
 /// Opens the configured storage key provider and, when a device moves from the file provider to a token, migrates

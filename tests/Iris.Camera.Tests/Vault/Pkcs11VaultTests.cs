@@ -4,7 +4,7 @@ using Iris.Camera.Vault;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using System.Net.Http.Json;
 
 namespace Iris.Camera.Tests.Vault;
 
@@ -25,7 +25,7 @@ public sealed class Pkcs11VaultTests
         {
             using var owner = await camera.ClaimAsync();
             serial = camera.App.Services.GetRequiredService<Iris.Camera.Identity.DeviceIdentity>().Serial;
-            var provider = Assert.IsType<Pkcs11StorageKeyProvider>(camera.App.Services.GetRequiredService<IStorageKeyProvider>());
+            var provider = Assert.IsType<Pkcs11StorageKeyProvider>(camera.App.Services.GetRequiredService<OpenedVault>().Provider);
             Assert.Equal((true, false, true), provider.KeyAttributes());
         }
 
@@ -120,4 +120,51 @@ public sealed class Pkcs11VaultTests
 
     private static Task<InProcessCamera> StartAsync(string dataDirectory, string token) =>
         InProcessCamera.StartAsync(dataDirectory, b => b.Configuration.AddInMemoryCollection(SoftHsm.VaultSettings(token)));
+}
+
+/// <summary>Factory reset with the storage key in a token: the token key is destroyed, so a copy of any item sealed before stays closed.</summary>
+public sealed class Pkcs11FactoryResetTests
+{
+    [Fact]
+    public async Task Reset_DestroysTheTokenKey_AndKeepsTheDevice()
+    {
+        using var dir = new TempDirectory();
+        var token = SoftHsm.TakeToken();
+        var settings = SoftHsm.VaultSettings(token);
+        var restart = new Restart();
+        string serial, defaultPassword;
+        byte[] sealedBefore;
+        await using (var camera = await InProcessCamera.StartAsync(dir.Path, b =>
+        {
+            b.Configuration.AddInMemoryCollection(settings);
+            b.Services.AddSingleton<Iris.Camera.Updates.IRestartRequester>(restart);
+        }))
+        {
+            serial = camera.App.Services.GetRequiredService<Iris.Camera.Identity.DeviceIdentity>().Serial;
+            defaultPassword = camera.DefaultPassword!;
+            using var owner = await camera.ClaimAsync();
+            camera.App.Services.GetRequiredService<SecretVault>().Seal("owner-secret", "recorded before the reset"u8);
+            sealedBefore = await File.ReadAllBytesAsync(Path.Combine(dir.Path, "vault", "owner-secret.sealed"));
+            using var reset = await owner.Http.PostAsJsonAsync(new Uri("/api/device/factory-reset", UriKind.Relative), new { password = InProcessCamera.OwnerPassword });
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, reset.StatusCode);
+        }
+
+        await using var fresh = await InProcessCamera.StartAsync(dir.Path, b => b.Configuration.AddInMemoryCollection(settings));
+        Assert.Equal(serial, fresh.App.Services.GetRequiredService<Iris.Camera.Identity.DeviceIdentity>().Serial);
+        using (var restricted = await fresh.SignInAsync("admin", defaultPassword))
+        {
+        }
+
+        var vault = fresh.App.Services.GetRequiredService<SecretVault>();
+        Assert.False(vault.Contains("owner-secret"));
+        await File.WriteAllBytesAsync(Path.Combine(dir.Path, "vault", "owner-secret.sealed"), sealedBefore);
+        Assert.Equal(VaultReadStatus.Corrupt, vault.Unseal("owner-secret").Status);
+    }
+
+    private sealed class Restart : Iris.Camera.Updates.IRestartRequester
+    {
+        public void RequestRestart()
+        {
+        }
+    }
 }
