@@ -37,6 +37,14 @@ const texts = {
     staleMetadata: "Update information is out of date: the device could not confirm it is current.",
     supportEnded: "Security updates for this software have ended.", none: "None", notStated: "not stated", notSlotted: "not started by Iris.Boot",
     installStarted: "Installing; the camera restarts into the new version when it is done.",
+    privacy: "Privacy", inventory: "What this camera stores", dataKind: "Data", purpose: "Purpose", retention: "Kept for",
+    deleteKind: "Delete", deleteAllPersonal: "Delete all personal data", confirmDeleteKind: "Delete this data now? It cannot be undone.",
+    deleted: "Deleted.", notStored: "not stored", telemetry: "Telemetry", telemetryPreview: "Exactly what would be sent",
+    telemetryAccept: "I agree to send telemetry", telemetryWithdraw: "Withdraw consent", telemetryOn: "Telemetry is on (you agreed).",
+    telemetryOff: "Telemetry is off.", telemetryUnavailable: "Telemetry is not available on this camera (no receiver configured).",
+    factoryReset: "Factory reset", yourPassword: "Your password",
+    factoryResetHint: "Destroys the storage key and erases all accounts, recordings, settings and logs. The serial number stays; sign in afterwards with the default password on the label.",
+    confirmFactoryReset: "Erase everything on this camera and restart it?", resetStarted: "The camera is restarting to erase its data.",
     save: "Save", saved: "Saved.", motion: "Motion detection", motionOn: "Detect motion", sensitivity: "Sensitivity (1-100)",
     video: "Video", source: "Source", sourceTestPattern: "Test pattern", sourceV4l2: "Camera (V4L2)",
     sourceStream: "File or stream", device: "Device", streamUrl: "File or stream URL", resolution: "Width x height",
@@ -77,6 +85,14 @@ const texts = {
     staleMetadata: "更新資訊已過期：裝置無法確認目前是否為最新版本。",
     supportEnded: "此軟體的安全更新已結束。", none: "無", notStated: "未標示", notSlotted: "非由 Iris.Boot 啟動",
     installStarted: "安裝中；完成後攝影機會以新版本重新啟動。",
+    privacy: "隱私", inventory: "此攝影機儲存的資料", dataKind: "資料", purpose: "用途", retention: "保存期間",
+    deleteKind: "刪除", deleteAllPersonal: "刪除所有個人資料", confirmDeleteKind: "現在刪除這些資料？刪除後無法復原。",
+    deleted: "已刪除。", notStored: "不儲存", telemetry: "遙測", telemetryPreview: "將傳送的確切內容",
+    telemetryAccept: "我同意傳送遙測資料", telemetryWithdraw: "撤回同意", telemetryOn: "遙測已開啟（您已同意）。",
+    telemetryOff: "遙測已關閉。", telemetryUnavailable: "此攝影機無法使用遙測（未設定接收端）。",
+    factoryReset: "回復出廠設定", yourPassword: "您的密碼",
+    factoryResetHint: "銷毀儲存金鑰並清除所有帳號、錄影、設定與紀錄。序號保留；之後請以標籤上的預設密碼登入。",
+    confirmFactoryReset: "清除此攝影機上的所有資料並重新啟動？", resetStarted: "攝影機正在重新啟動以清除資料。",
     save: "儲存", saved: "已儲存。", motion: "移動偵測", motionOn: "偵測移動", sensitivity: "靈敏度（1-100）",
     video: "影像", source: "來源", sourceTestPattern: "測試畫面", sourceV4l2: "攝影機（V4L2）",
     sourceStream: "檔案或串流", device: "裝置", streamUrl: "檔案或串流網址", resolution: "寬 x 高",
@@ -104,6 +120,7 @@ function applyLanguage() {
   if (device) showDevice();
   if (session && !$("tab-security").hidden) loadSecurity().catch((e) => say(e.message));
   if (session && !$("tab-updates").hidden) loadUpdates().catch((e) => say(e.message));
+  if (session && !$("tab-privacy").hidden) loadPrivacy().catch((e) => say(e.message));
   if (session && !$("tab-live").hidden) loadLive().catch((e) => say(e.message));
 }
 
@@ -182,7 +199,7 @@ async function refresh() {
 }
 
 function openTab(name) {
-  for (const tab of ["dashboard", "live", "recordings", "settings", "users", "security", "updates"]) $(`tab-${tab}`).hidden = tab !== name;
+  for (const tab of ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy"]) $(`tab-${tab}`).hidden = tab !== name;
   if (name !== "live") stopLive();
   if (name !== "recordings") $("playback-image").removeAttribute("src");
   for (const button of document.querySelectorAll("[data-tab]")) {
@@ -194,6 +211,41 @@ function openTab(name) {
   if (name === "settings") loadSettings().catch((e) => say(e.message));
   if (name === "security") loadSecurity().catch((e) => say(e.message));
   if (name === "updates") loadUpdates().catch((e) => say(e.message));
+  if (name === "privacy") loadPrivacy().catch((e) => say(e.message));
+}
+
+const deletableKinds = ["recordings", "motion-events", "accounts", "security-log", "telemetry"];
+let telemetryVersion = null;
+
+async function loadPrivacy() {
+  const [inventory, telemetry] = await Promise.all([api("GET", "/api/privacy/inventory"), api("GET", "/api/telemetry")]);
+  const body = $("inventory-body");
+  body.replaceChildren();
+  for (const kind of inventory) {
+    const row = body.insertRow();
+    row.dataset.kind = kind.id;
+    row.insertCell().textContent = kind.name + (kind.personal ? "" : " *");
+    row.insertCell().textContent = kind.purpose;
+    row.insertCell().textContent = kind.retention;
+    const actions = row.insertCell();
+    if (deletableKinds.includes(kind.id)) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary";
+      button.textContent = t("deleteKind");
+      button.addEventListener("click", async () => {
+        if (!confirm(t("confirmDeleteKind"))) return;
+        try { await api("DELETE", `/api/privacy/data/${kind.id}`); say("", true, "deleted"); await loadPrivacy(); } catch (e) { say(e.message); }
+      });
+      actions.append(button);
+    }
+  }
+  telemetryVersion = telemetry.textVersion;
+  $("telemetry-state").textContent = !telemetry.available ? t("telemetryUnavailable") : telemetry.consented ? t("telemetryOn") : t("telemetryOff");
+  $("telemetry-text").textContent = telemetry.consentText;
+  $("telemetry-preview").textContent = JSON.stringify(telemetry.preview, null, 2);
+  $("telemetry-accept").disabled = !telemetry.available || telemetry.consented;
+  $("telemetry-withdraw").disabled = !telemetry.consented;
 }
 
 function resultText(result) {
@@ -444,6 +496,22 @@ $("update-install").addEventListener("click", async () => {
   try { await api("POST", "/api/updates/install"); say("", true, "installStarted"); await loadUpdates(); } catch (e) { say(e.message); }
 });
 saveWith("form-update-mode", async () => { await api("PUT", "/api/updates/settings", { mode: $("update-mode").value }); await loadUpdates(); });
+$("delete-personal-all").addEventListener("click", async () => {
+  if (!confirm(t("confirmDeleteKind"))) return;
+  try { await api("DELETE", "/api/privacy/data"); say("", true, "deleted"); await loadPrivacy(); } catch (e) { say(e.message); }
+});
+$("telemetry-accept").addEventListener("click", async () => {
+  try { await api("PUT", "/api/telemetry/consent", { textVersion: telemetryVersion }); await loadPrivacy(); } catch (e) { say(e.message); }
+});
+$("telemetry-withdraw").addEventListener("click", async () => {
+  try { await api("DELETE", "/api/telemetry/consent"); await loadPrivacy(); } catch (e) { say(e.message); }
+});
+$("form-factory-reset").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!confirm(t("confirmFactoryReset"))) return;
+  try { await api("POST", "/api/device/factory-reset", { password: $("reset-password").value }); say("", true, "resetStarted"); } catch (e) { say(e.message); }
+  $("reset-password").value = "";
+});
 $("logout").addEventListener("click", async () => { try { await api("POST", "/api/auth/logout"); } finally { session = null; await refresh(); } });
 for (const button of document.querySelectorAll("[data-tab]")) button.addEventListener("click", () => openTab(button.dataset.tab));
 
