@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Iris.Camera.Web;
@@ -12,16 +11,6 @@ namespace Iris.Camera.Web;
 /// </summary>
 internal static class ClientTls
 {
-    public static readonly TlsCipherSuite[] Suites =
-    [
-        TlsCipherSuite.TLS_AES_256_GCM_SHA384,
-        TlsCipherSuite.TLS_AES_128_GCM_SHA256,
-        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    ];
-
     public static SocketsHttpHandler CreateHandler(X509Certificate2Collection trust, TimeProvider time) => new()
     {
         AllowAutoRedirect = false,
@@ -32,8 +21,9 @@ internal static class ClientTls
         AutomaticDecompression = DecompressionMethods.None,
         SslOptions = new SslClientAuthenticationOptions
         {
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            CipherSuitesPolicy = new CipherSuitesPolicy(Suites),
+            // The same protocols and suites the daemon's own listener allows.
+            EnabledSslProtocols = TlsPolicy.Protocols,
+            CipherSuitesPolicy = TlsPolicy.CreateCipherSuitesPolicy(),
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, trust, time),
         },
