@@ -24,6 +24,7 @@ internal static class FactoryCli
         root.Subcommands.Add(ReleaseCommand(output));
         root.Subcommands.Add(TimestampCommand(output));
         root.Subcommands.Add(VerifyCommand(output));
+        root.Subcommands.Add(GateCommand(output));
         var parsed = root.Parse(args);
         try
         {
@@ -145,7 +146,8 @@ internal static class FactoryCli
         var recipients = new Option<string[]>("--recipient") { Required = true, Description = "Update public key PEM the release key is wrapped for (repeat).", AllowMultipleArgumentsPerToken = false };
         var name = new Option<string?>("--name") { Description = "Target name (default iris-camera-VERSION.irfw)." };
         var chunk = new Option<int>("--chunk-size") { DefaultValueFactory = _ => 1 << 20, Description = "Plaintext bytes per encrypted chunk." };
-        var command = new Command("release", "Build, encrypt, sign and publish a release.") { repo, keys, from, kind, entry, models, version, security, supportEnd, recipients, name, chunk };
+        var allowList = AllowListOption();
+        var command = new Command("release", "Gate, build, encrypt, sign and publish a release.") { repo, keys, from, kind, entry, models, version, security, supportEnd, recipients, name, chunk, allowList };
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!DateOnly.TryParseExact(result.GetValue(supportEnd), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
@@ -157,6 +159,16 @@ internal static class FactoryCli
             if (result.GetValue(kind) == "directory" ? !Directory.Exists(source) : !File.Exists(source))
             {
                 throw new ArgumentException($"'{source}' is not a {(result.GetValue(kind) == "directory" ? "directory" : "file")}.");
+            }
+
+            if (result.GetValue(kind) == "directory" && ReleaseGate.Scan(source, ReleaseGate.LoadAllowList(result.GetValue(allowList)!)) is { Count: > 0 } findings)
+            {
+                foreach (var finding in findings)
+                {
+                    await result.InvocationConfiguration.Error.WriteLineAsync($"gate: {finding}");
+                }
+
+                throw new InvalidDataException($"The release gate found {findings.Count} problem(s) in '{source}'; nothing was published.");
             }
 
             if (!Directory.Exists(Path.Combine(result.GetValue(repo)!, RepositoryClient.MetadataFolder)))
@@ -238,6 +250,31 @@ internal static class FactoryCli
             {
                 Directory.Delete(scratch, recursive: true);
             }
+        });
+        return command;
+    }
+
+    private static Option<string> AllowListOption() => new("--allow-list")
+    {
+        DefaultValueFactory = _ => Path.Combine(AppContext.BaseDirectory, "release-gate-allow.txt"),
+        Description = "Hosts a release may mention in URLs (one per line, *.domain allowed).",
+    };
+
+    private static Command GateCommand(TextWriter output)
+    {
+        var from = Required("--from", "The directory to be released (the published camera application).");
+        var allowList = AllowListOption();
+        var command = new Command("gate", "Scan a release for secrets and undeclared endpoints (IoT-1005-1 5.4.1.1).") { from, allowList };
+        command.SetAction(async result =>
+        {
+            var findings = ReleaseGate.Scan(result.GetValue(from)!, ReleaseGate.LoadAllowList(result.GetValue(allowList)!));
+            foreach (var finding in findings)
+            {
+                await result.InvocationConfiguration.Error.WriteLineAsync($"gate: {finding}");
+            }
+
+            output.WriteLine(findings.Count == 0 ? "gate: no secrets, no undeclared endpoints" : $"gate: {findings.Count} problem(s)");
+            return findings.Count == 0 ? 0 : Failed;
         });
         return command;
     }

@@ -42,6 +42,38 @@ public sealed class FactoryCliTests
     }
 
     [Fact]
+    public async Task ReleaseGate_PassesTheCameraBuild_AndStopsSecretsAndUndeclaredEndpoints()
+    {
+        using var dir = new TempDirectory();
+        var camera = dir.Combine("camera");
+        CameraApplication.Copy(CameraApplication.BuildOutput, camera);
+        var bad = dir.Combine("bad");
+        CameraApplication.Copy(CameraApplication.BuildOutput, bad);
+        await File.WriteAllTextAsync(Path.Combine(bad, "debug.pem"), "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n");
+        await File.WriteAllTextAsync(Path.Combine(bad, "appsettings.Vendor.json"), "{ \"Cloud\": { \"Url\": \"https://203.0.113.7/collect\", \"Token\": \"s3cr3t\" } }");
+        var environment = new Dictionary<string, string>();
+
+        var clean = await RunRawAsync(environment, "gate", "--from", camera);
+        var dirty = await RunRawAsync(environment, "gate", "--from", bad);
+
+        Assert.True(clean.Exit == 0, clean.Error);
+        Assert.NotEqual(0, dirty.Exit);
+        Assert.Contains("debug.pem: contains a private key", dirty.Error, StringComparison.Ordinal);
+        Assert.Contains("undeclared endpoint https://203.0.113.7", dirty.Error, StringComparison.Ordinal);
+        Assert.Contains("credential in settings (Token)", dirty.Error, StringComparison.Ordinal);
+
+        // The same check runs inside release: nothing is published.
+        await RunAsync(environment, "keys", "generate", "--out", dir.Combine("keys"));
+        await RunAsync(environment, "update-key", "generate", "--out", dir.Combine("fleet"));
+        await RunAsync(environment, "repo", "init", "--repo", dir.Combine("repo"), "--keys", dir.Combine("keys"));
+        var release = await RunRawAsync(environment, "release", "--repo", dir.Combine("repo"), "--keys", dir.Combine("keys"), "--from", bad, "--entry", "Iris.Camera.dll",
+            "--model", "Iris Camera DEV", "--version", "0.3.0", "--security-version", "1", "--support-end", "2033-01-31", "--recipient", dir.Combine("fleet.pub.pem"));
+        Assert.NotEqual(0, release.Exit);
+        Assert.Contains("nothing was published", release.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(dir.Combine("repo", "targets")));
+    }
+
+    [Fact]
     public async Task WithoutThePin_TokenKeysCannotSign()
     {
         using var dir = new TempDirectory();
