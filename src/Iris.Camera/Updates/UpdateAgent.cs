@@ -210,17 +210,24 @@ internal sealed partial class UpdateAgent : BackgroundService
     /// <summary>Starts installing the available update in the background; false when one is already running or none is available.</summary>
     public bool StartInstall()
     {
-        if (_available is null || !_gate.Wait(0))
+        if (!_gate.Wait(0))
         {
             return false;
         }
 
-        _progress = new UpdateProgressView("downloading", 0, _available.Length);
+        // Read under the gate: no check can replace it while this install runs.
+        if (_available is not { } target)
+        {
+            _gate.Release();
+            return false;
+        }
+
+        _progress = new UpdateProgressView("downloading", 0, target.Length);
         _background = Task.Run(async () =>
         {
             try
             {
-                var outcome = await InstallLockedAsync(_available, CancellationToken.None);
+                var outcome = await InstallLockedAsync(target, CancellationToken.None);
                 if (outcome.Code == UpdateCode.Ok)
                 {
                     _restart.RequestRestart();
