@@ -12,8 +12,8 @@ runs=${2:-5}
 work="$out/update-$size_mib"
 rm -rf "$work" && mkdir -p "$work"
 cd "$work"
-dotnet build "$repo_root/bench/Iris.Bench" -c Release --nologo -v quiet >/dev/null
-tool=(dotnet "$repo_root/bench/Iris.Bench/bin/Release/net10.0/Iris.Bench.dll")
+dotnet build "$repo_root/bench/Iris.UpdateBench" -c Release --nologo -v quiet >/dev/null
+tool=(dotnet "$repo_root/bench/Iris.UpdateBench/bin/Release/net10.0/Iris.UpdateBench.dll")
 
 head -c "${size_mib}M" /dev/urandom > rootfs.img
 "${tool[@]}" make-update rootfs.img iris

@@ -3,8 +3,6 @@
 // Bench-only helper used by bench/tls-handshakes.sh so nginx serves the very certificate the daemon serves
 // (this tool is never shipped on a device):
 //   dotnet run -c Release --project bench/Iris.Bench -- export-device-key DATA_DIR KEY_OUT.pem
-// Update bundles for bench/update-install.sh:
-//   Iris.Bench make-update IMAGE OUT_DIR;  Iris.Bench install-update OUT_DIR SLOT_IMAGE|/dev/null
 // Load generator for bench/login-flood.sh:
 //   Iris.Bench login-flood URL CERT_PEM DAEMON_PID DEFAULT_PASSWORD [RATE] [SECONDS] [SOURCES]
 using BenchmarkDotNet.Running;
@@ -18,16 +16,6 @@ if (args is ["export-device-key", var dataDirectory, var output])
 if (args is ["live-view", .. var liveArgs])
 {
     return await LiveViewLoad.RunAsync(liveArgs);
-}
-
-if (args is ["make-update", var image, var updateDirectory])
-{
-    return await UpdateBench.MakeAsync(image, updateDirectory);
-}
-
-if (args is ["install-update", var installDirectory, var slotImage])
-{
-    return await UpdateBench.InstallAsync(installDirectory, slotImage);
 }
 
 if (args is ["login-flood", .. var floodArgs])

@@ -53,34 +53,58 @@ public static class PayloadFormat
         return new PayloadHeader(header.Slice(5, 16).ToArray(), chunkSize, chunkCount, length);
     }
 
+    public const int NonceLength = 12;
+    public const int AssociatedDataLength = 10 + 16 + 8 + 8 + 1;
+
     public static byte[] Nonce(long index)
     {
-        var nonce = new byte[12];
-        BinaryPrimitives.WriteInt64BigEndian(nonce.AsSpan(4), index);
+        var nonce = new byte[NonceLength];
+        WriteNonce(index, nonce);
         return nonce;
+    }
+
+    /// <summary>Writes the nonce of chunk <paramref name="index"/>: 4 zero bytes, then the index (big endian).</summary>
+    public static void WriteNonce(long index, Span<byte> nonce)
+    {
+        nonce[..4].Clear();
+        BinaryPrimitives.WriteInt64BigEndian(nonce[4..], index);
     }
 
     public static byte[] AssociatedData(ReadOnlySpan<byte> bundleId, long index, long chunkCount)
     {
-        var data = new byte[10 + 16 + 8 + 8 + 1];
-        "iris-fw/v1"u8.CopyTo(data);
-        bundleId.CopyTo(data.AsSpan(10));
-        BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(26), index);
-        BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(34), chunkCount);
-        data[42] = index == chunkCount - 1 ? (byte)1 : (byte)0;
+        var data = new byte[AssociatedDataLength];
+        WriteAssociatedData(bundleId, index, chunkCount, data);
         return data;
+    }
+
+    /// <summary>Writes the associated data of chunk <paramref name="index"/> (no allocation on the install path).</summary>
+    public static void WriteAssociatedData(ReadOnlySpan<byte> bundleId, long index, long chunkCount, Span<byte> data)
+    {
+        "iris-fw/v1"u8.CopyTo(data);
+        bundleId.CopyTo(data[10..]);
+        BinaryPrimitives.WriteInt64BigEndian(data[26..], index);
+        BinaryPrimitives.WriteInt64BigEndian(data[34..], chunkCount);
+        data[42] = index == chunkCount - 1 ? (byte)1 : (byte)0;
     }
 
     /// <summary>Leaf hash of one encrypted chunk (ciphertext and tag), domain-separated from inner nodes.</summary>
     public static byte[] LeafHash(long index, ReadOnlySpan<byte> ciphertextAndTag)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var leaf = new byte[32];
+        LeafHash(hash, index, ciphertextAndTag, leaf);
+        return leaf;
+    }
+
+    /// <summary>The same, with a reusable hash object and output, so a long install allocates nothing per chunk.</summary>
+    public static void LeafHash(IncrementalHash hash, long index, ReadOnlySpan<byte> ciphertextAndTag, Span<byte> leaf)
+    {
         Span<byte> prefix = stackalloc byte[9];
         prefix[0] = 0x00;
         BinaryPrimitives.WriteInt64BigEndian(prefix[1..], index);
         hash.AppendData(prefix);
         hash.AppendData(ciphertextAndTag);
-        return hash.GetHashAndReset();
+        hash.GetHashAndReset(leaf);
     }
 
     /// <summary>Root of the binary hash tree over the leaves (an odd node is carried up unchanged).</summary>

@@ -70,11 +70,15 @@ public static class PayloadReader
         // on another core. Each chunk is still fully checked (list, then AES-GCM) before any of it is written.
         byte[][] buffers = [new byte[header.ChunkSize + PayloadFormat.TagLength], new byte[header.ChunkSize + PayloadFormat.TagLength]];
         var plain = new byte[header.ChunkSize];
+        var nonce = new byte[PayloadFormat.NonceLength];
+        var associatedData = new byte[PayloadFormat.AssociatedDataLength];
+        // Reads are sequential (one pending at a time), so one hash object serves them all.
+        using var leafHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long written = 0;
         Task<PayloadResult?>? pending = null;
         try
         {
-            pending = ReadChunkAsync(payload, header, leaves, 0, buffers[0], 0, cancellationToken);
+            pending = ReadChunkAsync(payload, header, leaves, leafHash, 0, buffers[0], 0, cancellationToken);
             for (long index = 0; index < header.ChunkCount; index++)
             {
                 var failure = await pending!;
@@ -87,15 +91,16 @@ public static class PayloadReader
                 if (index + 1 < header.ChunkCount)
                 {
                     var next = index + 1;
-                    pending = Task.Run(() => ReadChunkAsync(payload, header, leaves, next, buffers[next % 2], written, cancellationToken), cancellationToken);
+                    pending = Task.Run(() => ReadChunkAsync(payload, header, leaves, leafHash, next, buffers[next % 2], written, cancellationToken), cancellationToken);
                 }
 
                 var length = header.CiphertextLength(index);
                 var chunk = buffers[index % 2].AsMemory(0, length + PayloadFormat.TagLength);
                 try
                 {
-                    aead.Decrypt(PayloadFormat.Nonce(index), chunk.Span[..length], chunk.Span.Slice(length, PayloadFormat.TagLength),
-                        plain.AsSpan(0, length), PayloadFormat.AssociatedData(header.BundleId, index, header.ChunkCount));
+                    PayloadFormat.WriteNonce(index, nonce);
+                    PayloadFormat.WriteAssociatedData(header.BundleId, index, header.ChunkCount, associatedData);
+                    aead.Decrypt(nonce, chunk.Span[..length], chunk.Span.Slice(length, PayloadFormat.TagLength), plain.AsSpan(0, length), associatedData);
                 }
                 catch (AuthenticationTagMismatchException)
                 {
@@ -133,8 +138,8 @@ public static class PayloadReader
     }
 
     /// <summary>Reads chunk <paramref name="index"/> into <paramref name="buffer"/> and checks its leaf hash; null when it is good.</summary>
-    private static async Task<PayloadResult?> ReadChunkAsync(Stream payload, PayloadHeader header, List<byte[]> leaves, long index, byte[] buffer, long written,
-        CancellationToken cancellationToken)
+    private static async Task<PayloadResult?> ReadChunkAsync(Stream payload, PayloadHeader header, List<byte[]> leaves, IncrementalHash leafHash, long index,
+        byte[] buffer, long written, CancellationToken cancellationToken)
     {
         var length = header.CiphertextLength(index);
         var chunk = buffer.AsMemory(0, length + PayloadFormat.TagLength);
@@ -143,7 +148,9 @@ public static class PayloadReader
             return Fail(PayloadError.Truncated, written, $"payload ends inside chunk {index}");
         }
 
-        return CryptographicOperations.FixedTimeEquals(PayloadFormat.LeafHash(index, chunk.Span), leaves[(int)index])
+        Span<byte> leaf = stackalloc byte[32];
+        PayloadFormat.LeafHash(leafHash, index, chunk.Span, leaf);
+        return CryptographicOperations.FixedTimeEquals(leaf, leaves[(int)index])
             ? null
             : Fail(PayloadError.ChunkHashMismatch, written, $"chunk {index} is not the chunk the metadata names");
     }

@@ -24,7 +24,12 @@ public sealed class PayloadTests
 
         Assert.True(result.Succeeded, result.Reason);
         Assert.Equal(plaintext, written);
-        Assert.Equal(-1, payload.AsSpan().IndexOf(plaintext.AsSpan(0, Math.Min(64, length))));
+        // The plaintext does not appear in the payload. (A needle of a byte or two turns up in any random bytes,
+        // so the one-byte case cannot be checked this way.)
+        if (length >= 16)
+        {
+            Assert.Equal(-1, payload.AsSpan().IndexOf(plaintext.AsSpan(0, Math.Min(64, length))));
+        }
     }
 
     [Fact]

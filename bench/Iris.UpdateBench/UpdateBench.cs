@@ -8,7 +8,7 @@ using Iris.Firmware.Metadata;
 using Iris.Firmware.Repository;
 using Iris.Firmware.Slots;
 
-namespace Iris.Bench;
+namespace Iris.UpdateBench;
 
 /// <summary>
 /// Helpers for bench/update-install.sh (bench-only; never shipped):
