@@ -20,7 +20,9 @@ public sealed class PowerLossTests
         var (bundle, downloaded) = await new TestDevice(repo).DownloadAsync(target);
         Assert.True(downloaded.Succeeded);
 
-        // Count the writes of an uninterrupted install, then cut at each one of them.
+        // Count the writes of an uninterrupted install, then cut at each one of them. The count varies a little
+        // from run to run (how the tar stream arrives through the pipe decides how many writes a file takes),
+        // so the cuts run past it; a run the cut never reached must have finished the install.
         var counting = new PowerCutFileSystem(long.MaxValue);
         var clean = new TestDevice(repo);
         clean.UseFileSystem(counting);
@@ -29,7 +31,7 @@ public sealed class PowerLossTests
         Assert.True(total > 20, $"only {total} writes counted");
 
         var outcomes = new Dictionary<string, int>();
-        for (long cut = 0; cut <= total; cut++)
+        for (long cut = 0; cut <= total + 40; cut++)
         {
             var device = new TestDevice(repo);
             var fs = new PowerCutFileSystem(cut);
@@ -42,7 +44,11 @@ public sealed class PowerLossTests
             {
             }
 
-            Assert.Equal(cut < total, fs.Cut);
+            if (!fs.Cut)
+            {
+                Assert.Equal("1.1.0", device.Slots.Load()!.B.Version);
+            }
+
             fs.LoseUnsyncedData();
 
             var booted = Reboot(device, cut);
