@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Iris.Firmware.Agent;
@@ -25,8 +24,6 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
         var handler = Web.ClientTls.CreateHandler(trust, time);
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
-
-    public static X509Certificate2Collection LoadTrust(string pemFile) => Web.ClientTls.LoadTrust(pemFile);
 
     public async Task<FetchResult> FetchAsync(string path, long maxLength, CancellationToken cancellationToken)
     {

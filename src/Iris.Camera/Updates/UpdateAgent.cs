@@ -100,7 +100,7 @@ internal sealed partial class UpdateAgent : BackgroundService
             (options, boot, data, database, identity, software, keys, events, alerts, restart, time, logger);
         if (options.IsConfigured)
         {
-            _transport = new HttpsUpdateTransport(new Uri(options.RepositoryUrl!), HttpsUpdateTransport.LoadTrust(options.CaCertificateFile!), time);
+            _transport = new HttpsUpdateTransport(new Uri(options.RepositoryUrl!), Web.ClientTls.LoadTrust(options.CaCertificateFile!), time);
             _client = new RepositoryClient(_transport, new DirectoryMetadataStore(TrustedDirectory), time);
         }
     }
@@ -148,16 +148,6 @@ internal sealed partial class UpdateAgent : BackgroundService
         var now = _time.GetUtcNow();
         var lastRollback = record?.LastRollback is { } rollback ? new UpdateResultView(rollback.At, UpdateCode.InstallFailed, rollback.Reason) : null;
         var available = _available?.Release is { } release ? new AvailableUpdateView(release.Version, release.SecurityVersion, release.SupportEnd, _available.Length) : null;
-        string? keyId = null;
-        try
-        {
-            keyId = _keys.Describe().KeyId;
-        }
-        catch (InvalidOperationException)
-        {
-            // Shown as missing.
-        }
-
         return new UpdateStatusView(
             _options.IsConfigured,
             _boot.IsSlotted,
@@ -174,7 +164,7 @@ internal sealed partial class UpdateAgent : BackgroundService
             metadataExpires is { } expires && expires <= now,
             metadataExpires,
             _nextCheck,
-            keyId);
+            _keys.KeyId);
     }
 
     /// <summary>Checks now; with automatic mode, installs what it finds (and restarts into it).</summary>

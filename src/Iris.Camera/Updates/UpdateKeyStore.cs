@@ -40,16 +40,20 @@ internal sealed partial class UpdateKeyStore(SecretVault vault, UpdateOptions op
                 vault.Seal(ItemName, imported.ExportPkcs8PrivateKey());
                 AtomicFile.DeleteDurably(file);
                 LogImported(logger);
-                return;
             }
-
-            if (!vault.Contains(ItemName))
+            else if (!vault.Contains(ItemName))
             {
                 using var generated = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
                 vault.Seal(ItemName, generated.ExportPkcs8PrivateKey());
             }
+
+            using var key = Open();
+            KeyId = MetadataSignatures.KeyId(key.ExportSubjectPublicKeyInfo());
         }
     }
+
+    /// <summary>Id of the update key (SHA-256 of its public key), for the status page; known after <see cref="EnsureKey"/>.</summary>
+    public string? KeyId { get; private set; }
 
     /// <summary>The private key, for unwrapping one release key; the caller disposes it.</summary>
     public ECDiffieHellman Open()
@@ -70,14 +74,6 @@ internal sealed partial class UpdateKeyStore(SecretVault vault, UpdateOptions op
         {
             CryptographicOperations.ZeroMemory(read.Secret);
         }
-    }
-
-    /// <summary>SubjectPublicKeyInfo (base64) and its key id, for the status page and the factory.</summary>
-    public (string PublicKey, string KeyId) Describe()
-    {
-        using var key = Open();
-        var spki = key.ExportSubjectPublicKeyInfo();
-        return (Convert.ToBase64String(spki), MetadataSignatures.KeyId(spki));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Update key imported into the vault; the provisioning file was deleted.")]

@@ -6,8 +6,6 @@ namespace Iris.Camera.Vault;
 /// </summary>
 internal sealed class NonOwningProvider(IStorageKeyProvider inner) : IStorageKeyProvider
 {
-    public IStorageKeyProvider Inner => inner;
-
     public string Id => inner.Id;
 
     public byte[] WrapDataKey(ReadOnlySpan<byte> dataKey, ReadOnlySpan<byte> context) => inner.WrapDataKey(dataKey, context);

@@ -21,13 +21,10 @@ public sealed class UpdateAgentTests
     public async Task PeriodicCheck_InAutomaticMode_InstallsAndAsksForARestart_OnItsOwn()
     {
         await using var repo = new UpdateTestRepository();
-        await repo.StartServerAsync();
         using var dir = new TempDirectory();
-        await repo.PublishAsync(repo.ScriptApplication("v2", "exit 0"), "0.2.0", securityVersion: 2, entry: "start.sh");
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var restart = new RecordingRestart();
-        await using var device = await SlottedCamera.StartAsync(repo, dir, time, configure: b => b.Services.AddSingleton<IRestartRequester>(restart),
-            firstCheckDelay: TimeSpan.FromMinutes(5));
+        await using var device = await StartWithReleaseAsync(repo, dir, time, restart);
         var agent = device.Camera.App.Services.GetRequiredService<UpdateAgent>();
 
         time.Advance(TimeSpan.FromMinutes(5));
@@ -45,13 +42,10 @@ public sealed class UpdateAgentTests
     public async Task PeriodicCheck_InManualMode_OnlyReports_AndChecksAgainAfterTheInterval()
     {
         await using var repo = new UpdateTestRepository();
-        await repo.StartServerAsync();
         using var dir = new TempDirectory();
-        await repo.PublishAsync(repo.ScriptApplication("v2", "exit 0"), "0.2.0", securityVersion: 2, entry: "start.sh");
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var restart = new RecordingRestart();
-        await using var device = await SlottedCamera.StartAsync(repo, dir, time, configure: b => b.Services.AddSingleton<IRestartRequester>(restart),
-            firstCheckDelay: TimeSpan.FromMinutes(5));
+        await using var device = await StartWithReleaseAsync(repo, dir, time, restart);
         using (var response = await device.Admin.Http.PutAsJsonAsync(new Uri("/api/updates/settings", UriKind.Relative), new { mode = "manual" }))
         {
             response.EnsureSuccessStatusCode();
@@ -102,6 +96,15 @@ public sealed class UpdateAgentTests
         Assert.True(outcome.Succeeded, outcome.Message);
         Assert.Equal(full, await File.ReadAllBytesAsync(destination));
         Assert.Contains($"/{RepositoryClient.TargetPath(target)} bytes={full.Length / 3}-", repo.Requests);
+    }
+
+    /// <summary>A repository offering 0.2.0, and a slotted camera on slot a whose first scheduled check is 5 minutes away.</summary>
+    private static async Task<SlottedCamera> StartWithReleaseAsync(UpdateTestRepository repo, TempDirectory dir, FakeTimeProvider time, RecordingRestart restart)
+    {
+        await repo.StartServerAsync();
+        await repo.PublishAsync(repo.ScriptApplication("v2", "exit 0"), "0.2.0", securityVersion: 2, entry: "start.sh");
+        return await SlottedCamera.StartAsync(repo, dir, time, configure: b => b.Services.AddSingleton<IRestartRequester>(restart),
+            firstCheckDelay: TimeSpan.FromMinutes(5));
     }
 
     private static async Task<DateTimeOffset> AdvanceUntilCheckedAsync(SlottedCamera device, FakeTimeProvider time, TimeSpan step, DateTimeOffset? after)
