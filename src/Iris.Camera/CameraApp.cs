@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Iris.Camera.Accounts;
 using Iris.Camera.Events;
 using Iris.Camera.Hosting;
@@ -12,18 +11,34 @@ using Iris.Camera.Telemetry;
 using Iris.Camera.Updates;
 using Iris.Camera.Vault;
 using Iris.Camera.Web;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Iris.Camera;
 
 /// <summary>
-/// Builds the camera daemon: validated settings, data directory, vault, identity, database, then the HTTPS-only
-/// Kestrel pipeline. Everything that can stop the daemon is checked here, before a socket is opened.
+/// Builds the camera daemon from its modules, in dependency order (docs/architecture.md): validated settings,
+/// then every module's state opened, then the HTTPS-only pipeline. Everything that can stop the daemon is checked
+/// here, before a socket is opened.
 /// </summary>
 public static class CameraApp
 {
+    /// <summary>The capabilities, foundation first. A module may use only the modules before it.</summary>
+    internal static IReadOnlyList<CameraModule> Modules { get; } =
+    [
+        new PlatformModule(),
+        new StorageModule(),
+        new VaultModule(),
+        new IdentityModule(),
+        new WebModule(),
+        new EventsModule(),
+        new AccountsModule(),
+        new MediaModule(),
+        new UpdatesModule(),
+        new TelemetryModule(),
+        new PrivacyModule(),
+        new ResetModule(),
+        new HostingModule(),
+    ];
+
     public static WebApplication Build(IReadOnlyList<string> args, Action<WebApplicationBuilder>? configure = null)
     {
         var overrides = CommandLine.Parse(args) ?? throw new StartupException(CommandLine.Usage, 0);
@@ -32,92 +47,27 @@ public static class CameraApp
         builder.Configuration.AddInMemoryCollection(overrides);
         configure?.Invoke(builder);
 
-        var https = Bind<HttpsOptions>(builder.Configuration, HttpsOptions.SectionName);
-        var storage = Bind<StorageOptions>(builder.Configuration, StorageOptions.SectionName);
-        var device = Bind<DeviceOptions>(builder.Configuration, DeviceOptions.SectionName);
-        var accounts = Bind<AccountsOptions>(builder.Configuration, AccountsOptions.SectionName);
-        var media = Bind<MediaOptions>(builder.Configuration, MediaOptions.SectionName);
-        var updates = Bind<UpdateOptions>(builder.Configuration, UpdateOptions.SectionName);
-        var boot = Bind<BootOptions>(builder.Configuration, BootOptions.SectionName);
-        var vaultOptions = Bind<VaultOptions>(builder.Configuration, VaultOptions.SectionName);
-        var privacy = Bind<PrivacyOptions>(builder.Configuration, PrivacyOptions.SectionName);
-        var telemetry = Bind<TelemetryOptions>(builder.Configuration, TelemetryOptions.SectionName);
-        var reset = Bind<ResetOptions>(builder.Configuration, ResetOptions.SectionName);
-        var errors = CameraOptionsValidator.Validate(https, storage, device).Concat(accounts.Validate()).Concat(media.Validate()).Concat(updates.Validate())
-            .Concat(vaultOptions.Validate()).Concat(privacy.Validate()).Concat(telemetry.Validate()).Concat(reset.Validate()).ToList();
-        if (errors.Count > 0)
+        var registration = new ModuleServices(builder.Services, builder.Configuration);
+        foreach (var module in Modules)
         {
-            throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", errors), StartupException.ConfigurationError);
+            module.AddServices(registration);
         }
 
-        var services = builder.Services;
-        services.AddSingleton(https);
-        services.AddSingleton(storage);
-        services.AddSingleton(device);
-        services.AddSingleton(boot);
-        services.AddSingleton(new SoftwareInfo(boot));
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
+        if (registration.Problems.Count > 0)
         {
-            // A factory reset requested before the restart is carried out before anything opens the data.
-            var data = DataDirectory.Open(storage.DataDirectory);
-            FactoryReset.CompletePending(data, vaultOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Reset"));
-            return data;
-        });
-        services.AddSingleton(vaultOptions);
-        services.AddSingleton(sp => StorageKeys.Open(vaultOptions, sp.GetRequiredService<DataDirectory>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Vault")));
-        services.AddSingleton<IStorageKeyProvider>(sp => new NonOwningProvider(sp.GetRequiredService<OpenedVault>().Provider));
-        services.AddSingleton(sp => sp.GetRequiredService<OpenedVault>().Vault);
-        services.AddSingleton(sp => new IdentityStore(
-            sp.GetRequiredService<DataDirectory>().IdentityDirectory,
-            sp.GetRequiredService<SecretVault>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Identity")));
-        services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrCreateDevelopment(device.Model, device.Vendor));
-        services.AddSingleton(sp => CameraDatabase.Open(sp.GetRequiredService<DataDirectory>().DatabaseFile));
-        AddAccounts(services, accounts);
-        services.AddSingleton(media);
-        services.AddSingleton<TestPatternSource>();
-        services.AddSingleton<FfmpegSource>();
-        services.TryAddSingleton<IFrameSource, SwitchingFrameSource>();
-        services.AddSingleton<VideoSettingsStore>();
-
-        services.AddSingleton<FrameHub>();
-        services.AddSingleton<PrivacyMode>();
-        services.AddSingleton<MotionDetector>();
-        services.AddHostedService(sp => sp.GetRequiredService<MotionDetector>());
-        services.AddSingleton<RecordingStore>();
-        services.AddSingleton<Recorder>();
-        services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
-        services.AddSingleton(updates);
-        services.AddSingleton<UpdateKeyStore>();
-        services.TryAddSingleton<IRestartRequester, LauncherRestart>();
-        services.AddSingleton<UpdateAgent>();
-        services.AddHostedService(sp => sp.GetRequiredService<UpdateAgent>());
-        services.AddHostedService<BootHealth>();
-        services.AddSingleton(privacy);
-        services.AddSingleton<PersonalDataService>();
-        services.AddHostedService(sp => sp.GetRequiredService<PersonalDataService>());
-        services.AddSingleton(telemetry);
-        services.AddSingleton<TelemetryService>();
-        services.AddHostedService(sp => sp.GetRequiredService<TelemetryService>());
-        services.AddSingleton(reset);
-        services.AddSingleton<FactoryResetService>();
-        if (reset.ButtonValueFile is { Length: > 0 } buttonFile)
-        {
-            services.TryAddSingleton<ILineInput>(new ValueFileLineInput(buttonFile, reset.ActiveLow));
-            services.AddHostedService<ResetButtonWatcher>();
+            throw new StartupException("Invalid settings:\n  " + string.Join("\n  ", registration.Problems), StartupException.ConfigurationError);
         }
-
-        services.AddIrisProblemDetails();
-        services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
-        services.AddRouting();
-
-        builder.WebHost.UseKestrel((context, kestrel) => ConfigureKestrel(kestrel, https));
 
         var app = builder.Build();
-        InitializeState(app.Services);
+        foreach (var module in Modules)
+        {
+            module.Recover(app.Services);
+        }
+
+        foreach (var module in Modules)
+        {
+            module.Open(app.Services);
+        }
 
         app.UseIrisExceptionHandler();
         app.UseSecurityHeaders();
@@ -131,91 +81,24 @@ public static class CameraApp
         app.UseRouting();
         app.UseInputGuard();
         app.UseAccessControl();
-        app.MapDeviceEndpoints();
-        app.MapAuthEndpoints();
-        app.MapUserEndpoints();
-        app.MapSecurityEndpoints();
-        app.MapMediaEndpoints();
-        app.MapRecordingEndpoints();
-        app.MapUpdateEndpoints();
-        app.MapPrivacyEndpoints();
-        app.MapTelemetryEndpoints();
-        app.MapResetEndpoints();
+        foreach (var module in Modules)
+        {
+            module.MapEndpoints(app);
+        }
+
         return app;
     }
 
-    private static void AddAccounts(IServiceCollection services, AccountsOptions options)
+    /// <summary>Every module's schema steps, for tools that open the database without the daemon (tests, crash writer).</summary>
+    internal static IReadOnlyList<SchemaMigration> Schema()
     {
-        services.AddSingleton(options);
-        services.AddSingleton(new PasswordHasher(options.PasswordIterations));
-        services.TryAddSingleton<IDefaultPasswordDisplay, ConsoleDefaultPasswordDisplay>();
-        services.AddSingleton<AccountStore>();
-        services.AddSingleton<SessionStore>();
-        services.AddSingleton<KnownSources>();
-        services.AddSingleton<LoginNonces>();
-        services.AddSingleton<LoginThrottle>();
-        services.AddSingleton<LoginService>();
-        services.AddSingleton<OwnerBootstrap>();
-        services.AddSingleton<SecurityEventLog>();
-        services.AddSingleton<AlertCenter>();
-        services.AddSingleton<ThrottledAttemptRecorder>();
-    }
-
-    private static void ConfigureKestrel(KestrelServerOptions kestrel, HttpsOptions https)
-    {
-        kestrel.AddServerHeader = false;
-        kestrel.Limits.MaxRequestBodySize = https.MaxRequestBodyBytes;
-        kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-        kestrel.Limits.MaxRequestHeaderCount = 64;
-        kestrel.Limits.MaxRequestLineSize = 8 * 1024;
-        kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
-        kestrel.Limits.MaxConcurrentConnections = 512;
-        kestrel.Limits.Http2.MaxStreamsPerConnection = 64;
-
-        var identity = kestrel.ApplicationServices.GetRequiredService<DeviceIdentity>();
-        var tls = TlsPolicy.CreateServerOptions(identity.Certificate, LaunchEnvironment.IsOpenSslProfileApplied);
-        kestrel.Listen(https.ParseListen(), listen =>
+        var services = new ServiceCollection();
+        var registration = new ModuleServices(services, new ConfigurationBuilder().Build());
+        foreach (var module in Modules)
         {
-            listen.Protocols = HttpProtocols.Http1AndHttp2;
-            listen.UseHttps(new TlsHandshakeCallbackOptions
-            {
-                OnConnection = _ => ValueTask.FromResult(tls()),
-                HandshakeTimeout = TimeSpan.FromSeconds(10),
-            });
-        });
-    }
-
-    /// <summary>Opens everything stateful now, so a bad data directory stops the daemon before it listens.</summary>
-    private static void InitializeState(IServiceProvider services)
-    {
-        var identity = services.GetRequiredService<DeviceIdentity>();
-        var database = services.GetRequiredService<CameraDatabase>();
-        database.RecordBoot(
-            services.GetRequiredService<TimeProvider>().GetUtcNow(),
-            services.GetRequiredService<SoftwareInfo>().Version,
-            identity.Origin.ToString().ToLowerInvariant());
-        services.GetRequiredService<OwnerBootstrap>().EnsureOwner();
-        services.GetRequiredService<VideoSettingsStore>().ApplyStored();
-        services.GetRequiredService<PrivacyMode>().ApplyStored();
-        services.GetRequiredService<RecordingStore>().RecoverInterrupted();
-        services.GetRequiredService<UpdateAgent>().Initialise();
-
-        // Counts of throttled attempts not yet written go into the event log when the daemon stops.
-        var time = services.GetRequiredService<TimeProvider>();
-        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() =>
-            services.GetRequiredService<ThrottledAttemptRecorder>().Flush(time.GetUtcNow(), force: true));
-    }
-
-    private static T Bind<T>(ConfigurationManager configuration, string section)
-        where T : new()
-    {
-        try
-        {
-            return configuration.GetSection(section).Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+            module.AddServices(registration);
         }
-        catch (InvalidOperationException ex)
-        {
-            throw new StartupException($"Invalid settings in '{section}': {ex.Message}", ex, StartupException.ConfigurationError);
-        }
+
+        return [.. services.Where(s => s.ServiceType == typeof(SchemaMigration)).Select(s => (SchemaMigration)s.ImplementationInstance!)];
     }
 }

@@ -3,6 +3,7 @@ using Iris.Camera.Hosting;
 using Iris.Camera.Platform;
 using Microsoft.Extensions.Options;
 
+NativeMethods.RestrictNewFilesToOwner();
 var profileProblem = LaunchEnvironment.EnsureApplied();
 if (profileProblem is not null)
 {

@@ -42,7 +42,7 @@ if (args.Length != 1)
 var data = DataDirectory.Open(args[0]);
 using var provider = FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, SecretVault.HasSealedItems(data.VaultDirectory));
 var vault = new SecretVault(data.VaultDirectory, provider);
-var database = CameraDatabase.Open(data.DatabaseFile);
+var database = CameraDatabase.Open(data.DatabaseFile, Iris.Camera.CameraApp.Schema());
 
 for (var n = 1; ; n++)
 {

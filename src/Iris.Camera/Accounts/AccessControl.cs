@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Iris.Camera.Accounts;
 
 /// <summary>
-/// Resolves the session cookie and enforces <see cref="PermissionTable"/> for every endpoint, plus the anti-CSRF
+/// Resolves the session cookie and enforces each endpoint's <see cref="AccessRule"/>, plus the anti-CSRF
 /// header on state-changing requests of a session. Runs after routing, before any handler.
 /// </summary>
 internal static class AccessControl
@@ -25,10 +25,10 @@ internal static class AccessControl
                 return;
             }
 
-            var entry = PermissionTable.Find(endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
+            var entry = endpoint.Metadata.GetMetadata<AccessRule>();
             if (entry is null)
             {
-                // Fail closed: an endpoint someone forgot to put in the table is reachable by nobody.
+                // Fail closed: an endpoint mapped without a permission is reachable by nobody.
                 await Problems.Create(StatusCodes.Status403Forbidden, "no-permission-entry", "This endpoint is not open to anyone.").ExecuteAsync(context);
                 return;
             }
@@ -39,6 +39,7 @@ internal static class AccessControl
             if (session is not null)
             {
                 context.Features.Set(session);
+                context.Features.Set(new RequestActor(session.AccountId, session.Username));
             }
 
             var problem = Decide(entry, session, context.Request);
@@ -51,7 +52,7 @@ internal static class AccessControl
             await next(context);
         });
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Decide(EndpointAccess entry, CameraSession? session, HttpRequest request)
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Decide(AccessRule entry, CameraSession? session, HttpRequest request)
     {
         if (entry.Kind == AccessKind.Anonymous)
         {

@@ -38,11 +38,11 @@ internal static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder routes)
     {
         var auth = routes.MapGroup("/api/auth");
-        auth.MapPost("/nonce", IssueNonce).WithName("IssueLoginNonce");
-        auth.MapPost("/login", LoginAsync).WithName("Login").Accepts<LoginRequest>(JsonBody.MediaType);
-        auth.MapGet("/session", GetSession).WithName("GetSession");
-        auth.MapPost("/logout", Logout).WithName("Logout");
-        auth.MapPost("/password", ChangePasswordAsync).WithName("ChangeOwnPassword").Accepts<ChangePasswordRequest>(JsonBody.MediaType);
+        auth.MapPost("/nonce", IssueNonce).WithName("IssueLoginNonce").AllowAnyone("A single-use nonce for the next login.");
+        auth.MapPost("/login", LoginAsync).WithName("Login").AllowAnyone("Sign in with username, password and nonce.").Accepts<LoginRequest>(JsonBody.MediaType);
+        auth.MapGet("/session", GetSession).WithName("GetSession").AllowAnySession("Who is signed in, and whether the password must change.");
+        auth.MapPost("/logout", Logout).WithName("Logout").AllowAnySession("End this session.");
+        auth.MapPost("/password", ChangePasswordAsync).WithName("ChangeOwnPassword").AllowAnySession("Change one's own password (the only step a default-password session may take).").Accepts<ChangePasswordRequest>(JsonBody.MediaType);
         return routes;
     }
 

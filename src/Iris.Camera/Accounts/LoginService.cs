@@ -26,7 +26,7 @@ internal sealed class LoginService(
     SessionStore sessions,
     PasswordHasher hasher,
     SecurityEventLog events,
-    AlertCenter alerts,
+    LoginAlerts alerts,
     ThrottledAttemptRecorder throttled) : IDisposable
 {
     private const string UnknownAccount = "(unknown)";

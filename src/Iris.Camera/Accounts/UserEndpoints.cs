@@ -39,11 +39,11 @@ internal static class UserEndpoints
     public static IEndpointRouteBuilder MapUserEndpoints(this IEndpointRouteBuilder routes)
     {
         var users = routes.MapGroup("/api/users");
-        users.MapGet("/", List).WithName("ListUsers");
-        users.MapPost("/", CreateAsync).WithName("CreateUser").Accepts<CreateUserRequest>(JsonBody.MediaType);
-        users.MapPatch("/{username}", UpdateAsync).WithName("UpdateUser").Accepts<UpdateUserRequest>(JsonBody.MediaType);
-        users.MapDelete("/{username}", Delete).WithName("DeleteUser");
-        users.MapPost("/{username}/password", ResetPasswordAsync).WithName("ResetUserPassword").Accepts<ResetPasswordRequest>(JsonBody.MediaType);
+        users.MapGet("/", List).WithName("ListUsers").RequirePermission(Privilege.ManageUsers, "List accounts.");
+        users.MapPost("/", CreateAsync).WithName("CreateUser").RequirePermission(Privilege.ManageUsers, "Create an account.").Accepts<CreateUserRequest>(JsonBody.MediaType);
+        users.MapPatch("/{username}", UpdateAsync).WithName("UpdateUser").RequirePermission(Privilege.ManageUsers, "Change an account's role or disable it.").Accepts<UpdateUserRequest>(JsonBody.MediaType);
+        users.MapDelete("/{username}", Delete).WithName("DeleteUser").RequirePermission(Privilege.ManageUsers, "Delete an account (never the last administrator).");
+        users.MapPost("/{username}/password", ResetPasswordAsync).WithName("ResetUserPassword").RequirePermission(Privilege.ManageUsers, "Set a temporary password the user must change.").Accepts<ResetPasswordRequest>(JsonBody.MediaType);
         return routes;
     }
 

@@ -1,11 +1,8 @@
 using System.Globalization;
-using Iris.Camera.Accounts;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Iris.Camera.Events;
-
-public sealed record ChainStatus(bool Intact, long? FirstBrokenRecord);
 
 /// <summary>The security event log and the alert inbox, for administrators (5.8.1.1).</summary>
 internal static class SecurityEndpoints
@@ -13,10 +10,10 @@ internal static class SecurityEndpoints
     public static IEndpointRouteBuilder MapSecurityEndpoints(this IEndpointRouteBuilder routes)
     {
         var security = routes.MapGroup("/api/security");
-        security.MapGet("/events", ListEvents).WithName("ListSecurityEvents").AllowQuery("after", "limit");
-        security.MapGet("/events/verify", Verify).WithName("VerifySecurityEvents");
-        security.MapGet("/alerts", ListAlerts).WithName("ListAlerts").AllowQuery("all");
-        security.MapPost("/alerts/{id}/acknowledge", Acknowledge).WithName("AcknowledgeAlert");
+        security.MapGet("/events", ListEvents).WithName("ListSecurityEvents").RequirePermission(Privilege.ViewSecurityLog, "Read the security event log.").AllowQuery("after", "limit");
+        security.MapGet("/events/verify", Verify).WithName("VerifySecurityEvents").RequirePermission(Privilege.ViewSecurityLog, "Check the event log's hash chain.");
+        security.MapGet("/alerts", ListAlerts).WithName("ListAlerts").RequirePermission(Privilege.ViewSecurityLog, "Read the alert inbox.").AllowQuery("all");
+        security.MapPost("/alerts/{id}/acknowledge", Acknowledge).WithName("AcknowledgeAlert").RequirePermission(Privilege.ViewSecurityLog, "Mark an alert as seen.");
         return routes;
     }
 
@@ -30,8 +27,7 @@ internal static class SecurityEndpoints
         return TypedResults.Ok(log.Read(after, (int)limit));
     }
 
-    private static Ok<ChainStatus> Verify(SecurityEventLog log) =>
-        TypedResults.Ok(log.FindFirstBrokenRecord() is { } broken ? new ChainStatus(false, broken) : new ChainStatus(true, null));
+    private static Ok<ChainStatus> Verify(SecurityEventLog log) => TypedResults.Ok(log.Verify());
 
     private static IResult ListAlerts(HttpRequest request, AlertCenter alerts)
     {
@@ -44,20 +40,16 @@ internal static class SecurityEndpoints
         return TypedResults.Ok(alerts.Inbox(all == "true", 200));
     }
 
-    private static IResult Acknowledge(string id, HttpContext http, AlertCenter alerts, SecurityEventLog log)
+    private static IResult Acknowledge(string id, HttpContext http, AlertCenter alerts)
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var alertId))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-route-value", "The alert id must be a whole number.");
         }
 
-        if (!alerts.Acknowledge(alertId))
-        {
-            return Problems.Create(StatusCodes.Status404NotFound, "alert-not-found", "No unacknowledged alert has this id.");
-        }
-
-        log.Append(SecurityEventKinds.AlertAcknowledged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username, id);
-        return TypedResults.NoContent();
+        return alerts.Acknowledge(alertId, http.Actor().Username, http.ClientSource())
+            ? TypedResults.NoContent()
+            : Problems.Create(StatusCodes.Status404NotFound, "alert-not-found", "No unacknowledged alert has this id.");
     }
 
     private static bool TryQuery(HttpRequest request, string name, long min, long max, long fallback, out long value)

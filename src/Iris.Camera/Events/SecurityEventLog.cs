@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Iris.Camera.Identity;
 using Iris.Camera.Storage;
@@ -38,14 +39,23 @@ public static class SecurityEventKinds
     public const string FactoryReset = "factory-reset";
 }
 
+/// <summary>Whether the log verifies; when it does not, the first record that fails or what else is wrong.</summary>
+public sealed record ChainStatus(bool Intact, long? FirstBrokenRecord, string? Problem);
+
 /// <summary>
 /// The security event log (5.8.1.1): every record names the device serial, and each record's hash covers the
-/// previous record's hash, so changing, removing or reordering a past record breaks the chain at that point.
+/// previous record's hash, so changing, removing or reordering a past record breaks the chain at that point. The
+/// chain's head (its anchor, last record and last hash) is signed with the device key after every change, so
+/// cutting records off the end, or rebuilding the whole chain without the key, is detected too. Records leave
+/// the log only through retention (<see cref="PurgeBefore"/>), which signs the new anchor.
 /// </summary>
-internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity identity, TimeProvider time)
+internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity identity, TimeProvider time) : IDisposable
 {
     private static readonly byte[] GenesisHash = new byte[32];
+    private const string AnchorSetting = "security-log.anchor";
+    private const string HeadSetting = "security-log.head";
     private readonly Lock _appendLock = new();
+    private ECDsa? _signingKey;
 
     public SecurityEvent Append(string kind, string? source, string? account, string? detail = null)
     {
@@ -61,14 +71,21 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
                 previous = last.ExecuteScalar() as byte[] ?? Anchor(connection);
             }
 
-            var hash = ComputeHash(previous, at, kind, identity.Serial, source, account, detail);
+            // The head moves on only from the record it was signed for: a log changed behind the daemon's back
+            // keeps its stale head, so the change stays detectable instead of being signed over.
+            var headIsCurrent = HeadIsFor(connection, previous);
+            var salt = RandomNumberGenerator.GetBytes(SecurityLogChain.SaltLength);
+            var commitments = SecurityLogChain.Commit(salt, source, account, detail);
+            var hash = SecurityLogChain.Hash(previous, Format(at), kind, identity.Serial, commitments);
             long id;
             using (var insert = connection.CreateCommand())
             {
                 insert.CommandText = """
-                    INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash)
-                    VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash) RETURNING id;
+                    INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments)
+                    VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash, $salt, $commitments) RETURNING id;
                     """;
+                insert.Parameters.AddWithValue("$salt", salt);
+                insert.Parameters.AddWithValue("$commitments", commitments);
                 insert.Parameters.AddWithValue("$at", Format(at));
                 insert.Parameters.AddWithValue("$kind", kind);
                 insert.Parameters.AddWithValue("$serial", identity.Serial);
@@ -78,6 +95,11 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
                 insert.Parameters.AddWithValue("$previous", previous);
                 insert.Parameters.AddWithValue("$hash", hash);
                 id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+
+            if (headIsCurrent)
+            {
+                SignHead(connection, Anchor(connection), id, hash);
             }
 
             transaction.Commit();
@@ -104,30 +126,129 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         return events;
     }
 
-    /// <summary>Recomputes the chain; returns the id of the first record that does not verify, or null when all do.</summary>
-    public long? FindFirstBrokenRecord()
+    /// <summary>
+    /// Recomputes the chain from its anchor and checks the signed head: a changed, removed or reordered record,
+    /// records cut off the end, a moved anchor, or a chain rebuilt without the device key all fail.
+    /// </summary>
+    public ChainStatus Verify()
     {
         using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, at, kind, serial, source, account, detail, previous_hash, hash FROM security_events ORDER BY id;";
-        var expectedPrevious = Anchor(connection);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var anchor = Anchor(connection);
+        var expectedPrevious = anchor;
+        long? lastId = null;
+        foreach (var row in ChainRows(connection))
         {
-            var previous = (byte[])reader[7];
-            var stored = (byte[])reader[8];
-            var recomputed = ComputeHash(previous, Parse(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
-            if (!CryptographicOperations.FixedTimeEquals(previous, expectedPrevious) || !CryptographicOperations.FixedTimeEquals(recomputed, stored))
+            if (!CryptographicOperations.FixedTimeEquals(row.PreviousHash, expectedPrevious) || !SecurityLogChain.Verifies(row))
             {
-                return reader.GetInt64(0);
+                return new ChainStatus(false, row.Id, "A record was changed, removed or reordered.");
             }
 
-            expectedPrevious = stored;
+            expectedPrevious = row.Hash;
+            lastId = row.Id;
         }
 
-        return null;
+        var head = CameraDatabase.GetSetting(connection, HeadSetting);
+        if (head is null)
+        {
+            return lastId is null
+                ? new ChainStatus(true, null, null)
+                : new ChainStatus(false, null, "The log has no signed head.");
+        }
+
+        if (!HeadMatches(head, anchor, lastId ?? 0, expectedPrevious))
+        {
+            return new ChainStatus(false, null, "The log does not end where its signed head says: records were cut off, or the chain was rebuilt.");
+        }
+
+        return new ChainStatus(true, null, null);
     }
+
+    /// <summary>The id of the first record that does not verify, or null when the chain verifies (head included).</summary>
+    public long? FindFirstBrokenRecord() => Verify() switch
+    {
+        { Intact: true } => null,
+        { FirstBrokenRecord: { } id } => id,
+        _ => 0,
+    };
+
+    /// <summary>
+    /// A log written by software that did not sign its head gets one, once its chain verifies; from then on the
+    /// head is kept with every change.
+    /// </summary>
+    public void EnsureSignedHead()
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            var rows = ChainRows(connection);
+            var legacy = rows.Any(r => r.Commitments is null);
+            if ((CameraDatabase.GetSetting(connection, HeadSetting) is not null && !legacy) || rows.Count == 0)
+            {
+                return;
+            }
+
+            // A broken chain stays reported as broken: it is never re-chained or signed over.
+            var anchor = Anchor(connection);
+            var expected = anchor;
+            foreach (var row in rows)
+            {
+                if (!CryptographicOperations.FixedTimeEquals(row.PreviousHash, expected) || !SecurityLogChain.Verifies(row))
+                {
+                    return;
+                }
+
+                expected = row.Hash;
+            }
+
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var previous = anchor;
+            foreach (var row in rows)
+            {
+                // Records from before commitments existed are re-chained with them, so they can be redacted later.
+                var salt = row.Salt ?? RandomNumberGenerator.GetBytes(SecurityLogChain.SaltLength);
+                var commitments = row.Commitments ?? SecurityLogChain.Commit(salt, row.Source, row.Account, row.Detail);
+                var hash = SecurityLogChain.Hash(previous, row.At, row.Kind, row.Serial, commitments);
+                DbRows.Execute(connection, "UPDATE security_events SET previous_hash = $previous, hash = $hash, salt = $salt, commitments = $commitments WHERE id = $id;",
+                    ("$previous", previous), ("$hash", hash), ("$salt", row.Commitments is null ? salt : row.Salt), ("$commitments", commitments), ("$id", row.Id));
+                previous = hash;
+            }
+
+            SignHead(connection, anchor, rows[^1].Id, previous);
+            transaction.Commit();
+        }
+    }
+
+    /// <summary>
+    /// The owner's deletion of personal data (5.7.1.1): account names, addresses and details leave every record and
+    /// alert, while the records, their order and the signed chain stay as evidence. Each record's salt goes too, so
+    /// its commitments can no longer confirm a guessed value.
+    /// </summary>
+    public int RedactPersonalFields()
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var redacted = DbRows.Execute(connection,
+                "UPDATE security_events SET source = NULL, account = NULL, detail = NULL, salt = NULL WHERE salt IS NOT NULL OR source IS NOT NULL OR account IS NOT NULL OR detail IS NOT NULL;");
+            redacted += DbRows.Execute(connection,
+                "UPDATE alerts SET source = NULL, account = NULL, message = $redacted WHERE source IS NOT NULL OR account IS NOT NULL OR message != $redacted;",
+                ("$redacted", RedactedMessage));
+            transaction.Commit();
+            return redacted;
+        }
+    }
+
+    public const string RedactedMessage = "(redacted at the owner's request)";
+
+    private static List<ChainRow> ChainRows(Microsoft.Data.Sqlite.SqliteConnection connection) =>
+        DbRows.Query(connection,
+            "SELECT id, at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments FROM security_events ORDER BY id;",
+            r => new ChainRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), DbRows.NullableString(r, 4), DbRows.NullableString(r, 5),
+                DbRows.NullableString(r, 6), (byte[])r[7], (byte[])r[8], r.IsDBNull(9) ? null : (byte[])r[9], r.IsDBNull(10) ? null : (byte[])r[10]));
+
+    private static (long Id, byte[] Hash)? LastRecord(Microsoft.Data.Sqlite.SqliteConnection connection) =>
+        DbRows.Query(connection, "SELECT id, hash FROM security_events ORDER BY id DESC LIMIT 1;", r => (r.GetInt64(0), (byte[])r[1])) is [var last] ? last : null;
 
     /// <summary>
     /// Retention (5.7.1.1): removes events and alerts older than <paramref name="cutoff"/>. The hash of the last
@@ -139,75 +260,71 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         {
             using var connection = database.OpenConnection();
             using var transaction = connection.BeginTransaction(deferred: false);
-            using var last = connection.CreateCommand();
-            last.CommandText = "SELECT hash FROM security_events WHERE at < $cutoff ORDER BY id DESC LIMIT 1;";
-            last.Parameters.AddWithValue("$cutoff", Format(cutoff));
-            if (last.ExecuteScalar() is not byte[] anchor)
+            if (DbRows.Scalar(connection, "SELECT hash FROM security_events WHERE at < $cutoff ORDER BY id DESC LIMIT 1;", ("$cutoff", Format(cutoff))) is not byte[] anchor)
             {
                 return 0;
             }
 
-            using var delete = connection.CreateCommand();
-            delete.CommandText = "DELETE FROM security_events WHERE at < $cutoff; DELETE FROM alerts WHERE at < $cutoff;";
-            delete.Parameters.AddWithValue("$cutoff", Format(cutoff));
-            var removed = delete.ExecuteNonQuery();
+            var removed = DbRows.Execute(connection, "DELETE FROM security_events WHERE at < $cutoff; DELETE FROM alerts WHERE at < $cutoff;", ("$cutoff", Format(cutoff)));
             SetAnchor(connection, anchor);
+            var last = LastRecord(connection);
+            SignHead(connection, anchor, last?.Id ?? 0, last?.Hash ?? anchor);
             transaction.Commit();
             return removed;
         }
     }
 
-    /// <summary>The owner deletes the whole log and every alert; the next event starts a new chain.</summary>
-    public int DeleteAll()
+    private static byte[] Anchor(Microsoft.Data.Sqlite.SqliteConnection connection) =>
+        CameraDatabase.GetSetting(connection, AnchorSetting) is { } hex ? Convert.FromHexString(hex) : GenesisHash;
+
+    private void SetAnchor(Microsoft.Data.Sqlite.SqliteConnection connection, byte[] anchor) =>
+        CameraDatabase.SetSetting(connection, AnchorSetting, Convert.ToHexStringLower(anchor), time.GetUtcNow());
+
+    private void SignHead(Microsoft.Data.Sqlite.SqliteConnection connection, byte[] anchor, long lastId, byte[] lastHash)
     {
-        lock (_appendLock)
+        _signingKey ??= identity.Certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("The device identity has no private key.");
+        var signature = _signingKey.SignData(HeadStatement(anchor, lastId, lastHash), HashAlgorithmName.SHA256);
+        CameraDatabase.SetSetting(connection, HeadSetting,
+            string.Join(';', Convert.ToHexStringLower(anchor), lastId.ToString(CultureInfo.InvariantCulture), Convert.ToHexStringLower(lastHash), Convert.ToHexStringLower(signature)),
+            time.GetUtcNow());
+    }
+
+    /// <summary>Whether the stored head names <paramref name="lastHash"/> as the end of the chain (or there is no record and no head yet).</summary>
+    private static bool HeadIsFor(Microsoft.Data.Sqlite.SqliteConnection connection, byte[] lastHash) =>
+        CameraDatabase.GetSetting(connection, HeadSetting) is not { } head
+            ? LastRecord(connection) is null
+            : head.Split(';') is [_, _, var hash, _] && string.Equals(hash, Convert.ToHexStringLower(lastHash), StringComparison.Ordinal);
+
+    private bool HeadMatches(string head, byte[] anchor, long lastId, byte[] lastHash)
+    {
+        var parts = head.Split(';');
+        if (parts.Length != 4)
         {
-            using var connection = database.OpenConnection();
-            using var transaction = connection.BeginTransaction(deferred: false);
-            using var delete = connection.CreateCommand();
-            delete.CommandText = "DELETE FROM security_events; DELETE FROM alerts; DELETE FROM settings WHERE key = 'security-log.anchor';";
-            var removed = delete.ExecuteNonQuery();
-            transaction.Commit();
-            return removed;
+            return false;
+        }
+
+        try
+        {
+            using var publicKey = identity.Certificate.GetECDsaPublicKey();
+            return publicKey is not null
+                && string.Equals(parts[0], Convert.ToHexStringLower(anchor), StringComparison.Ordinal)
+                && string.Equals(parts[1], lastId.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                && string.Equals(parts[2], Convert.ToHexStringLower(lastHash), StringComparison.Ordinal)
+                && publicKey.VerifyData(HeadStatement(anchor, lastId, lastHash), Convert.FromHexString(parts[3]), HashAlgorithmName.SHA256);
+        }
+        catch (FormatException)
+        {
+            return false;
         }
     }
 
-    private static byte[] Anchor(Microsoft.Data.Sqlite.SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM settings WHERE key = 'security-log.anchor';";
-        return command.ExecuteScalar() is string hex ? Convert.FromHexString(hex) : GenesisHash;
-    }
+    /// <summary>What the head signature covers: the device, where the chain starts, and where it ends.</summary>
+    private byte[] HeadStatement(byte[] anchor, long lastId, byte[] lastHash) =>
+        Encoding.UTF8.GetBytes($"iris-security-log-head/1|{identity.Serial}|{Convert.ToHexStringLower(anchor)}|{lastId.ToString(CultureInfo.InvariantCulture)}|{Convert.ToHexStringLower(lastHash)}");
 
-    private void SetAnchor(Microsoft.Data.Sqlite.SqliteConnection connection, byte[] anchor)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO settings (key, value, updated_at) VALUES ('security-log.anchor', $value, $now)
-            ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
-            """;
-        command.Parameters.AddWithValue("$value", Convert.ToHexStringLower(anchor));
-        command.Parameters.AddWithValue("$now", Format(time.GetUtcNow()));
-        command.ExecuteNonQuery();
-    }
+    public void Dispose() => _signingKey?.Dispose();
 
-    private static byte[] ComputeHash(byte[] previous, DateTimeOffset at, string kind, string serial, string? source, string? account, string? detail)
-    {
-        // Length-prefixed fields, so no two different records serialise to the same bytes.
-        var text = new StringBuilder();
-        foreach (var field in new[] { Format(at), kind, serial, source ?? "\u0000", account ?? "\u0000", detail ?? "\u0000" })
-        {
-            text.Append(field.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(field).Append(';');
-        }
+    private static string Format(DateTimeOffset at) => DbTime.Format(at);
 
-        var body = Encoding.UTF8.GetBytes(text.ToString());
-        var input = new byte[previous.Length + body.Length];
-        previous.CopyTo(input, 0);
-        body.CopyTo(input, previous.Length);
-        return SHA256.HashData(input);
-    }
-
-    private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset Parse(string at) => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+    private static DateTimeOffset Parse(string at) => DbTime.Parse(at);
 }

@@ -1,3 +1,7 @@
+using Iris.Camera.Platform;
+using Iris.Camera.Storage;
+using Iris.Camera.Web;
+
 namespace Iris.Camera.Hosting;
 
 /// <summary>

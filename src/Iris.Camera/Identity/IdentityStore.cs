@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Iris.Camera.Hosting;
 using Iris.Camera.Platform;
 using Iris.Camera.Vault;
 using Microsoft.Extensions.Logging;

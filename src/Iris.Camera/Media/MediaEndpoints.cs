@@ -27,15 +27,15 @@ internal static class MediaEndpoints
     public static IEndpointRouteBuilder MapMediaEndpoints(this IEndpointRouteBuilder routes)
     {
         var media = routes.MapGroup("/api/media");
-        media.MapGet("/live", LiveAsync).WithName("LiveView");
-        media.MapGet("/snapshot", SnapshotAsync).WithName("Snapshot");
-        media.MapGet("/privacy", (PrivacyMode privacy) => TypedResults.Ok(new PrivacyState(privacy.Enabled))).WithName("GetPrivacyMode");
-        media.MapPut("/privacy", SetPrivacyAsync).WithName("SetPrivacyMode").Accepts<PrivacyRequest>(JsonBody.MediaType);
-        media.MapGet("/video", (VideoSettingsStore video) => TypedResults.Ok(video.Current)).WithName("GetVideoSettings");
-        media.MapPut("/video", SetVideoAsync).WithName("SetVideoSettings").Accepts<VideoSettings>(JsonBody.MediaType);
-        media.MapGet("/motion", (MotionDetector motion) => TypedResults.Ok(motion.Settings)).WithName("GetMotionSettings");
-        media.MapPut("/motion", SetMotionAsync).WithName("SetMotionSettings").Accepts<MotionSettings>(JsonBody.MediaType);
-        media.MapGet("/motion-events", ListMotionEvents).WithName("ListMotionEvents").AllowQuery("after", "limit");
+        media.MapGet("/live", LiveAsync).WithName("LiveView").RequirePermission(Privilege.LiveView, "Live video (MJPEG over TLS).");
+        media.MapGet("/snapshot", SnapshotAsync).WithName("Snapshot").RequirePermission(Privilege.LiveView, "One JPEG frame.");
+        media.MapGet("/privacy", (PrivacyMode privacy) => TypedResults.Ok(new PrivacyState(privacy.Enabled))).WithName("GetPrivacyMode").RequirePermission(Privilege.LiveView, "Whether privacy mode is on.");
+        media.MapPut("/privacy", SetPrivacyAsync).WithName("SetPrivacyMode").RequirePermission(Privilege.ManageSettings, "Turn privacy mode on or off.").Accepts<PrivacyRequest>(JsonBody.MediaType);
+        media.MapGet("/video", (VideoSettingsStore video) => TypedResults.Ok(video.Current)).WithName("GetVideoSettings").RequirePermission(Privilege.ManageSettings, "Video source, resolution and frame rate.");
+        media.MapPut("/video", SetVideoAsync).WithName("SetVideoSettings").RequirePermission(Privilege.ManageSettings, "Choose the video source (test pattern, V4L2 camera, file or stream), resolution and frame rate.").Accepts<VideoSettings>(JsonBody.MediaType);
+        media.MapGet("/motion", (MotionDetector motion) => TypedResults.Ok(motion.Settings)).WithName("GetMotionSettings").RequirePermission(Privilege.ManageSettings, "Motion detection settings.");
+        media.MapPut("/motion", SetMotionAsync).WithName("SetMotionSettings").RequirePermission(Privilege.ManageSettings, "Change motion detection (on/off, sensitivity, zones).").Accepts<MotionSettings>(JsonBody.MediaType);
+        media.MapGet("/motion-events", ListMotionEvents).WithName("ListMotionEvents").RequirePermission(Privilege.ViewRecordings, "When motion was seen.").AllowQuery("after", "limit");
         return routes;
     }
 

@@ -15,12 +15,12 @@ internal static class RecordingEndpoints
     public static IEndpointRouteBuilder MapRecordingEndpoints(this IEndpointRouteBuilder routes)
     {
         var recordings = routes.MapGroup("/api/recordings");
-        recordings.MapGet("/", List).WithName("ListRecordings").AllowQuery("from", "to");
-        recordings.MapGet("/{id:long}", PlayAsync).WithName("PlayRecording").AllowQuery("play");
-        recordings.MapDelete("/{id:long}", DeleteOne).WithName("DeleteRecording");
-        recordings.MapDelete("/", DeleteMany).WithName("DeleteRecordings").AllowQuery("from", "to", "all");
-        recordings.MapGet("/settings", (Recorder recorder) => TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode })).WithName("GetRecordingSettings");
-        recordings.MapPut("/settings", SetModeAsync).WithName("SetRecordingSettings").Accepts<RecordingSettings>(JsonBody.MediaType);
+        recordings.MapGet("/", List).WithName("ListRecordings").RequirePermission(Privilege.ViewRecordings, "List recorded segments.").AllowQuery("from", "to");
+        recordings.MapGet("/{id:long}", PlayAsync).WithName("PlayRecording").RequirePermission(Privilege.ViewRecordings, "Play or download a segment (decrypted on the fly).").AllowQuery("play");
+        recordings.MapDelete("/{id:long}", DeleteOne).WithName("DeleteRecording").RequirePermission(Privilege.DeleteRecordings, "Delete one segment.");
+        recordings.MapDelete("/", DeleteMany).WithName("DeleteRecordings").RequirePermission(Privilege.DeleteRecordings, "Delete a time range, or everything (destroys the recordings key).").AllowQuery("from", "to", "all");
+        recordings.MapGet("/settings", (Recorder recorder) => TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode })).WithName("GetRecordingSettings").RequirePermission(Privilege.ManageSettings, "Recording mode.");
+        recordings.MapPut("/settings", SetModeAsync).WithName("SetRecordingSettings").RequirePermission(Privilege.ManageSettings, "Set the recording mode (off, continuous, motion).").Accepts<RecordingSettings>(JsonBody.MediaType);
         return routes;
     }
 

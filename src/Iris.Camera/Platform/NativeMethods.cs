@@ -2,11 +2,21 @@ using System.Runtime.InteropServices;
 
 namespace Iris.Camera.Platform;
 
-/// <summary>The few libc calls .NET has no managed API for: directory fsync (in Iris.Firmware) and in-place re-execution.</summary>
+/// <summary>The few libc calls .NET has no managed API for: directory fsync (in Iris.Firmware), the file-creation mask and in-place re-execution.</summary>
 internal static partial class NativeMethods
 {
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Execve(string path, string?[] argv, string?[] envp);
+
+    [LibraryImport("libc", EntryPoint = "umask")]
+    private static partial uint Umask(uint mask);
+
+    /// <summary>
+    /// Makes every file and directory the process creates from now on owner-only (0600 / 0700), whatever umask
+    /// it was started with: the database, its journal, identity files and recordings are never group- or
+    /// world-readable, even for a moment.
+    /// </summary>
+    public static void RestrictNewFilesToOwner() => _ = Umask(0b000_111_111);
 
     /// <summary>Flushes a directory entry table so that a completed rename survives a power cut (one implementation, shared with the updater).</summary>
     public static void FsyncDirectory(string directory)

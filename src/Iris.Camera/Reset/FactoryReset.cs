@@ -68,7 +68,7 @@ internal static partial class FactoryReset
 
         if (phase != Erased)
         {
-            throw new Hosting.StartupException($"'{MarkerPath(data)}' holds an unknown reset phase '{phase}'.");
+            throw new Platform.StartupException($"'{MarkerPath(data)}' holds an unknown reset phase '{phase}'.");
         }
 
         DeleteOwnerData(data);

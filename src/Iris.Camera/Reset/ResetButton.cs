@@ -2,7 +2,7 @@ using Iris.Camera.Accounts;
 using Iris.Camera.Events;
 using Iris.Camera.Media;
 using Iris.Camera.Storage;
-using Iris.Camera.Updates;
+using Iris.Camera.Platform;
 
 namespace Iris.Camera.Reset;
 
@@ -39,7 +39,7 @@ public sealed class ValueFileLineInput(string path, bool activeLow) : ILineInput
 }
 
 /// <summary>Settings of the reset paths (section Iris:Reset).</summary>
-public sealed class ResetOptions
+public sealed class ResetOptions : Platform.ISettings
 {
     public const string SectionName = "Iris:Reset";
 

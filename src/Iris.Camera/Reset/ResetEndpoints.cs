@@ -18,7 +18,7 @@ internal static class ResetEndpoints
 {
     public static IEndpointRouteBuilder MapResetEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/device/factory-reset", ResetAsync).WithName("FactoryReset").Accepts<FactoryResetRequest>(JsonBody.MediaType);
+        routes.MapPost("/api/device/factory-reset", ResetAsync).WithName("FactoryReset").RequirePermission(Privilege.FactoryReset, "Crypto-erase: destroy the storage key, delete all owner data, return to the factory default password (password re-entry required).").Accepts<FactoryResetRequest>(JsonBody.MediaType);
         return routes;
     }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Iris.Camera.Hosting;
+using Iris.Camera.Platform;
 using Microsoft.Data.Sqlite;
 
 namespace Iris.Camera.Storage;
@@ -18,8 +18,10 @@ internal sealed class CameraDatabase
 
     private CameraDatabase(string connectionString) => _connectionString = connectionString;
 
-    public static CameraDatabase Open(string path)
+    /// <summary>Opens (or creates) the database and brings it to the schema the modules declare.</summary>
+    public static CameraDatabase Open(string path, IEnumerable<SchemaMigration> schema)
     {
+        var steps = SchemaPlan.Order(schema);
         if (File.Exists(path))
         {
             RejectIfNotSqlite(path);
@@ -45,7 +47,7 @@ internal sealed class CameraDatabase
                 throw new StartupException($"Database '{path}' failed its integrity check ({check}). Restore it or factory-reset the device.");
             }
 
-            Migrate(connection, path);
+            Migrate(connection, path, steps);
         }
         catch (SqliteException ex)
         {
@@ -73,7 +75,7 @@ internal sealed class CameraDatabase
         using (var insert = connection.CreateCommand())
         {
             insert.CommandText = "INSERT INTO boot_log (started_at, software_version, identity_origin) VALUES ($at, $version, $origin);";
-            insert.Parameters.AddWithValue("$at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("$at", DbTime.Format(at));
             insert.Parameters.AddWithValue("$version", softwareVersion);
             insert.Parameters.AddWithValue("$origin", identityOrigin);
             insert.ExecuteNonQuery();
@@ -92,24 +94,48 @@ internal sealed class CameraDatabase
     public string? GetSetting(string key)
     {
         using var connection = OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT value FROM settings WHERE key = $key;";
-        command.Parameters.AddWithValue("$key", key);
-        return command.ExecuteScalar() as string;
+        return GetSetting(connection, key);
     }
 
     public void SetSetting(string key, string value, DateTimeOffset at)
     {
         using var connection = OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        SetSetting(connection, key, value, at);
+    }
+
+    /// <summary>Reads a setting on the caller's connection, inside its transaction if it has one.</summary>
+    public static string? GetSetting(SqliteConnection connection, string key) =>
+        DbRows.Scalar(connection, "SELECT value FROM settings WHERE key = $key;", ("$key", key)) as string;
+
+    /// <summary>Writes a setting on the caller's connection, so it commits or rolls back with the caller's rows.</summary>
+    public static void SetSetting(SqliteConnection connection, string key, string value, DateTimeOffset at) =>
+        DbRows.Execute(connection, """
             INSERT INTO settings (key, value, updated_at) VALUES ($key, $value, $now)
             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
-            """;
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$value", value);
-        command.Parameters.AddWithValue("$now", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        command.ExecuteNonQuery();
+            """, ("$key", key), ("$value", value), ("$now", DbTime.Format(at)));
+
+    public static void DeleteSetting(SqliteConnection connection, string key) =>
+        DbRows.Execute(connection, "DELETE FROM settings WHERE key = $key;", ("$key", key));
+
+    /// <summary>How many settings are stored (a health check that the database answers).</summary>
+    public long CountSettings()
+    {
+        using var connection = OpenConnection();
+        return Convert.ToInt64(DbRows.Scalar(connection, "SELECT count(*) FROM settings;"), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The tables that exist now (for the stored-data inventory check).</summary>
+    public IReadOnlyList<string> ListTables()
+    {
+        using var connection = OpenConnection();
+        return DbRows.Query(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;", r => r.GetString(0));
+    }
+
+    /// <summary>Moves the WAL into the database and rewrites it, so no deleted row survives in a free page or the journal.</summary>
+    public void Compact()
+    {
+        using var connection = OpenConnection();
+        Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);");
     }
 
     public long CountBoots()
@@ -118,22 +144,22 @@ internal sealed class CameraDatabase
         return long.Parse(Scalar(connection, "SELECT COUNT(*) FROM boot_log;"), CultureInfo.InvariantCulture);
     }
 
-    private static void Migrate(SqliteConnection connection, string path)
+    private static void Migrate(SqliteConnection connection, string path, IReadOnlyList<string> steps)
     {
         var version = int.Parse(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
-        if (version > Migrations.LatestVersion)
+        if (version > steps.Count)
         {
             throw new StartupException(
-                $"Database '{path}' has schema version {version}, newer than this software supports ({Migrations.LatestVersion}). " +
+                $"Database '{path}' has schema version {version}, newer than this software supports ({steps.Count}). " +
                 "Install the newer software again; the database is left untouched.");
         }
 
-        for (var next = version + 1; next <= Migrations.LatestVersion; next++)
+        for (var next = version + 1; next <= steps.Count; next++)
         {
             using var transaction = connection.BeginTransaction();
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = Migrations.All[next - 1] + $"\nPRAGMA user_version = {next.ToString(CultureInfo.InvariantCulture)};";
+            command.CommandText = steps[next - 1] + $"\nPRAGMA user_version = {next.ToString(CultureInfo.InvariantCulture)};";
             command.ExecuteNonQuery();
             transaction.Commit();
         }

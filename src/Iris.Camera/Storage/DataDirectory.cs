@@ -1,4 +1,3 @@
-using Iris.Camera.Hosting;
 using Iris.Camera.Platform;
 
 namespace Iris.Camera.Storage;
@@ -32,7 +31,8 @@ internal sealed class DataDirectory
                 throw new StartupException($"Data directory '{root}' is a file, not a directory.", StartupException.ConfigurationError);
             }
 
-            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(root, OwnerOnlyDirectory);
+            RestrictToOwner(root);
             var probe = Path.Combine(root, ".write-probe");
             AtomicFile.Write(probe, "ok"u8);
             File.Delete(probe);
@@ -44,4 +44,37 @@ internal sealed class DataDirectory
 
         return new DataDirectory(root);
     }
+
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// Tightens whatever an older version or another tool left looser than owner-only: directories to 0700,
+    /// files to at most 0600. New files are owner-only through the process's file-creation mask.
+    /// </summary>
+    private static void RestrictToOwner(string root)
+    {
+        File.SetUnixFileMode(root, OwnerOnlyDirectory);
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+        {
+            if (entry.LinkTarget is not null)
+            {
+                continue;
+            }
+
+            var allowed = entry is DirectoryInfo ? OwnerOnlyDirectory : OwnerOnlyFile;
+            if ((entry.UnixFileMode & ~allowed) != 0)
+            {
+                entry.UnixFileMode &= allowed;
+            }
+        }
+    }
+
+    /// <summary>Every file under the data directory, relative and with '/' (for the stored-data inventory check).</summary>
+    public IReadOnlyList<string> ListFiles() =>
+    [
+        .. Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal),
+    ];
 }

@@ -18,13 +18,13 @@ internal static class TelemetryEndpoints
     public static IEndpointRouteBuilder MapTelemetryEndpoints(this IEndpointRouteBuilder routes)
     {
         var telemetry = routes.MapGroup("/api/telemetry");
-        telemetry.MapGet("/", (TelemetryService service) => TypedResults.Ok(service.Status())).WithName("GetTelemetry");
-        telemetry.MapPut("/consent", GrantAsync).WithName("GrantTelemetryConsent").Accepts<TelemetryConsent>(JsonBody.MediaType);
+        telemetry.MapGet("/", (TelemetryService service) => TypedResults.Ok(service.Status())).WithName("GetTelemetry").RequirePermission(Privilege.ManageSettings, "The telemetry consent screen: what is sent, why, to whom, the exact payload, and the consent state.");
+        telemetry.MapPut("/consent", GrantAsync).WithName("GrantTelemetryConsent").RequirePermission(Privilege.ManageSettings, "Consent to telemetry under the consent text version shown.").Accepts<TelemetryConsent>(JsonBody.MediaType);
         telemetry.MapDelete("/consent", (HttpContext http, TelemetryService service) =>
         {
             service.Withdraw(http.CurrentSession()!.Username, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress));
             return TypedResults.Ok(service.Status());
-        }).WithName("WithdrawTelemetryConsent");
+        }).WithName("WithdrawTelemetryConsent").RequirePermission(Privilege.ManageSettings, "Withdraw consent; sending stops at once.");
         return routes;
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Iris.Camera.Events;
-using Iris.Camera.Hosting;
+using Iris.Camera.Platform;
 using Iris.Camera.Identity;
 using Iris.Camera.Media;
 using Iris.Camera.Storage;

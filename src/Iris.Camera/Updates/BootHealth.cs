@@ -1,5 +1,6 @@
 using Iris.Camera.Events;
 using Iris.Camera.Identity;
+using Iris.Camera.Platform;
 using Iris.Camera.Storage;
 using Iris.Camera.Vault;
 using Iris.Firmware.Durable;
@@ -62,12 +63,7 @@ internal sealed partial class BootHealth(
     {
         try
         {
-            using (var connection = database.OpenConnection())
-            using (var command = connection.CreateCommand())
-            {
-                command.CommandText = "SELECT count(*) FROM settings;";
-                command.ExecuteScalar();
-            }
+            database.CountSettings();
 
             if (vault.Unseal(UpdateKeyStore.ItemName) is { Status: not VaultReadStatus.Ok } read)
             {

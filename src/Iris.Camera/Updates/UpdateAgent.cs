@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Iris.Camera.Events;
-using Iris.Camera.Hosting;
+using Iris.Camera.Platform;
 using Iris.Camera.Identity;
 using Iris.Camera.Storage;
 using Iris.Firmware.Agent;
@@ -42,22 +42,6 @@ public sealed record UpdateStatusView(
     DateTimeOffset? MetadataExpires,
     DateTimeOffset? NextCheck,
     string? UpdateKeyId);
-
-/// <summary>Asks the launcher for a restart into the newly installed slot.</summary>
-public interface IRestartRequester
-{
-    void RequestRestart();
-}
-
-/// <summary>Exits with 75, which Iris.Boot reads as "choose the slot again and start it".</summary>
-internal sealed class LauncherRestart(IHostApplicationLifetime lifetime) : IRestartRequester
-{
-    public void RequestRestart()
-    {
-        Environment.ExitCode = 75;
-        lifetime.StopApplication();
-    }
-}
 
 /// <summary>
 /// The update agent: checks the vendor repository on a schedule (default daily) and on demand, verifies
@@ -349,7 +333,7 @@ internal sealed partial class UpdateAgent : BackgroundService
             or UpdateCode.TransportRefused or UpdateCode.PayloadRejected or UpdateCode.LowerSecurityVersion or UpdateCode.Malformed)
         {
             _events.Append(SecurityEventKinds.UpdateRefused, null, null, $"{outcome.Code}: {outcome.Message}");
-            _alerts.UpdateProblem(AlertKinds.UpdateRefused, $"An update was refused: {outcome.Message}");
+            _alerts.Raise(AlertKinds.UpdateRefused, null, null, $"An update was refused: {outcome.Message}");
         }
     }
 
@@ -369,7 +353,7 @@ internal sealed partial class UpdateAgent : BackgroundService
         }
 
         _events.Append(SecurityEventKinds.UpdateRolledBack, null, null, rollback.Reason);
-        _alerts.UpdateProblem(AlertKinds.UpdateRolledBack, $"An update was rolled back: {rollback.Reason}");
+        _alerts.Raise(AlertKinds.UpdateRolledBack, null, null, $"An update was rolled back: {rollback.Reason}");
         _database.SetSetting(RolledBackVersionSetting, record[rollback.Slot].Version, _time.GetUtcNow());
         _database.SetSetting(RollbackNotedSetting, at, _time.GetUtcNow());
     }

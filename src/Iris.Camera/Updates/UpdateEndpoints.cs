@@ -16,10 +16,10 @@ internal static class UpdateEndpoints
     public static IEndpointRouteBuilder MapUpdateEndpoints(this IEndpointRouteBuilder routes)
     {
         var updates = routes.MapGroup("/api/updates");
-        updates.MapGet("/", (UpdateAgent agent) => TypedResults.Ok(agent.Status())).WithName("GetUpdateStatus");
-        updates.MapPost("/check", CheckAsync).WithName("CheckForUpdates");
-        updates.MapPost("/install", Install).WithName("InstallUpdate");
-        updates.MapPut("/settings", SetModeAsync).WithName("SetUpdateSettings").Accepts<UpdateSettings>(JsonBody.MediaType);
+        updates.MapGet("/", (UpdateAgent agent) => TypedResults.Ok(agent.Status())).WithName("GetUpdateStatus").RequirePermission(Privilege.ManageUpdates, "Installed version, slot, last check, available update, progress, last install, rollback, support end.");
+        updates.MapPost("/check", CheckAsync).WithName("CheckForUpdates").RequirePermission(Privilege.ManageUpdates, "Check the vendor repository now.");
+        updates.MapPost("/install", Install).WithName("InstallUpdate").RequirePermission(Privilege.ManageUpdates, "Install the available update into the inactive slot and restart into it.");
+        updates.MapPut("/settings", SetModeAsync).WithName("SetUpdateSettings").RequirePermission(Privilege.ManageUpdates, "Choose automatic or manual installation.").Accepts<UpdateSettings>(JsonBody.MediaType);
         return routes;
     }
 

@@ -29,12 +29,12 @@ internal sealed partial class UpdateKeyStore(SecretVault vault, UpdateOptions op
                 }
                 catch (Exception e) when (e is ArgumentException or CryptographicException)
                 {
-                    throw new Hosting.StartupException($"'{file}' is not a PKCS#8 PEM P-256 key: {e.Message}", Hosting.StartupException.ConfigurationError);
+                    throw new Platform.StartupException($"'{file}' is not a PKCS#8 PEM P-256 key: {e.Message}", Platform.StartupException.ConfigurationError);
                 }
 
                 if (imported.KeySize != 256)
                 {
-                    throw new Hosting.StartupException($"'{file}' is not a P-256 key.", Hosting.StartupException.ConfigurationError);
+                    throw new Platform.StartupException($"'{file}' is not a P-256 key.", Platform.StartupException.ConfigurationError);
                 }
 
                 vault.Seal(ItemName, imported.ExportPkcs8PrivateKey());

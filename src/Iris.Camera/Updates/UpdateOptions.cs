@@ -74,15 +74,3 @@ public sealed class UpdateOptions
         }
     }
 }
-
-/// <summary>Set by Iris.Boot in the daemon's environment (Iris__Boot__Directory, Iris__Boot__Slot).</summary>
-public sealed class BootOptions
-{
-    public const string SectionName = "Iris:Boot";
-
-    public string? Directory { get; set; }
-
-    public string? Slot { get; set; }
-
-    public bool IsSlotted => !string.IsNullOrEmpty(Directory) && Slot is "a" or "b";
-}

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Iris.Camera.Hosting;
 using Iris.Camera.Platform;
 
 namespace Iris.Camera.Vault;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Iris.Camera.Hosting;
+using Iris.Camera.Platform;
 using Iris.Shared;
 using Net.Pkcs11Interop.Common;
 using Net.Pkcs11Interop.HighLevelAPI;

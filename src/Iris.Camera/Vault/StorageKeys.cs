@@ -1,4 +1,3 @@
-using Iris.Camera.Hosting;
 using Iris.Camera.Platform;
 using Iris.Camera.Storage;
 

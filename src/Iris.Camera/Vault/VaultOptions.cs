@@ -1,7 +1,7 @@
 namespace Iris.Camera.Vault;
 
 /// <summary>Which provider holds the storage key (section Iris:Vault).</summary>
-public sealed class VaultOptions
+public sealed class VaultOptions : Platform.ISettings
 {
     public const string SectionName = "Iris:Vault";
 

@@ -130,14 +130,16 @@ public sealed class ThrottlingTests
         var options = new AccountsOptions();
         var channel = new RecordingChannel();
         using var data = new TempDirectory();
-        var database = Iris.Camera.Storage.CameraDatabase.Open(data.Combine("iris.db"));
+        var database = Iris.Camera.Storage.CameraDatabase.Open(data.Combine("iris.db"), CameraApp.Schema());
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         using var identity = new Iris.Camera.Identity.DeviceIdentity("DEV-TESTSERIAL1", "model", Iris.Camera.Identity.IdentityOrigin.Development,
             Iris.Camera.Identity.DeviceCertificate.CreateSelfSigned(key, "DEV-TESTSERIAL1", "Iris", time.GetUtcNow()));
-        var alerts = new AlertCenter(database, identity, time, options, [channel], Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertCenter>.Instance);
+        var events = new SecurityEventLog(database, identity, time);
+        var alerts = new AlertCenter(database, identity, events, time, [channel], Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertCenter>.Instance);
+        var loginAlerts = new LoginAlerts(alerts, time, options);
 
-        alerts.LoginSucceeded("10.0.0.1", "admin", sourceWasKnown: false, accountHadKnownSources: false);
-        alerts.LoginSucceeded("10.0.0.2", "admin", sourceWasKnown: false, accountHadKnownSources: true);
+        loginAlerts.LoginSucceeded("10.0.0.1", "admin", sourceWasKnown: false, accountHadKnownSources: false);
+        loginAlerts.LoginSucceeded("10.0.0.2", "admin", sourceWasKnown: false, accountHadKnownSources: true);
 
         var alert = Assert.Single(alerts.Inbox(true, 10));
         Assert.Equal(AlertKinds.NewSource, alert.Kind);

@@ -107,7 +107,7 @@ public sealed class CrashSafetyTests
     private static CameraDatabase AssertDatabaseHealthy(string dataDirectory)
     {
         // Open runs quick_check and the migrations; it throws on any damage.
-        var database = CameraDatabase.Open(Path.Combine(dataDirectory, "iris.db"));
+        var database = CameraDatabase.Open(Path.Combine(dataDirectory, "iris.db"), CameraApp.Schema());
         Assert.True(database.CountBoots() > 0);
         return database;
     }

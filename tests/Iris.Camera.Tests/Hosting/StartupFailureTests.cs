@@ -1,3 +1,4 @@
+using Iris.Camera.Platform;
 using Iris.Camera.Hosting;
 using Iris.Camera.Tests.Support;
 

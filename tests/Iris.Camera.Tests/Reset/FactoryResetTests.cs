@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Iris.Camera.Platform;
 using Iris.Camera.Reset;
 using Iris.Camera.Tests.Support;
 using Iris.Camera.Updates;

@@ -1,3 +1,4 @@
+using Iris.Camera.Platform;
 using Iris.Camera.Hosting;
 using Iris.Camera.Storage;
 using Iris.Camera.Tests.Support;
@@ -14,10 +15,10 @@ public sealed class CameraDatabaseTests : IDisposable
     [Fact]
     public void NewDatabase_IsMigratedToTheLatestSchema_InWalMode()
     {
-        var database = CameraDatabase.Open(DatabaseFile);
+        var database = CameraDatabase.Open(DatabaseFile, CameraApp.Schema());
 
         using var connection = database.OpenConnection();
-        Assert.Equal((long)Migrations.LatestVersion, Scalar(connection, "PRAGMA user_version;"));
+        Assert.Equal((long)CameraApp.Schema().Max(m => m.Version), Scalar(connection, "PRAGMA user_version;"));
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode;"));
         Assert.Equal(1L, Scalar(connection, "PRAGMA secure_delete;"));
     }
@@ -25,9 +26,9 @@ public sealed class CameraDatabaseTests : IDisposable
     [Fact]
     public void ReopeningAMigratedDatabase_KeepsItsData()
     {
-        CameraDatabase.Open(DatabaseFile).RecordBoot(DateTimeOffset.UnixEpoch, "1.0.0", "development");
+        CameraDatabase.Open(DatabaseFile, CameraApp.Schema()).RecordBoot(DateTimeOffset.UnixEpoch, "1.0.0", "development");
 
-        var reopened = CameraDatabase.Open(DatabaseFile);
+        var reopened = CameraDatabase.Open(DatabaseFile, CameraApp.Schema());
 
         Assert.Equal(1, reopened.CountBoots());
     }
@@ -35,19 +36,19 @@ public sealed class CameraDatabaseTests : IDisposable
     [Fact]
     public void DatabaseFromNewerSoftware_IsRefusedAndLeftUntouched()
     {
-        CameraDatabase.Open(DatabaseFile).RecordBoot(DateTimeOffset.UnixEpoch, "1.0.0", "development");
+        CameraDatabase.Open(DatabaseFile, CameraApp.Schema()).RecordBoot(DateTimeOffset.UnixEpoch, "1.0.0", "development");
         using (var connection = new SqliteConnection($"Data Source={DatabaseFile};Pooling=False"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA user_version = {Migrations.LatestVersion + 5};";
+            command.CommandText = $"PRAGMA user_version = {CameraApp.Schema().Max(m => m.Version) + 5};";
             command.ExecuteNonQuery();
         }
 
         SqliteConnection.ClearAllPools();
         var before = Checksum();
 
-        var error = Assert.Throws<StartupException>(() => CameraDatabase.Open(DatabaseFile));
+        var error = Assert.Throws<StartupException>(() => CameraDatabase.Open(DatabaseFile, CameraApp.Schema()));
 
         Assert.Contains("newer", error.Message, StringComparison.Ordinal);
         SqliteConnection.ClearAllPools();
@@ -59,7 +60,7 @@ public sealed class CameraDatabaseTests : IDisposable
     {
         File.WriteAllText(DatabaseFile, "this is not a database, it is a text file that replaced it");
 
-        var error = Assert.Throws<StartupException>(() => CameraDatabase.Open(DatabaseFile));
+        var error = Assert.Throws<StartupException>(() => CameraDatabase.Open(DatabaseFile, CameraApp.Schema()));
 
         Assert.Contains("not a SQLite database", error.Message, StringComparison.Ordinal);
     }
@@ -67,7 +68,7 @@ public sealed class CameraDatabaseTests : IDisposable
     [Fact]
     public void DamagedPages_AreRefused()
     {
-        var database = CameraDatabase.Open(DatabaseFile);
+        var database = CameraDatabase.Open(DatabaseFile, CameraApp.Schema());
         for (var i = 0; i < 400; i++)
         {
             database.RecordBoot(DateTimeOffset.UnixEpoch.AddSeconds(i), new string('v', 100), "development");
@@ -86,7 +87,7 @@ public sealed class CameraDatabaseTests : IDisposable
         Array.Fill(bytes, (byte)0xA5, 4096 + 16, 4096 * 2);
         File.WriteAllBytes(DatabaseFile, bytes);
 
-        Assert.Throws<StartupException>(() => CameraDatabase.Open(DatabaseFile));
+        Assert.Throws<StartupException>(() => CameraDatabase.Open(DatabaseFile, CameraApp.Schema()));
     }
 
     [Fact]

@@ -35,6 +35,13 @@ public sealed class CameraProcess : IDisposable
     public string? DefaultPassword =>
         Process.StandardOutput.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Default password for user 'admin': ", StringComparison.Ordinal))?["Default password for user 'admin': ".Length..];
 
+    /// <summary>Starts the daemon from a shell that first sets the given file-creation mask (e.g. "022").</summary>
+    public static Task<CameraProcess> StartWithUmaskAsync(string dataDirectory, string umask) =>
+        StartAsync(
+            ChildProcess.StartExecutable("/bin/sh",
+                ["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", Path.Combine(AppContext.BaseDirectory, "Iris.Camera.dll"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory]),
+            dataDirectory);
+
     /// <summary>Starts the daemon through the shipped launcher script, as an installed device does.</summary>
     public static Task<CameraProcess> StartWithLauncherAsync(string dataDirectory) =>
         StartAsync(

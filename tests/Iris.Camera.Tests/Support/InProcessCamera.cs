@@ -43,12 +43,26 @@ public sealed class InProcessCamera : IAsyncDisposable
     public string? DefaultPassword => App.Services.GetRequiredService<CapturedDefaultPassword>().Password;
 
     public static async Task<InProcessCamera> StartAsync(
-        string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null, TimeProvider? time = null)
+        string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null, TimeProvider? time = null, Action<WebApplication>? beforeStart = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var directory = dataDirectory ?? owned!.Path;
+        var app = Build(["--listen", "127.0.0.1:0", "--data-dir", directory], configure, time);
+        beforeStart?.Invoke(app);
+        await app.StartAsync();
+        return new InProcessCamera(app, directory, owned);
+    }
+
+    /// <summary>
+    /// The daemon as composed with its default settings (listen address included), built but not started: what
+    /// the generated documents describe.
+    /// </summary>
+    public static WebApplication BuildWithDefaults(string dataDirectory) => Build(["--data-dir", dataDirectory], null, null);
+
+    private static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure, TimeProvider? time)
+    {
         var captured = new CapturedDefaultPassword();
-        var app = CameraApp.Build(["--listen", "127.0.0.1:0", "--data-dir", directory], builder =>
+        return CameraApp.Build(args, builder =>
         {
             builder.Logging.ClearProviders();
             // Tests hash with few iterations; the cost itself is benchmarked, not tested.
@@ -62,8 +76,6 @@ public sealed class InProcessCamera : IAsyncDisposable
 
             configure?.Invoke(builder);
         });
-        await app.StartAsync();
-        return new InProcessCamera(app, directory, owned);
     }
 
     /// <summary>Signs in (nonce, then login) and returns a client carrying the session cookie and CSRF header.</summary>

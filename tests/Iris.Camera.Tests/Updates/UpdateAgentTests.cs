@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Iris.Camera.Platform;
 using Iris.Camera.Tests.Support;
 using Iris.Camera.Updates;
 using Iris.Firmware.Metadata;

@@ -35,7 +35,7 @@ public sealed class Pkcs11VaultTests
         Assert.NotEmpty(items);
         Assert.All(items, item => Assert.Equal("pkcs11", SealedItem.ProviderIdOf(File.ReadAllBytes(item))));
         // With the data directory alone, there is no key to open anything with.
-        Assert.Throws<Iris.Camera.Hosting.StartupException>(() => FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, SecretVault.HasSealedItems(data.VaultDirectory)));
+        Assert.Throws<Iris.Camera.Platform.StartupException>(() => FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, SecretVault.HasSealedItems(data.VaultDirectory)));
 
         await using (var again = await StartAsync(dir.Path, token))
         {
@@ -53,7 +53,7 @@ public sealed class Pkcs11VaultTests
             using var owner = await camera.ClaimAsync();
         }
 
-        var error = await Assert.ThrowsAsync<Iris.Camera.Hosting.StartupException>(() => StartAsync(dir.Path, SoftHsm.TakeToken()));
+        var error = await Assert.ThrowsAsync<Iris.Camera.Platform.StartupException>(() => StartAsync(dir.Path, SoftHsm.TakeToken()));
         Assert.Contains("cannot be opened", error.Message, StringComparison.Ordinal);
     }
 
@@ -137,7 +137,7 @@ public sealed class Pkcs11FactoryResetTests
         await using (var camera = await InProcessCamera.StartAsync(dir.Path, b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
-            b.Services.AddSingleton<Iris.Camera.Updates.IRestartRequester>(restart);
+            b.Services.AddSingleton<Iris.Camera.Platform.IRestartRequester>(restart);
         }))
         {
             serial = camera.App.Services.GetRequiredService<Iris.Camera.Identity.DeviceIdentity>().Serial;
@@ -161,7 +161,7 @@ public sealed class Pkcs11FactoryResetTests
         Assert.Equal(VaultReadStatus.Corrupt, vault.Unseal("owner-secret").Status);
     }
 
-    private sealed class Restart : Iris.Camera.Updates.IRestartRequester
+    private sealed class Restart : Iris.Camera.Platform.IRestartRequester
     {
         public void RequestRestart()
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using Iris.Camera.Platform;
 using Iris.Camera.Hosting;
 using Iris.Camera.Tests.Support;
 using Iris.Camera.Vault;

@@ -1,4 +1,4 @@
-namespace Iris.Camera.Hosting;
+namespace Iris.Camera.Platform;
 
 /// <summary>
 /// A condition that must stop the daemon before it serves anything (unusable data directory, damaged identity,

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Reflection;
-using Iris.Camera.Updates;
 using Iris.Firmware.Durable;
 using Iris.Firmware.Slots;
 
-namespace Iris.Camera.Hosting;
+namespace Iris.Camera.Platform;
 
 /// <summary>
 /// The running software's version, security version and end of support. Started by Iris.Boot, these come from

@@ -1,28 +1,26 @@
 using Iris.Camera.Accounts;
-using Iris.Camera.Hosting;
+using Iris.Camera.Identity;
+using Iris.Camera.Platform;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Iris.Camera.Identity;
+namespace Iris.Camera.Hosting;
 
-/// <summary>What anyone may learn about the device without logging in: nothing secret.</summary>
 /// <summary>What anyone on the network may learn: identity, software version and the end of security updates (5.3.1.4).</summary>
 public sealed record DeviceInfo(string Serial, string Model, string Vendor, string SoftwareVersion, DateOnly? SecurityUpdatesUntil, IdentityOrigin Identity);
 
+/// <summary>The device as a whole: identity, its declared network services, and the permission table. Nothing secret.</summary>
 internal static class DeviceEndpoints
 {
     public static IEndpointRouteBuilder MapDeviceEndpoints(this IEndpointRouteBuilder routes)
     {
         var device = routes.MapGroup("/api/device");
-        device.MapGet("/", GetDevice).WithName("GetDevice");
-        device.MapGet("/services", GetServices).WithName("GetServiceManifest");
-        device.MapGet("/permissions", () => TypedResults.Ok(new { roles = PermissionTable.Grants, endpoints = PermissionTable.Entries })).WithName("GetPermissions");
+        device.MapGet("/", GetDevice).WithName("GetDevice").AllowAnyone("Serial, model and software version.");
+        device.MapGet("/services", (ServiceManifest manifest) => TypedResults.Ok(manifest.Document())).WithName("GetServiceManifest").AllowAnyone("Declared network services.");
+        device.MapGet("/permissions", (PermissionTable table) => TypedResults.Ok(new { roles = PermissionTable.Grants, endpoints = table.Entries })).WithName("GetPermissions").AllowAnyone("This table.");
         return routes;
     }
 
     private static Ok<DeviceInfo> GetDevice(DeviceIdentity identity, DeviceOptions device, SoftwareInfo software) =>
         TypedResults.Ok(new DeviceInfo(identity.Serial, identity.Model, device.Vendor, software.Version, software.SupportEnd, identity.Origin));
-
-    private static Ok<ServiceManifestDocument> GetServices(HttpsOptions https, Updates.UpdateOptions updates, Telemetry.TelemetryOptions telemetry) =>
-        TypedResults.Ok(ServiceManifest.For(https, updates, telemetry));
 }

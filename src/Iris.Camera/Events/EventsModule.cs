@@ -1,0 +1,24 @@
+using Iris.Camera.Platform;
+using Iris.Camera.Storage;
+
+namespace Iris.Camera.Events;
+
+/// <summary>The hash-chained security event log, its retention, and the alert inbox and channels.</summary>
+internal sealed class EventsModule : CameraModule
+{
+    public override void AddServices(ModuleServices module)
+    {
+        module.Settings<SecurityLogOptions>(SecurityLogOptions.SectionName);
+        var services = module.Services;
+        services.AddSchema(EventsSchema.Migrations);
+        services.AddSingleton<SecurityEventLog>();
+        services.AddSingleton<AlertCenter>();
+        services.AddSingleton<SecurityLogRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<SecurityLogRetention>());
+        services.AddSingleton<IStoredData, EventsData>();
+    }
+
+    public override void Open(IServiceProvider services) => services.GetRequiredService<SecurityEventLog>().EnsureSignedHead();
+
+    public override void MapEndpoints(IEndpointRouteBuilder routes) => routes.MapSecurityEndpoints();
+}

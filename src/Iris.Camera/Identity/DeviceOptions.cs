@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+using Iris.Camera.Platform;
+
+namespace Iris.Camera.Identity;
+
+/// <summary>What the product is. Serial and keys come from the identity files, never from here.</summary>
+public sealed partial class DeviceOptions : ISettings
+{
+    public const string SectionName = "Iris:Device";
+
+    /// <summary>Model name used for a development identity; a factory identity carries its own.</summary>
+    public string Model { get; set; } = "Iris Camera DEV";
+
+    public string Vendor { get; set; } = "Iris";
+
+    public IEnumerable<string> Validate()
+    {
+        if (!DisplayText().IsMatch(Model))
+        {
+            yield return $"{SectionName}:Model must be 1-64 letters, digits, spaces or ._()+-.";
+        }
+
+        if (!DisplayText().IsMatch(Vendor))
+        {
+            yield return $"{SectionName}:Vendor must be 1-64 letters, digits, spaces or ._()+-.";
+        }
+    }
+
+    [GeneratedRegex(@"^[\p{L}\p{N} ._()+-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex DisplayText();
+}

@@ -1,0 +1,18 @@
+using Iris.Camera.Storage;
+
+namespace Iris.Camera.Identity;
+
+/// <summary>The device identity: what the device is, not who uses it.</summary>
+internal sealed class IdentityData : IStoredData
+{
+    public const string KindId = "device-identity";
+
+    public IEnumerable<DataKind> Kinds =>
+    [
+        new(KindId, "Device identity and keys", false,
+            "The serial number, device certificate, device key, update key and default-password hash: what the device is.",
+            "For the life of the device; a factory reset keeps them.",
+            "Not deletable; they identify the device, not a person.",
+            [], ["identity/*", "vault/device-key.sealed"]),
+    ];
+}

@@ -1,0 +1,22 @@
+using Iris.Camera.Platform;
+using Iris.Camera.Storage;
+using Iris.Camera.Web;
+
+namespace Iris.Camera.Telemetry;
+
+/// <summary>Telemetry, sent only with an administrator's informed consent.</summary>
+internal sealed class TelemetryModule : CameraModule
+{
+    public override void AddServices(ModuleServices module)
+    {
+        module.Settings<TelemetryOptions>(TelemetryOptions.SectionName, o => o.Validate());
+        var services = module.Services;
+        services.AddSchema(TelemetrySchema.Migrations);
+        services.AddSingleton<TelemetryService>();
+        services.AddHostedService(sp => sp.GetRequiredService<TelemetryService>());
+        services.AddSingleton<IDeclaresServices, TelemetryServices>();
+        services.AddSingleton<IStoredData, TelemetryData>();
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder routes) => routes.MapTelemetryEndpoints();
+}

@@ -1,0 +1,26 @@
+using Iris.Camera.Storage;
+
+namespace Iris.Camera.Telemetry;
+
+/// <summary>The tables the telemetry module owns: consent (who agreed to which text, when; and withdrawals) and what was sent (counters only).</summary>
+internal static class TelemetrySchema
+{
+    public static IReadOnlyList<SchemaMigration> Migrations { get; } =
+    [
+        new(5, """
+            CREATE TABLE telemetry_consent (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL CHECK (action IN ('granted', 'withdrawn')),
+                text_version TEXT NOT NULL,
+                account TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE telemetry_sent (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                result TEXT NOT NULL
+            ) STRICT;
+            """),
+    ];
+}

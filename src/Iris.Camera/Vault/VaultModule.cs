@@ -1,0 +1,18 @@
+using Iris.Camera.Platform;
+using Iris.Camera.Storage;
+
+namespace Iris.Camera.Vault;
+
+/// <summary>The storage key provider (file or PKCS#11 token) and the secret vault sealed under it.</summary>
+internal sealed class VaultModule : CameraModule
+{
+    public override void AddServices(ModuleServices module)
+    {
+        var options = module.Settings<VaultOptions>(VaultOptions.SectionName);
+        var services = module.Services;
+        services.AddSingleton(sp => StorageKeys.Open(options, sp.GetRequiredService<DataDirectory>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Vault")));
+        services.AddSingleton<IStorageKeyProvider>(sp => new NonOwningProvider(sp.GetRequiredService<OpenedVault>().Provider));
+        services.AddSingleton(sp => sp.GetRequiredService<OpenedVault>().Vault);
+        services.AddSingleton<IStoredData, VaultData>();
+    }
+}
