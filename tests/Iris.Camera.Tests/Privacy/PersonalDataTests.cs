@@ -59,7 +59,9 @@ public sealed class PersonalDataTests
         await SeedAsync(camera, owner);
         var before = RawBytes(dir.Path);
         Assert.Contains("visitor-anna", before, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.2", before, StringComparison.Ordinal);
         Assert.Contains("127.0.0.3", before, StringComparison.Ordinal);
+        Assert.Contains("motion-marker", before, StringComparison.Ordinal);
 
         using var response = await owner.Http.DeleteAsync(new Uri("/api/privacy/data", UriKind.Relative));
 
@@ -142,8 +144,8 @@ public sealed class PersonalDataTests
             Assert.True(create.IsSuccessStatusCode, await create.Content.ReadAsStringAsync());
         }
 
-        await SignInFromAsync(camera, IPAddress.Parse("127.0.0.2"), "visitor-anna", "amber meadow river 2931");
-        await SignInFromAsync(camera, IPAddress.Parse("127.0.0.3"), "visitor-anna", "wrong password entirely 1");
+        Assert.Equal(HttpStatusCode.OK, await SignInFromAsync(camera, IPAddress.Parse("127.0.0.2"), "visitor-anna", "amber meadow river 2931"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SignInFromAsync(camera, IPAddress.Parse("127.0.0.3"), "visitor-anna", "wrong password entirely 1"));
         var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         camera.App.Services.GetRequiredService<Recorder>().SegmentCompleted += _ => completed.TrySetResult();
         using (var on = await owner.Http.PutAsJsonAsync(new Uri("/api/recordings/settings", UriKind.Relative), new { mode = "continuous" }))
@@ -164,12 +166,14 @@ public sealed class PersonalDataTests
         insert.ExecuteNonQuery();
     }
 
-    private static async Task SignInFromAsync(InProcessCamera camera, IPAddress source, string username, string password)
+    private static async Task<HttpStatusCode> SignInFromAsync(InProcessCamera camera, IPAddress source, string username, string password)
     {
         using var client = PinnedHttpClient.Create(camera.BaseAddress, camera.Certificate, localAddress: source);
         using var nonceResponse = await client.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, nonceResponse.StatusCode);
         var nonce = (await nonceResponse.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("nonce").GetString();
         using var login = await client.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username, password, nonce });
+        return login.StatusCode;
     }
 
     private static string RawBytes(string directory) =>
