@@ -88,7 +88,7 @@ internal static class RepositoryCommands
                 throw new ArgumentException("--support-end must be a date, YYYY-MM-DD.");
             }
 
-            if (end < DateOnly.FromDateTime(DateTime.UtcNow))
+            if (end < DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime))
             {
                 throw new ArgumentException($"--support-end {end:yyyy-MM-dd} is in the past; devices would show the release as out of support.");
             }
