@@ -20,38 +20,30 @@ internal sealed class Pkcs11Signer : IMetadataSigner
     public const string PinVariable = "IRIS_PKCS11_PIN";
     private static readonly byte[] P256Oid = [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07];
     private readonly Pkcs11KeyReference _reference;
-    private readonly string? _pin;
 
-    private Pkcs11Signer(Pkcs11KeyReference reference, string? pin, byte[] publicKey)
+    private Pkcs11Signer(Pkcs11KeyReference reference, byte[] publicKey)
     {
         _reference = reference;
-        _pin = pin;
         PublicKey = publicKey;
     }
 
     public byte[] PublicKey { get; }
 
-    public static Pkcs11Signer Open(string referenceFile) => Open(referenceFile, Environment.GetEnvironmentVariable(PinVariable));
-
-    /// <summary>Opens a key reference with the given user PIN (the CLI passes IRIS_PKCS11_PIN; tests their token's PIN).</summary>
-    public static Pkcs11Signer Open(string referenceFile, string? pin)
+    public static Pkcs11Signer Open(string referenceFile)
     {
         var reference = JsonSerializer.Deserialize<Pkcs11KeyReference>(File.ReadAllText(referenceFile), MetadataJson.Options)
             ?? throw new InvalidDataException($"'{referenceFile}' is not a PKCS#11 key reference.");
-        var publicKey = WithSession(reference.Module, reference.TokenLabel, pin, session =>
+        var publicKey = WithSession(reference.Module, reference.TokenLabel, session =>
         {
             var handle = Find(session, CKO.CKO_PUBLIC_KEY, reference);
             var point = session.GetAttributeValue(handle, [CKA.CKA_EC_POINT])[0].GetValueAsByteArray();
             return ToSubjectPublicKeyInfo(point);
         });
-        return new Pkcs11Signer(reference, pin, publicKey);
+        return new Pkcs11Signer(reference, publicKey);
     }
 
     /// <summary>Generates <paramref name="count"/> key pairs for a role inside the token and writes their references.</summary>
-    public static IReadOnlyList<string> Generate(string directory, string role, int count, string module, string tokenLabel) =>
-        Generate(directory, role, count, module, tokenLabel, Environment.GetEnvironmentVariable(PinVariable));
-
-    public static IReadOnlyList<string> Generate(string directory, string role, int count, string module, string tokenLabel, string? pin)
+    public static IReadOnlyList<string> Generate(string directory, string role, int count, string module, string tokenLabel)
     {
         Directory.CreateDirectory(directory);
         var written = new List<string>();
@@ -65,7 +57,7 @@ internal sealed class Pkcs11Signer : IMetadataSigner
             }
 
             var reference = new Pkcs11KeyReference(module, tokenLabel, $"iris-{name}", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
-            var spki = WithSession(module, tokenLabel, pin, session =>
+            var spki = WithSession(module, tokenLabel, session =>
             {
                 var attributes = session.Factories.ObjectAttributeFactory;
                 var id = Convert.FromHexString(reference.KeyId);
@@ -109,7 +101,7 @@ internal sealed class Pkcs11Signer : IMetadataSigner
     public byte[] Sign(ReadOnlySpan<byte> data)
     {
         var digest = SHA256.HashData(data);
-        var raw = WithSession(_reference.Module, _reference.TokenLabel, _pin, session =>
+        var raw = WithSession(_reference.Module, _reference.TokenLabel, session =>
         {
             var handle = Find(session, CKO.CKO_PRIVATE_KEY, _reference);
             using var mechanism = session.Factories.MechanismFactory.Create(CKM.CKM_ECDSA);
@@ -130,8 +122,9 @@ internal sealed class Pkcs11Signer : IMetadataSigner
         return found.Count == 1 ? found[0] : throw new InvalidDataException($"The token holds {found.Count} {kind} objects for key '{reference.KeyLabel}'; 1 expected.");
     }
 
-    private static T WithSession<T>(string module, string tokenLabel, string? pin, Func<ISession, T> action)
+    private static T WithSession<T>(string module, string tokenLabel, Func<ISession, T> action)
     {
+        var pin = Environment.GetEnvironmentVariable(PinVariable);
         if (string.IsNullOrEmpty(pin))
         {
             throw new InvalidOperationException($"Set {PinVariable} to the token's user PIN.");
