@@ -82,7 +82,7 @@ public sealed class UpdateEngine(SlotRecordStore slots, TimeProvider time)
     public static async Task<UpdateOutcome> CheckBundleAsync(Stream bundle, TargetEntry target, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 20];
+        var buffer = new byte[80 * 1024];
         long total = 0;
         int read;
         while (total <= target.Length && (read = await bundle.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, target.Length - total + 1)), cancellationToken)) > 0)
