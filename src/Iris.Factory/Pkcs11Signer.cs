@@ -107,20 +107,8 @@ internal sealed class Pkcs11Signer : IMetadataSigner
             using var mechanism = session.Factories.MechanismFactory.Create(CKM.CKM_ECDSA);
             return session.Sign(mechanism, handle, digest);
         });
-        if (raw.Length != 64)
-        {
-            throw new CryptographicException($"The token returned a {raw.Length}-byte ECDSA signature; 64 expected.");
-        }
-
         // PKCS#11 returns r||s (IEEE P1363); the metadata carries DER (RFC 3279).
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            writer.WriteIntegerUnsigned(raw.AsSpan(0, 32));
-            writer.WriteIntegerUnsigned(raw.AsSpan(32, 32));
-        }
-
-        return writer.Encode();
+        return SignatureEncoding.P1363ToDer(raw);
     }
 
     private static IObjectHandle Find(ISession session, CKO kind, Pkcs11KeyReference reference)

@@ -72,13 +72,35 @@ public sealed class UpdateEngine(SlotRecordStore slots, TimeProvider time)
         }
 
         await using var file = File.OpenRead(destination);
-        if (file.Length != target.Length)
+        return await CheckBundleAsync(file, target, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks a bundle against its signed length and hash, reading at most one byte past the signed length (the
+    /// device after a download, the factory's verify on the published file).
+    /// </summary>
+    public static async Task<UpdateOutcome> CheckBundleAsync(Stream bundle, TargetEntry target, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[80 * 1024];
+        long total = 0;
+        int read;
+        while (total <= target.Length && (read = await bundle.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, target.Length - total + 1)), cancellationToken)) > 0)
         {
-            return new UpdateOutcome(UpdateCode.Mismatch, $"downloaded bundle is {file.Length} bytes; the metadata signs {target.Length}");
+            hash.AppendData(buffer, 0, read);
+            total += read;
         }
 
-        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
-        return hash == target.Sha256 ? UpdateOutcome.Ok : new UpdateOutcome(UpdateCode.Mismatch, "downloaded bundle does not match the signed hash");
+        if (total != target.Length)
+        {
+            return new UpdateOutcome(UpdateCode.Mismatch, total > target.Length
+                ? $"downloaded bundle is longer than the {target.Length} bytes the metadata signs"
+                : $"downloaded bundle is {total} bytes; the metadata signs {target.Length}");
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset()) == target.Sha256
+            ? UpdateOutcome.Ok
+            : new UpdateOutcome(UpdateCode.Mismatch, "downloaded bundle does not match the signed hash");
     }
 
     /// <summary>Installs a downloaded bundle into the slot that is not running.</summary>

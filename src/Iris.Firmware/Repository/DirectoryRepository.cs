@@ -58,6 +58,13 @@ public sealed class DirectoryRepository(string root) : IRepositoryTransport, IBu
         return UpdateOutcome.Ok;
     }
 
+    /// <summary>A published file opened for reading, or null when it is not there (the factory's verify hashes bundles in place).</summary>
+    public FileStream? OpenRead(string path)
+    {
+        var full = Resolve(path);
+        return File.Exists(full) ? new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20) : null;
+    }
+
     private string Resolve(string path)
     {
         var full = Path.GetFullPath(Path.Combine(root, path));

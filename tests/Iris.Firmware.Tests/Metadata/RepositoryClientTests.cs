@@ -136,8 +136,8 @@ public sealed class RepositoryClientTests
     public async Task TargetsSignedBelowThreshold_IsRefused()
     {
         using var repo = new TestRepository(targetsKeys: 2, targetsThreshold: 2);
-        repo.Keys = repo.Keys with { Targets = [repo.TargetsSigners[0]] };
         await repo.PublishDirectoryAsync("1.1.0");
+        repo.ForgeTargets([repo.TargetsSigners[0]]);
 
         var (_, outcome) = await repo.Client().RefreshAsync(CancellationToken.None);
 
@@ -149,8 +149,8 @@ public sealed class RepositoryClientTests
     public async Task TargetsSignedTwiceByOneKey_StillCountsOnce()
     {
         using var repo = new TestRepository(targetsKeys: 2, targetsThreshold: 2);
-        repo.Keys = repo.Keys with { Targets = [repo.TargetsSigners[0], repo.TargetsSigners[0]] };
         await repo.PublishDirectoryAsync("1.1.0");
+        repo.ForgeTargets([repo.TargetsSigners[0], repo.TargetsSigners[0]]);
 
         var (_, outcome) = await repo.Client().RefreshAsync(CancellationToken.None);
 
@@ -186,7 +186,8 @@ public sealed class RepositoryClientTests
             [RoleName.Snapshot] = (repo.Keys.Snapshot, 1),
             [RoleName.Timestamp] = (newTimestampKeys, 1),
         });
-        repo.Publisher.RotateRoot(next, repo.RootSigners, newRootKeys);
+        var retiredTimestampKeys = repo.Keys.Timestamp;
+        repo.Publisher.RotateRoot(next, repo.RootSigners, newRootKeys, repo.Keys with { Timestamp = newTimestampKeys }, RoleLifetimes.Default);
         repo.Keys = repo.Keys with { Timestamp = newTimestampKeys };
         await repo.PublishDirectoryAsync("1.1.0");
 
@@ -195,9 +196,8 @@ public sealed class RepositoryClientTests
         Assert.True(outcome.Succeeded, outcome.Message);
         Assert.Equal(2, view!.Root.Version);
 
-        // A timestamp signed with the retired key is no longer accepted.
-        repo.Keys = repo.Keys with { Timestamp = [TestRepository.NewSigners(1)[0]] };
-        repo.Publisher.RefreshTimestamp(repo.Keys.Timestamp, TimeSpan.FromDays(1));
+        // A timestamp signed with the retired key is no longer accepted (the factory will not publish one; an attacker can serve it).
+        repo.ForgeTimestamp(retiredTimestampKeys);
         Assert.Equal(UpdateCode.BelowThreshold, (await repo.Client().RefreshAsync(CancellationToken.None)).Outcome.Code);
     }
 

@@ -124,6 +124,35 @@ public sealed class TestRepository : IDisposable
 
     public string PathOf(string relative) => Path.Combine(RepositoryDirectory, relative);
 
+    /// <summary>
+    /// Serves the current targets again as a new version signed by <paramref name="targetsSigners"/>, pinned by a new
+    /// snapshot and timestamp, written straight into the directory: what an attacker or a broken tool could serve.
+    /// (The factory's publisher refuses to write anything a device would refuse.)
+    /// </summary>
+    public void ForgeTargets(IReadOnlyList<IMetadataSigner> targetsSigners)
+    {
+        var timestamp = Current<TimestampDocument>(RepositoryClient.TimestampPath, RoleName.Timestamp);
+        var snapshot = Current<SnapshotDocument>(RepositoryClient.SnapshotPath(timestamp.Snapshot.Version), RoleName.Snapshot);
+        var targets = Current<TargetsDocument>(RepositoryClient.TargetsPath(snapshot.Targets.Version), RoleName.Targets);
+        var targetsBytes = MetadataWriter.Sign(targets with { Version = targets.Version + 1 }, targetsSigners);
+        File.WriteAllBytes(PathOf(RepositoryClient.TargetsPath(targets.Version + 1)), targetsBytes);
+        var nextSnapshot = snapshot with { Version = snapshot.Version + 1, Targets = new MetaFile(targets.Version + 1, targetsBytes.Length, MetadataCheck.Sha256Hex(targetsBytes)) };
+        var snapshotBytes = MetadataWriter.Sign(nextSnapshot, Keys.Snapshot);
+        File.WriteAllBytes(PathOf(RepositoryClient.SnapshotPath(nextSnapshot.Version)), snapshotBytes);
+        var nextTimestamp = timestamp with { Version = timestamp.Version + 1, Snapshot = new MetaFile(nextSnapshot.Version, snapshotBytes.Length, MetadataCheck.Sha256Hex(snapshotBytes)) };
+        File.WriteAllBytes(PathOf(RepositoryClient.TimestampPath), MetadataWriter.Sign(nextTimestamp, Keys.Timestamp));
+    }
+
+    /// <summary>A new timestamp over the current snapshot signed by <paramref name="signers"/>, written past the factory's check.</summary>
+    public void ForgeTimestamp(IReadOnlyList<IMetadataSigner> signers)
+    {
+        var timestamp = Current<TimestampDocument>(RepositoryClient.TimestampPath, RoleName.Timestamp);
+        File.WriteAllBytes(PathOf(RepositoryClient.TimestampPath), MetadataWriter.Sign(timestamp with { Version = timestamp.Version + 1 }, signers));
+    }
+
+    private T Current<T>(string path, string role) where T : class, IRoleDocument =>
+        MetadataCheck.Parse<T>(File.ReadAllBytes(PathOf(path)), role)?.Document ?? throw new InvalidDataException($"{path} is not readable");
+
     public void Dispose()
     {
         DeviceKey.Dispose();
