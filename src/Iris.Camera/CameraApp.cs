@@ -89,12 +89,7 @@ public static class CameraApp
         services.AddSingleton<RecordingStore>();
         services.AddSingleton<Recorder>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
-        services.AddSingleton(updates);
-        services.AddSingleton<UpdateKeyStore>();
-        services.TryAddSingleton<IRestartRequester, LauncherRestart>();
-        services.AddSingleton<UpdateAgent>();
-        services.AddHostedService(sp => sp.GetRequiredService<UpdateAgent>());
-        services.AddHostedService<BootHealth>();
+        services.AddUpdates(updates);
         services.AddSingleton(privacy);
         services.AddSingleton<PersonalDataService>();
         services.AddHostedService(sp => sp.GetRequiredService<PersonalDataService>());
@@ -198,7 +193,7 @@ public static class CameraApp
         services.GetRequiredService<VideoSettingsStore>().ApplyStored();
         services.GetRequiredService<PrivacyMode>().ApplyStored();
         services.GetRequiredService<RecordingStore>().RecoverInterrupted();
-        services.GetRequiredService<UpdateAgent>().Initialise();
+        services.InitialiseUpdates();
 
         // Counts of throttled attempts not yet written go into the event log when the daemon stops.
         var time = services.GetRequiredService<TimeProvider>();
