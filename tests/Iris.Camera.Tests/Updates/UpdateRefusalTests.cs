@@ -199,7 +199,7 @@ public sealed class SlottedCamera : IAsyncDisposable
 
         using var install = await admin.Http.PostAsync(new Uri("/api/updates/install", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, install.StatusCode);
-        await Camera.App.Services.GetRequiredService<UpdateAgent>().WaitForInstallAsync();
+        await Camera.App.Services.GetRequiredService<UpdateScheduler>().WaitForInstallAsync();
         return (await StatusAsync(admin)).LastInstall!;
     }
 
