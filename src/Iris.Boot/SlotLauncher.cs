@@ -20,8 +20,9 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
     private readonly CancellationTokenSource _stopping = new();
     private PosixSignalRegistration? _term;
     private PosixSignalRegistration? _int;
+    private readonly Lock _childLock = new();
     private Process? _child;
-    private volatile bool _stopReachedRunningChild;
+    private bool _stopReachedRunningChild;
 
     private enum Trial
     {
@@ -69,7 +70,7 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
 
             using (child)
             {
-                _child = child;
+                Adopt(child);
                 var trial = Trial.Healthy;
                 if (choice.Trial)
                 {
@@ -77,6 +78,7 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
                     (trial, failure) = await WatchTrialAsync(child, choice.Slot);
                     if (trial == Trial.Failed)
                     {
+                        Release();
                         Fail(choice.Slot, failure!);
                         continue;
                     }
@@ -88,7 +90,7 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
                 }
 
                 await child.WaitForExitAsync(CancellationToken.None);
-                _child = null;
+                Release();
                 if (_stopping.IsCancellationRequested)
                 {
                     if (trial == Trial.Stopped && store.Load() is { } current)
@@ -126,7 +128,7 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
 
             // Checked before the exit: the daemon ends because it was told to, which is not a crash. A daemon that
             // had already died when the stop came failed on its own.
-            if (_stopping.IsCancellationRequested && _stopReachedRunningChild)
+            if (_stopping.IsCancellationRequested && StopReachedRunningChild)
             {
                 return (Trial.Stopped, null);
             }
@@ -172,24 +174,53 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
         return Process.Start(start) ?? throw new InvalidOperationException($"could not start {entry}");
     }
 
+    private bool StopReachedRunningChild
+    {
+        get
+        {
+            lock (_childLock)
+            {
+                return _stopReachedRunningChild;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="child"/> the one a stop signal is passed to. A signal that came while it was being
+    /// started (it may already be running its first lines) is passed on now, so it is never missed.
+    /// </summary>
+    private void Adopt(Process child)
+    {
+        lock (_childLock)
+        {
+            _child = child;
+            if (_stopping.IsCancellationRequested && !child.HasExited)
+            {
+                _stopReachedRunningChild = true;
+                _ = Kill(child.Id, 15);
+            }
+        }
+    }
+
+    private void Release()
+    {
+        lock (_childLock)
+        {
+            _child = null;
+        }
+    }
+
     private void OnStopSignal(PosixSignalContext context)
     {
         context.Cancel = true;
-        int? running;
-        try
+        lock (_childLock)
         {
-            running = _child is { HasExited: false } child ? child.Id : null;
-        }
-        catch (InvalidOperationException)
-        {
-            running = null;
-        }
-
-        _stopReachedRunningChild = running is not null;
-        _stopping.Cancel();
-        if (running is { } pid)
-        {
-            _ = Kill(pid, 15);
+            _stopping.Cancel();
+            if (_child is { HasExited: false } child)
+            {
+                _stopReachedRunningChild = true;
+                _ = Kill(child.Id, 15);
+            }
         }
     }
 
