@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Iris.Firmware.Metadata;
@@ -130,7 +131,7 @@ public sealed class UpdateTestRepository : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var certificate = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate })));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(TestCertificates.ServeWith(certificate))));
         _server = builder.Build();
         _server.Use(async (context, next) =>
         {
@@ -248,6 +249,16 @@ public static class TestCertificates
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         return (request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2)), key);
     }
+
+    /// <summary>
+    /// TLS options for a Kestrel test server presenting <paramref name="certificate"/> as it is: through the
+    /// handshake callback, because Kestrel's other options refuse a certificate not meant for servers, and tests
+    /// must be able to present one to prove the client refuses it.
+    /// </summary>
+    public static TlsHandshakeCallbackOptions ServeWith(X509Certificate2 certificate) => new()
+    {
+        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificate = certificate }),
+    };
 
     /// <summary>
     /// A server certificate for an IP address, with an ECDSA key (default) or an RSA key, and an extended key
