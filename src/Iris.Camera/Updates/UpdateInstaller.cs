@@ -62,8 +62,9 @@ internal sealed partial class UpdateInstaller
         {
             outcome = await DownloadAndInstallAsync(target, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or IOException or HttpRequestException)
         {
+            // Cut off by the shutdown, whichever way the aborted transfer or write surfaced.
             outcome = new UpdateOutcome(UpdateCode.InstallFailed, $"the install of {target.Release.Version} stopped because the daemon shut down; it starts again at the next attempt");
             _status.RecordInstall(outcome);
             return outcome;
