@@ -7,8 +7,11 @@ namespace Iris.Boot;
 /// <summary>
 /// Runs the chosen slot and watches its trial: the daemon must mark its slot good (after its own health
 /// checks) within the health timeout, or the attempt fails; when a slot runs out of tries, the record rolls
-/// back to the other slot. Exit code 75 from a good daemon means "restart me" (after installing an update).
-/// Any other exit of a good daemon ends the launcher with the same code, for systemd to restart.
+/// back to the other slot. A trial whose tries were used up by power cuts (nothing recorded their end) is
+/// rolled back here, with its reason, before the next choice. An orderly stop (SIGTERM, SIGINT) during a trial
+/// gives the try back: it is not a failed start. Exit code 75 from a good daemon means "restart me" (after
+/// installing an update). Any other exit of a good daemon ends the launcher with the same code, for systemd to
+/// restart.
 /// </summary>
 public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthTimeout, TimeProvider time, TextWriter output, TextWriter error) : IDisposable
 {
@@ -17,7 +20,16 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
     private readonly CancellationTokenSource _stopping = new();
     private PosixSignalRegistration? _term;
     private PosixSignalRegistration? _int;
+    private readonly Lock _childLock = new();
     private Process? _child;
+    private bool _stopReachedRunningChild;
+
+    private enum Trial
+    {
+        Healthy,
+        Failed,
+        Stopped,
+    }
 
     public async Task<int> RunAsync(string[] daemonArgs)
     {
@@ -26,6 +38,12 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
         while (!_stopping.IsCancellationRequested)
         {
             var record = store.Load();
+            if (record is not null && BootDecisions.GiveUpSpentTrials(record, null, time.GetUtcNow()) is var givenUp && givenUp != record)
+            {
+                record = store.Save(givenUp);
+                await error.WriteLineAsync($"Iris.Boot: {record.LastRollback?.Reason}");
+            }
+
             var choice = record is null ? null : BootDecisions.Choose(record);
             if (record is null || choice is null)
             {
@@ -52,23 +70,35 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
 
             using (child)
             {
-                _child = child;
+                Adopt(child);
+                var trial = Trial.Healthy;
                 if (choice.Trial)
                 {
-                    var failure = await WatchTrialAsync(child, choice.Slot);
-                    if (failure is not null)
+                    string? failure;
+                    (trial, failure) = await WatchTrialAsync(child, choice.Slot);
+                    if (trial == Trial.Failed)
                     {
-                        Fail(choice.Slot, failure);
+                        Release();
+                        Fail(choice.Slot, failure!);
                         continue;
                     }
 
-                    await output.WriteLineAsync($"Iris.Boot: slot {choice.Slot} reported healthy");
+                    if (trial == Trial.Healthy)
+                    {
+                        await output.WriteLineAsync($"Iris.Boot: slot {choice.Slot} reported healthy");
+                    }
                 }
 
                 await child.WaitForExitAsync(CancellationToken.None);
-                _child = null;
+                Release();
                 if (_stopping.IsCancellationRequested)
                 {
+                    if (trial == Trial.Stopped && store.Load() is { } current)
+                    {
+                        store.Save(BootDecisions.AttemptStopped(current, choice.Slot));
+                        await output.WriteLineAsync($"Iris.Boot: stopped during the trial of slot {choice.Slot}; that try does not count");
+                    }
+
                     return 0;
                 }
 
@@ -85,31 +115,33 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
         return 0;
     }
 
-    /// <summary>Null when the slot marked itself good; otherwise why the attempt failed.</summary>
-    private async Task<string?> WatchTrialAsync(Process child, string slot)
+    /// <summary>How the trial ended: healthy (the slot marked itself good), failed (and why), or stopped in an orderly way.</summary>
+    private async Task<(Trial Result, string? Failure)> WatchTrialAsync(Process child, string slot)
     {
         var deadline = time.GetUtcNow() + healthTimeout;
         while (true)
         {
             if (store.Load() is { } record && record[slot].Successful)
             {
-                return null;
+                return (Trial.Healthy, null);
+            }
+
+            // Checked before the exit: the daemon ends because it was told to, which is not a crash. A daemon that
+            // had already died when the stop came failed on its own.
+            if (_stopping.IsCancellationRequested && StopReachedRunningChild)
+            {
+                return (Trial.Stopped, null);
             }
 
             if (child.HasExited)
             {
-                return $"the daemon exited with code {child.ExitCode} before reporting healthy";
+                return (Trial.Failed, $"the daemon exited with code {child.ExitCode} before reporting healthy");
             }
 
             if (time.GetUtcNow() >= deadline)
             {
                 Stop(child);
-                return $"the daemon did not report healthy within {healthTimeout.TotalSeconds:0} s";
-            }
-
-            if (_stopping.IsCancellationRequested)
-            {
-                return null;
+                return (Trial.Failed, $"the daemon did not report healthy within {healthTimeout.TotalSeconds:0} s");
             }
 
             await Task.Delay(Poll, time);
@@ -142,13 +174,53 @@ public sealed partial class SlotLauncher(SlotRecordStore store, TimeSpan healthT
         return Process.Start(start) ?? throw new InvalidOperationException($"could not start {entry}");
     }
 
+    private bool StopReachedRunningChild
+    {
+        get
+        {
+            lock (_childLock)
+            {
+                return _stopReachedRunningChild;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="child"/> the one a stop signal is passed to. A signal that came while it was being
+    /// started (it may already be running its first lines) is passed on now, so it is never missed.
+    /// </summary>
+    private void Adopt(Process child)
+    {
+        lock (_childLock)
+        {
+            _child = child;
+            if (_stopping.IsCancellationRequested && !child.HasExited)
+            {
+                _stopReachedRunningChild = true;
+                _ = Kill(child.Id, 15);
+            }
+        }
+    }
+
+    private void Release()
+    {
+        lock (_childLock)
+        {
+            _child = null;
+        }
+    }
+
     private void OnStopSignal(PosixSignalContext context)
     {
         context.Cancel = true;
-        _stopping.Cancel();
-        if (_child is { HasExited: false } child)
+        lock (_childLock)
         {
-            _ = Kill(child.Id, 15);
+            _stopping.Cancel();
+            if (_child is { HasExited: false } child)
+            {
+                _stopReachedRunningChild = true;
+                _ = Kill(child.Id, 15);
+            }
         }
     }
 

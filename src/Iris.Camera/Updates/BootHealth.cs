@@ -3,7 +3,6 @@ using Iris.Camera.Identity;
 using Iris.Camera.Platform;
 using Iris.Camera.Storage;
 using Iris.Camera.Vault;
-using Iris.Firmware.Durable;
 using Iris.Firmware.Slots;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -16,7 +15,7 @@ namespace Iris.Camera.Updates;
 /// launcher end the trial and the anti-rollback counter advance. Until then a crash or hang means rollback.
 /// </summary>
 internal sealed partial class BootHealth(
-    BootOptions boot,
+    BootSlots slots,
     IServer server,
     IHostApplicationLifetime lifetime,
     CameraDatabase database,
@@ -28,13 +27,7 @@ internal sealed partial class BootHealth(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!boot.IsSlotted)
-        {
-            return;
-        }
-
-        var store = new SlotRecordStore(DiskFileSystem.Instance, boot.Directory!);
-        if (store.Load() is not { } record || record[boot.Slot!].Successful)
+        if (slots.Store is not { } store || slots.Running is not { } slot || store.Load() is not { } record || record[slot].Successful)
         {
             return;
         }
@@ -49,14 +42,14 @@ internal sealed partial class BootHealth(
         if (failure is not null)
         {
             // No mark: the launcher's health timeout ends this trial and rolls back.
-            LogHealthFailed(logger, boot.Slot!, failure);
+            LogHealthFailed(logger, slot, failure);
             return;
         }
 
-        var marked = store.Save(BootDecisions.MarkGood(store.Load()!, boot.Slot!, time.GetUtcNow()));
+        var marked = store.Save(BootDecisions.MarkGood(store.Load()!, slot, time.GetUtcNow()));
         events.Append(SecurityEventKinds.UpdateConfirmed, null, null,
-            $"version {marked[boot.Slot!].Version} on slot {boot.Slot} passed its health checks; security version counter {marked.SecurityCounter}");
-        LogMarkedGood(logger, boot.Slot!);
+            $"version {marked[slot].Version} on slot {slot} passed its health checks; security version counter {marked.SecurityCounter}");
+        LogMarkedGood(logger, slot);
     }
 
     private async Task<string?> CheckAsync(CancellationToken cancellationToken)
@@ -91,9 +84,9 @@ internal sealed partial class BootHealth(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Health check failed on slot {Slot}: {Failure}")]
+    [LoggerMessage(EventId = 6500, Level = LogLevel.Error, Message = "Health check failed on slot {Slot}: {Failure}")]
     private static partial void LogHealthFailed(ILogger logger, string slot, string failure);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Slot {Slot} marked good")]
+    [LoggerMessage(EventId = 6501, Level = LogLevel.Information, Message = "Slot {Slot} marked good")]
     private static partial void LogMarkedGood(ILogger logger, string slot);
 }

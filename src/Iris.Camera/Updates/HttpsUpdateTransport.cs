@@ -11,27 +11,37 @@ namespace Iris.Camera.Updates;
 /// <summary>
 /// The update client's only way out (5.3.1.2): HTTPS with TLS 1.2/1.3, ECDHE with AES-GCM only, and a server
 /// certificate that must chain to the configured update CA (the system store is not consulted) and name the
-/// repository host. Every fetch has a length cap; bundle downloads resume with an HTTP range.
+/// repository host. Every fetch has a length cap and the slow-retrieval limits; bundle downloads resume with an
+/// HTTP range.
 /// </summary>
 internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownloader, IDisposable
 {
+    /// <summary>A metadata fetch is small; it gets this long in all, however the server paces it.</summary>
+    public static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(60);
+
     private readonly Uri _base;
     private readonly HttpClient _client;
+    private readonly TimeProvider _time;
+    private readonly SlowRetrievalLimits _limits;
 
-    public HttpsUpdateTransport(Uri repository, X509Certificate2Collection trust, TimeProvider time)
+    public HttpsUpdateTransport(Uri repository, X509Certificate2Collection trust, TimeProvider time, SlowRetrievalLimits? limits = null)
     {
         _base = repository.AbsoluteUri.EndsWith('/') ? repository : new Uri(repository.AbsoluteUri + "/");
+        _time = time;
+        _limits = limits ?? SlowRetrievalLimits.Default;
         var handler = Web.ClientTls.CreateHandler(trust, time);
+        // No whole-request timeout: a bundle may take hours on a slow link. The guard bounds every wait instead.
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public async Task<FetchResult> FetchAsync(string path, long maxLength, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(MetadataTimeout, _time);
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using var guard = new SlowRetrievalGuard(_limits, _time, overall.Token);
         try
         {
-            using var response = await _client.GetAsync(new Uri(_base, path), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await guard.WaitAsync(token => _client.GetAsync(new Uri(_base, path), HttpCompletionOption.ResponseHeadersRead, token));
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 return FetchResult.Missing(path);
@@ -47,11 +57,11 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
                 return FetchResult.Failed(TooLarge(path, maxLength));
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            await using var body = await response.Content.ReadAsStreamAsync(guard.Token);
             var buffer = new MemoryStream();
             var chunk = new byte[16 * 1024];
             int read;
-            while ((read = await body.ReadAsync(chunk, timeout.Token)) > 0)
+            while ((read = await guard.ReadAsync(body, chunk)) > 0)
             {
                 if (buffer.Length + read > maxLength)
                 {
@@ -59,9 +69,17 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
                 }
 
                 buffer.Write(chunk, 0, read);
+                if (guard.CheckRate(path) is { } slow)
+                {
+                    return FetchResult.Failed(slow);
+                }
             }
 
             return FetchResult.Found(buffer.ToArray());
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && guard.Stalled)
+        {
+            return FetchResult.Failed(guard.StalledOutcome(path));
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -83,6 +101,7 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
             return UpdateOutcome.Ok;
         }
 
+        using var guard = new SlowRetrievalGuard(_limits, _time, cancellationToken);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_base, path));
@@ -91,7 +110,7 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
                 request.Headers.Range = new RangeHeaderValue(existing, null);
             }
 
-            using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await guard.WaitAsync(token => _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token));
             if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
                 File.Delete(destination);
@@ -110,7 +129,7 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
                 return TooLarge(path, signedLength);
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(guard.Token);
             await using var output = new FileStream(destination, new FileStreamOptions
             {
                 Mode = resumed ? FileMode.Append : FileMode.Create,
@@ -119,7 +138,7 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
             });
             var buffer = new byte[256 * 1024];
             int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            while ((read = await guard.ReadAsync(body, buffer)) > 0)
             {
                 if (written + read > signedLength)
                 {
@@ -129,12 +148,22 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 written += read;
                 progress?.Report(written);
+                if (guard.CheckRate(path) is { } slow)
+                {
+                    // What arrived so far is kept for resuming.
+                    output.Flush(flushToDisk: true);
+                    return slow;
+                }
             }
 
             output.Flush(flushToDisk: true);
             return written == signedLength
                 ? UpdateOutcome.Ok
                 : new UpdateOutcome(UpdateCode.Unreachable, $"download stopped at {written} of {signedLength} bytes; it resumes at the next attempt");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && guard.Stalled)
+        {
+            return guard.StalledOutcome(path);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

@@ -34,7 +34,22 @@ public sealed class UpdateOptions
     /// <summary>For the image installer: slot name (a, b) → block device or image file.</summary>
     public Dictionary<string, string> SlotImages { get; set; } = [];
 
+    /// <summary>
+    /// Longest wait for the next bytes of a download (or for the answer to a request) before it is given up as
+    /// stalled; a partial bundle resumes at the next attempt (slow-retrieval defence).
+    /// </summary>
+    public TimeSpan DownloadReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Slowest average a download may run at over each minute before it is given up (slow-retrieval defence):
+    /// a repository, or someone between it and the device, that drips data keeps the device from its fixes.
+    /// The default, 4 KiB/s, still fetches a 100 MB bundle within a day over a poor link.
+    /// </summary>
+    public long DownloadMinimumBytesPerSecond { get; set; } = 4096;
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(RepositoryUrl);
+
+    public SlowRetrievalLimits SlowRetrieval => new(DownloadReadTimeout, DownloadMinimumBytesPerSecond);
 
     public IEnumerable<string> Validate()
     {
@@ -46,6 +61,16 @@ public sealed class UpdateOptions
         if (BootTries is < 1 or > 10)
         {
             yield return $"{SectionName}:BootTries must be 1-10.";
+        }
+
+        if (DownloadReadTimeout < TimeSpan.FromSeconds(1) || DownloadReadTimeout > TimeSpan.FromMinutes(10))
+        {
+            yield return $"{SectionName}:DownloadReadTimeout must be between 1 second and 10 minutes.";
+        }
+
+        if (DownloadMinimumBytesPerSecond is < 64 or > 100L * 1024 * 1024)
+        {
+            yield return $"{SectionName}:DownloadMinimumBytesPerSecond must be between 64 and 104857600 (a download must keep moving).";
         }
 
         if (SlotKind is not ("directory" or "image"))

@@ -55,6 +55,43 @@ public static class BootDecisions
         return record.With(slot, state with { Priority = 0 }) with { LastEvent = rollback, LastRollback = rollback };
     }
 
+    /// <summary>
+    /// An orderly stop (the launcher was sent SIGTERM) while a trial ran is not a failed start: the try the
+    /// attempt used up is given back. A crash or a power cut never reaches this, so it still counts.
+    /// </summary>
+    public static SlotRecord AttemptStopped(SlotRecord record, string slot)
+    {
+        var state = record[slot];
+        if (state.Successful || state.Priority == 0)
+        {
+            return record;
+        }
+
+        var cap = state.TriesGranted > 0 ? state.TriesGranted : int.MaxValue;
+        return record.With(slot, state with { TriesRemaining = Math.Min(cap, state.TriesRemaining + 1) });
+    }
+
+    /// <summary>
+    /// A trial slot with no tries left that is neither proven good nor given up had its last attempt end with no
+    /// one to record it: power cuts (or a killed launcher) during its trials. That is a rollback all the same,
+    /// with its reason, so the status, the alert and the no-automatic-retry rule see it. The slot running now,
+    /// if any, is left alone: its trial is still going.
+    /// </summary>
+    public static SlotRecord GiveUpSpentTrials(SlotRecord record, string? runningSlot, DateTimeOffset now)
+    {
+        foreach (var slot in SlotRecord.SlotNames.Where(s => s != runningSlot))
+        {
+            var state = record[slot];
+            if (state.Entry.Length > 0 && !state.Successful && state.Priority > 0 && state.TriesRemaining == 0)
+            {
+                var times = state.TriesGranted > 0 ? $" {state.TriesGranted} time{(state.TriesGranted == 1 ? "" : "s")}" : " in any of its trial boots";
+                record = AttemptFailed(record, slot, $"the new version did not start successfully{times} (its trial boots were cut off, as by power loss, before it reported healthy)", now);
+            }
+        }
+
+        return record;
+    }
+
     /// <summary>The daemon passed its own health checks: the slot is good and the security counter may advance.</summary>
     public static SlotRecord MarkGood(SlotRecord record, string slot, DateTimeOffset now)
     {
@@ -79,7 +116,7 @@ public static class BootDecisions
     {
         var other = SlotRecord.Other(slot);
         return record
-            .With(slot, installed with { Priority = NewSlotPriority, TriesRemaining = tries, Successful = false })
+            .With(slot, installed with { Priority = NewSlotPriority, TriesRemaining = tries, TriesGranted = tries, Successful = false })
             .With(other, record[other] with { Priority = OldSlotPriority }) with
         {
             LastEvent = new SlotEvent(now, SlotEvent.Installed, slot, $"version {installed.Version} installed on slot {slot}"),

@@ -1,12 +1,17 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Iris.Firmware.Durable;
 using Iris.Firmware.Metadata;
 
 namespace Iris.Firmware.Slots;
 
-/// <summary>One slot's boot state, in the style of Android's A/B slot metadata.</summary>
+/// <summary>
+/// One slot's boot state, in the style of Android's A/B slot metadata. <paramref name="TriesGranted"/> is how
+/// many trial boots the install gave the slot (0 in records written before it was kept), so a rollback can
+/// say how often the new version failed to start.
+/// </summary>
 public sealed record SlotState(
     string Version,
     long SecurityVersion,
@@ -14,7 +19,8 @@ public sealed record SlotState(
     string Entry,
     int Priority,
     int TriesRemaining,
-    bool Successful)
+    bool Successful,
+    int TriesGranted = 0)
 {
     public static readonly SlotState Empty = new("", 0, null, "", 0, 0, false);
 }
@@ -62,7 +68,9 @@ public sealed record SlotRecord(long Sequence, long SecurityCounter, SlotState A
 /// </summary>
 public sealed class SlotRecordStore(IDurableFileSystem fs, string bootDirectory)
 {
-    private static readonly JsonSerializerOptions Json = new(MetadataJson.Options) { WriteIndented = false };
+    // Members this version does not know are skipped, not refused: the launcher is installed once and is not
+    // updated with the slots, so a newer daemon that adds a member must not leave it without a valid record.
+    private static readonly JsonSerializerOptions Json = new(MetadataJson.Options) { WriteIndented = false, UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
     private const string ChecksumPrefix = "\nsha256=";
 
     public string BootDirectory { get; } = bootDirectory;

@@ -34,13 +34,7 @@ public sealed class BootedCamera : IDisposable
     /// <summary>Starts Iris.Boot with the camera listening on a fixed port, so its address survives restarts.</summary>
     public static async Task<BootedCamera> StartAsync(string bootDirectory, string dataDirectory, int port, IDictionary<string, string?> settings, int healthTimeoutSeconds = 60)
     {
-        var environment = settings.Where(s => s.Value is not null).ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
-        environment["Iris__Accounts__PasswordIterations"] = "1000";
-        var process = ChildProcess.Start("Iris.Boot",
-            ["run", "--boot-dir", bootDirectory, "--health-timeout", healthTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-             "--", "--listen", $"127.0.0.1:{port}", "--data-dir", dataDirectory],
-            environment);
-        var camera = new BootedCamera(process, bootDirectory, dataDirectory, port);
+        var camera = Launch(bootDirectory, dataDirectory, port, settings, healthTimeoutSeconds);
         try
         {
             await camera.WaitForListeningAsync(1);
@@ -51,6 +45,18 @@ public sealed class BootedCamera : IDisposable
             camera.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Starts Iris.Boot without waiting for a daemon to listen (the slot it chooses may never do so).</summary>
+    public static BootedCamera Launch(string bootDirectory, string dataDirectory, int port, IDictionary<string, string?> settings, int healthTimeoutSeconds = 60)
+    {
+        var environment = settings.Where(s => s.Value is not null).ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        environment["Iris__Accounts__PasswordIterations"] = "1000";
+        var process = ChildProcess.Start("Iris.Boot",
+            ["run", "--boot-dir", bootDirectory, "--health-timeout", healthTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--", "--listen", $"127.0.0.1:{port}", "--data-dir", dataDirectory],
+            environment);
+        return new BootedCamera(process, bootDirectory, dataDirectory, port);
     }
 
     /// <summary>Waits until the daemon has announced its address for the <paramref name="nth"/> time (1 = first start).</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Iris.Camera.Tests.Support;
@@ -7,7 +8,7 @@ namespace Iris.Camera.Tests.Support;
 /// A .NET program of this solution run as a real child process (dotnet NAME.dll ARGS), with its output captured,
 /// so tests can observe exit codes and messages, send SIGKILL, and inspect its sockets in /proc.
 /// </summary>
-public sealed class ChildProcess : IDisposable
+public sealed partial class ChildProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
@@ -111,6 +112,15 @@ public sealed class ChildProcess : IDisposable
         _process.StandardInput.Flush();
     }
 
+    /// <summary>Sends SIGTERM, as systemd does to stop a service in an orderly way.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, 15) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     public void Kill()
     {
         if (!_process.HasExited)
@@ -132,6 +142,9 @@ public sealed class ChildProcess : IDisposable
         Kill();
         _process.Dispose();
     }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 
     private void Append(StringBuilder target, string? line)
     {

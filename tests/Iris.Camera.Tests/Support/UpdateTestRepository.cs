@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Iris.Firmware.Metadata;
@@ -6,6 +7,7 @@ using Iris.Firmware.Repository;
 using Iris.Firmware.Slots;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.FileProviders;
@@ -21,6 +23,7 @@ public sealed class UpdateTestRepository : IAsyncDisposable
 {
     public const string Model = "Iris Camera DEV";
     private readonly TempDirectory _dir = new();
+    private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _server;
 
     public UpdateTestRepository()
@@ -65,6 +68,9 @@ public sealed class UpdateTestRepository : IAsyncDisposable
 
     /// <summary>Every request the server saw: path and Range header.</summary>
     public List<string> Requests { get; } = [];
+
+    /// <summary>When set, bundles are sent at this pace instead of at once (a slow-retrieval attack).</summary>
+    public TargetPacing? Pacing { get; set; }
 
     public string Scratch(string name)
     {
@@ -115,20 +121,33 @@ public sealed class UpdateTestRepository : IAsyncDisposable
 
     public string ServedPath(TargetEntry target) => Path.Combine(RepositoryDirectory, RepositoryClient.TargetPath(target));
 
-    /// <summary>Serves the repository over HTTPS (Kestrel static files, which answer range requests).</summary>
-    public async Task StartServerAsync()
+    /// <summary>
+    /// Serves the repository over HTTPS (Kestrel static files, which answer range requests), with a certificate
+    /// from the update CA for <paramref name="extendedKeyUsage"/> (server authentication unless told otherwise).
+    /// </summary>
+    public async Task StartServerAsync(string? extendedKeyUsage = TestCertificates.ServerAuthentication)
     {
-        using var leaf = TestCertificates.IssueServer(Ca, CaKey, "127.0.0.1");
+        using var leaf = TestCertificates.IssueServer(Ca, CaKey, "127.0.0.1", extendedKeyUsage: extendedKeyUsage);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var certificate = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate })));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(TestCertificates.ServeWith(certificate))));
         _server = builder.Build();
         _server.Use(async (context, next) =>
         {
             lock (Requests)
             {
                 Requests.Add($"{context.Request.Path} {context.Request.Headers.Range}".Trim());
+            }
+
+            await next();
+        });
+        _server.Use(async (context, next) =>
+        {
+            if (Pacing is { } pacing && context.Request.Path.StartsWithSegments("/targets", StringComparison.Ordinal))
+            {
+                await ServePacedAsync(context, pacing);
+                return;
             }
 
             await next();
@@ -141,6 +160,39 @@ public sealed class UpdateTestRepository : IAsyncDisposable
         });
         await _server.StartAsync();
         BaseAddress = new Uri(_server.Urls.First());
+    }
+
+    /// <summary>Sends the first burst at once, then drips the rest, or goes silent with the connection open.</summary>
+    private async Task ServePacedAsync(HttpContext context, TargetPacing pacing)
+    {
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(RepositoryDirectory, context.Request.Path.Value!.TrimStart('/')));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        context.Response.ContentLength = bytes.Length;
+        context.Response.ContentType = "application/octet-stream";
+        var sent = (int)Math.Min(pacing.BurstBytes, bytes.Length);
+        try
+        {
+            await context.Response.Body.WriteAsync(bytes.AsMemory(0, sent), stop.Token);
+            await context.Response.Body.FlushAsync(stop.Token);
+            pacing.BurstSent.TrySetResult();
+            if (pacing.DripBytes == 0)
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+
+            while (sent < bytes.Length)
+            {
+                await Task.Delay(pacing.DripEvery, stop.Token);
+                var next = Math.Min(pacing.DripBytes, bytes.Length - sent);
+                await context.Response.Body.WriteAsync(bytes.AsMemory(sent, next), stop.Token);
+                await context.Response.Body.FlushAsync(stop.Token);
+                sent += next;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client gave up (or the test ended): the connection goes with it.
+        }
     }
 
     public static IReadOnlyList<IMetadataSigner> NewSigners(int count) =>
@@ -158,6 +210,7 @@ public sealed class UpdateTestRepository : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         if (_server is not null)
         {
             await _server.StopAsync();
@@ -167,13 +220,26 @@ public sealed class UpdateTestRepository : IAsyncDisposable
         UpdateKey.Dispose();
         Ca.Dispose();
         CaKey.Dispose();
+        _stopping.Dispose();
         _dir.Dispose();
     }
+}
+
+/// <summary>
+/// How the test repository sends bundles: <paramref name="BurstBytes"/> at once, then <paramref name="DripBytes"/>
+/// every <paramref name="DripEvery"/> (real time), or, with no drip, nothing more while the connection stays open.
+/// </summary>
+public sealed record TargetPacing(long BurstBytes, int DripBytes = 0, TimeSpan DripEvery = default)
+{
+    public TaskCompletionSource BurstSent { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>Test certificates made at run time: a CA, and server certificates it issues.</summary>
 public static class TestCertificates
 {
+    public const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+    public const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
     public static (X509Certificate2 Certificate, ECDsa Key) CreateCa(string name)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -184,8 +250,21 @@ public static class TestCertificates
         return (request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(2)), key);
     }
 
-    /// <summary>A server certificate for an IP address, with an ECDSA key (default) or an RSA key.</summary>
-    public static X509Certificate2 IssueServer(X509Certificate2 ca, ECDsa caKey, string ip, bool rsa = false)
+    /// <summary>
+    /// TLS options for a Kestrel test server presenting <paramref name="certificate"/> as it is: through the
+    /// handshake callback, because Kestrel's other options refuse a certificate not meant for servers, and tests
+    /// must be able to present one to prove the client refuses it.
+    /// </summary>
+    public static TlsHandshakeCallbackOptions ServeWith(X509Certificate2 certificate) => new()
+    {
+        OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificate = certificate }),
+    };
+
+    /// <summary>
+    /// A server certificate for an IP address, with an ECDSA key (default) or an RSA key, and an extended key
+    /// usage extension naming <paramref name="extendedKeyUsage"/> (none at all when null).
+    /// </summary>
+    public static X509Certificate2 IssueServer(X509Certificate2 ca, ECDsa caKey, string ip, bool rsa = false, string? extendedKeyUsage = ServerAuthentication)
     {
         using var ecdsa = rsa ? null : ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var rsaKey = rsa ? RSA.Create(2048) : null;
@@ -196,7 +275,11 @@ public static class TestCertificates
         san.AddIpAddress(IPAddress.Parse(ip));
         request.CertificateExtensions.Add(san.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        if (extendedKeyUsage is not null)
+        {
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(extendedKeyUsage)], false));
+        }
+
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7F;
         using var issued = request.Create(ca.SubjectName, X509SignatureGenerator.CreateForECDsa(caKey), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(90), serial);

@@ -26,11 +26,11 @@ public sealed class UpdateAgentTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var restart = new RecordingRestart();
         await using var device = await StartWithReleaseAsync(repo, dir, time, restart);
-        var agent = device.Camera.App.Services.GetRequiredService<UpdateAgent>();
+        var scheduler = device.Camera.App.Services.GetRequiredService<UpdateScheduler>();
 
         time.Advance(TimeSpan.FromMinutes(5));
         await restart.Requested.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        await agent.WaitForInstallAsync();
+        await scheduler.WaitForInstallAsync();
 
         var record = device.Slots.Load()!;
         Assert.Equal("0.2.0", record.B.Version);

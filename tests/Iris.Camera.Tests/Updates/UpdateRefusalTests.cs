@@ -144,7 +144,10 @@ public sealed class UpdateRefusalTests
     }
 }
 
-/// <summary>An in-process camera started as Iris.Boot would start it from slot a, pointed at a test repository.</summary>
+/// <summary>
+/// An in-process camera started as Iris.Boot would start it from slot a, pointed at a test repository;
+/// <c>prepareSlots</c> may change the slot record first (what earlier boots left in it).
+/// </summary>
 public sealed class SlottedCamera : IAsyncDisposable
 {
     private SlottedCamera(InProcessCamera camera, SignedInClient admin, string bootDirectory)
@@ -164,10 +167,11 @@ public sealed class SlottedCamera : IAsyncDisposable
     public SlotRecordStore Slots { get; }
 
     public static async Task<SlottedCamera> StartAsync(UpdateTestRepository repo, TempDirectory dir, TimeProvider? time = null, long securityCounter = 1,
-        Action<WebApplicationBuilder>? configure = null, TimeSpan? firstCheckDelay = null)
+        Action<WebApplicationBuilder>? configure = null, TimeSpan? firstCheckDelay = null, Action<SlotRecordStore>? prepareSlots = null)
     {
         var boot = dir.Combine("boot");
         UpdateTestRepository.ProvisionSlots(boot, repo.ScriptApplication($"factory-{Guid.NewGuid():N}", "exit 0"), "start.sh", "0.1.0", securityCounter);
+        prepareSlots?.Invoke(new SlotRecordStore(DiskFileSystem.Instance, boot));
         var settings = repo.CameraSettings();
         settings["Iris:Boot:Directory"] = boot;
         settings["Iris:Boot:Slot"] = "a";
@@ -199,7 +203,7 @@ public sealed class SlottedCamera : IAsyncDisposable
 
         using var install = await admin.Http.PostAsync(new Uri("/api/updates/install", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, install.StatusCode);
-        await Camera.App.Services.GetRequiredService<UpdateAgent>().WaitForInstallAsync();
+        await Camera.App.Services.GetRequiredService<UpdateScheduler>().WaitForInstallAsync();
         return (await StatusAsync(admin)).LastInstall!;
     }
 

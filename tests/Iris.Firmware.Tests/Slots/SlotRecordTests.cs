@@ -61,6 +61,70 @@ public sealed class SlotRecordTests
     }
 
     [Fact]
+    public void TrialSpentByPowerCuts_IsGivenUpAsARollback_SayingHowOftenItFailed()
+    {
+        var record = Installed(tries: 3);
+        for (var cut = 0; cut < 3; cut++)
+        {
+            // Each boot of the trial uses up its try first; the power cut means nothing records how it ended.
+            record = BootDecisions.BeginAttempt(record, BootDecisions.Choose(record)!);
+        }
+
+        Assert.Null(record.LastRollback);
+
+        record = BootDecisions.GiveUpSpentTrials(record, runningSlot: null, Now);
+
+        Assert.StartsWith("version 1.1.0 on slot b was rolled back: the new version did not start successfully 3 times", record.LastRollback!.Reason, StringComparison.Ordinal);
+        Assert.Equal((SlotEvent.Rollback, "b", Now), (record.LastRollback.Kind, record.LastRollback.Slot, record.LastRollback.At));
+        Assert.Equal(0, record.B.Priority);
+        Assert.Equal("a", BootDecisions.Choose(record)!.Slot);
+    }
+
+    [Fact]
+    public void GiveUpSpentTrials_LeavesATrialWithTriesLeft_AndTheSlotRunningItsLastTry_Alone()
+    {
+        var withTriesLeft = BootDecisions.BeginAttempt(Installed(tries: 2), BootDecisions.Choose(Installed(tries: 2))!);
+        var onLastTry = BootDecisions.BeginAttempt(Installed(tries: 1), BootDecisions.Choose(Installed(tries: 1))!);
+
+        Assert.Equal(withTriesLeft, BootDecisions.GiveUpSpentTrials(withTriesLeft, runningSlot: null, Now));
+        Assert.Equal(onLastTry, BootDecisions.GiveUpSpentTrials(onLastTry, runningSlot: "b", Now));
+        Assert.NotNull(BootDecisions.GiveUpSpentTrials(onLastTry, runningSlot: "a", Now).LastRollback);
+    }
+
+    [Fact]
+    public void OrderlyStopDuringATrial_GivesTheTryBack_ButNeverMoreThanWereGranted()
+    {
+        var record = Installed(tries: 1);
+        record = BootDecisions.BeginAttempt(record, BootDecisions.Choose(record)!);
+        Assert.Equal(0, record.B.TriesRemaining);
+
+        record = BootDecisions.AttemptStopped(record, "b");
+        Assert.Equal(1, record.B.TriesRemaining);
+        record = BootDecisions.AttemptStopped(record, "b");
+        Assert.Equal(1, record.B.TriesRemaining);
+        Assert.Equal(new BootChoice("b", record.B, true), BootDecisions.Choose(record));
+    }
+
+    [Fact]
+    public void Store_ReadsARecordWrittenBeforeTriesWereKept_AndOneWithAMemberItDoesNotKnow()
+    {
+        using var dir = new TempDir();
+        var store = new SlotRecordStore(DiskFileSystem.Instance, dir.Path);
+        var written = store.Save(Installed());
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(store.CopyPath((int)(written.Sequence % 2))).Split("\nsha256=")[0])!;
+        json["b"]!.AsObject().Remove("triesGranted");
+        json["a"]!.AsObject().Remove("triesGranted");
+        json["addedByANewerDaemon"] = 7;
+        var body = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+        var checksum = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
+        File.WriteAllBytes(store.CopyPath((int)(written.Sequence % 2)), [.. body, .. System.Text.Encoding.UTF8.GetBytes($"\nsha256={checksum}\n")]);
+
+        var read = store.Load();
+
+        Assert.Equal(written with { B = written.B with { TriesGranted = 0 } }, read);
+    }
+
+    [Fact]
     public void Store_KeepsTwoCopies_AndSurvivesTheNewestOneBeingDamaged()
     {
         using var dir = new TempDir();
