@@ -75,7 +75,9 @@ public static class CameraApp
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Identity")));
         services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrCreateDevelopment(device.Model, device.Vendor));
         services.AddSingleton(sp => CameraDatabase.Open(sp.GetRequiredService<DataDirectory>().DatabaseFile));
-        AddAccounts(services, accounts);
+        services.AddAccounts(accounts, device.Vendor);
+        services.AddSingleton<SecurityEventLog>();
+        services.AddSingleton<AlertCenter>();
         services.AddSingleton(media);
         services.AddSingleton<TestPatternSource>();
         services.AddSingleton<FfmpegSource>();
@@ -142,23 +144,6 @@ public static class CameraApp
         app.MapTelemetryEndpoints();
         app.MapResetEndpoints();
         return app;
-    }
-
-    private static void AddAccounts(IServiceCollection services, AccountsOptions options)
-    {
-        services.AddSingleton(options);
-        services.AddSingleton(new PasswordHasher(options.PasswordIterations));
-        services.TryAddSingleton<IDefaultPasswordDisplay, ConsoleDefaultPasswordDisplay>();
-        services.AddSingleton<AccountStore>();
-        services.AddSingleton<SessionStore>();
-        services.AddSingleton<KnownSources>();
-        services.AddSingleton<LoginNonces>();
-        services.AddSingleton<LoginThrottle>();
-        services.AddSingleton<LoginService>();
-        services.AddSingleton<OwnerBootstrap>();
-        services.AddSingleton<SecurityEventLog>();
-        services.AddSingleton<AlertCenter>();
-        services.AddSingleton<ThrottledAttemptRecorder>();
     }
 
     private static void ConfigureKestrel(KestrelServerOptions kestrel, HttpsOptions https)
