@@ -15,6 +15,7 @@ internal static class PasswordStrength
 
     private const double BruteForceLog10PerCharacter = 1;
     private const double SequenceLengthPenaltyLog10 = 4; // zxcvbn's MIN_GUESSES_BEFORE_GROWING_SEQUENCE
+    private const string Separators = " -_.";
 
     /// <param name="password">Lower-cased and NFKC-normalised.</param>
     /// <param name="lookup">Whether a piece is a listed word (and which kind), or null.</param>
@@ -49,6 +50,13 @@ internal static class PasswordStrength
             .Concat(PasswordPatterns.KeyboardWalks(password))
             .Concat(PasswordPatterns.Years(password))
             .ToList();
+        // "word word 2024": a single separator after a part is part of it (4 choices), not a part of its own,
+        // or every space would count as another piece and make a guessable phrase look strong.
+        foreach (var match in matches.Where(m => m.End < n && Separators.Contains(password[m.End])).ToList())
+        {
+            matches.Add(match with { End = match.End + 1, Log10Guesses = match.Log10Guesses + Math.Log10(Separators.Length) });
+        }
+
         for (var i = 0; i < n; i++)
         {
             for (var j = i + 1; j <= n; j++)
