@@ -76,8 +76,10 @@ public static class PasswordPolicy
 
         var deviceTerms = DeviceTerms(context);
         var (words, maxWordLength) = CommonPasswords.Value;
+        // The estimate's cost grows with the cube of the length; 128 text elements can be far more UTF-16 units
+        // (combining marks), so it looks at the first 128 units only: more characters never make guessing easier.
         var estimate = PasswordStrength.Estimate(
-            lower,
+            lower.Length > MaxLength ? lower[..MaxLength] : lower,
             piece => deviceTerms.Contains(piece) ? PatternKind.DeviceTerm : words.Contains(piece) ? PatternKind.Dictionary : null,
             Math.Max(maxWordLength, deviceTerms.Count == 0 ? 0 : deviceTerms.Max(t => t.Length)));
         return estimate.Log10Guesses >= PasswordStrength.MinimumLog10Guesses ? null : WeakReason(estimate.Weakest);

@@ -81,6 +81,21 @@ public sealed class PasswordRulesTests
         Assert.Equal(HttpStatusCode.OK, asciiLogin.StatusCode);
     }
 
+    [Fact]
+    public async Task DaemonWhereNfkcDoesNotWork_RefusesToStart()
+    {
+        using var data = new TempDirectory();
+        // Invariant globalization mode makes string.Normalize a silent no-op, as it was in the shipped build.
+        using var process = ChildProcess.Start("Iris.Camera", ["--listen", "127.0.0.1:0", "--data-dir", data.Path],
+            new Dictionary<string, string> { ["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1" });
+
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(Iris.Camera.Hosting.StartupException.ConfigurationError, exitCode);
+        Assert.Contains("NFKC", process.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data.Path, "default-password")));
+    }
+
     [Property(MaxTest = 200)]
     public bool AnyShortUnitRepeatedToLength_IsRefused(NonEmptyString unit, PositiveInt extra)
     {
