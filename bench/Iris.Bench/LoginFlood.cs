@@ -11,7 +11,8 @@ namespace Iris.Bench;
 
 /// <summary>
 /// Issue 3 benchmark: legitimate administrator sign-in latency (nonce + login) and daemon CPU, first quiet, then
-/// during a flood of wrong-password logins from many loopback source addresses (127.1.x.y).
+/// during a flood of wrong-password logins from many loopback source addresses (127.1.x.y); during the flood, also
+/// first sign-ins from addresses never seen (issue 11 point 3).
 /// Usage: login-flood URL CERT_PEM DAEMON_PID DEFAULT_PASSWORD [RATE] [SECONDS] [SOURCES]
 /// </summary>
 internal static class LoginFlood
@@ -37,13 +38,16 @@ internal static class LoginFlood
         var quiet = await MeasureAsync(owner, daemonPid, TimeSpan.FromSeconds(seconds), flood: null);
         var floodClients = Enumerable.Range(0, sources).Select(i => Client(url, certificate, IPAddress.Parse($"127.1.{i / 250}.{(i % 250) + 1}"))).ToArray();
         var flood = new Flood(floodClients, rate);
+        var newDevices = NewDevicesAsync(url, certificate, TimeSpan.FromSeconds(seconds));
         var busy = await MeasureAsync(owner, daemonPid, TimeSpan.FromSeconds(seconds), flood);
+        var firstSignIns = await newDevices;
 
         Console.WriteLine($"| phase | legitimate sign-ins | p50 ms | p99 ms | daemon CPU (% of one core) | flood logins/s sent | flood answers |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         Console.WriteLine(quiet.Row("quiet"));
         Console.WriteLine(busy.Row($"flood from {sources} sources"));
         Console.WriteLine($"ratio p99 flood/quiet: {busy.P99 / quiet.P99:F2}x (target at most 2x)");
+        Console.WriteLine(firstSignIns);
         foreach (var client in floodClients)
         {
             client.Dispose();
@@ -70,6 +74,30 @@ internal static class LoginFlood
         var cpu = (CpuTicks(daemonPid) - cpuBefore) * 100.0 / 100 / clock.Elapsed.TotalSeconds; // CLK_TCK is 100 on Linux
         latencies.Sort();
         return new Phase(latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, flood?.SentPerSecond ?? 0, flood?.Answers ?? "");
+    }
+
+    /// <summary>
+    /// Issue 11 point 3: during the flood, a first sign-in of the owner every 500 ms, each from an address never
+    /// seen (127.2.x.y), which must wait for a turn among the unfamiliar sources. Reports successes and latency.
+    /// </summary>
+    private static async Task<string> NewDevicesAsync(Uri url, X509Certificate2 certificate, TimeSpan duration)
+    {
+        var clock = Stopwatch.StartNew();
+        var latencies = new List<double>();
+        var answers = new Dictionary<HttpStatusCode, int>();
+        for (var i = 0; clock.Elapsed < duration; i++)
+        {
+            using var device = Client(url, certificate, IPAddress.Parse($"127.2.{i / 250}.{(i % 250) + 1}"));
+            var started = Stopwatch.GetTimestamp();
+            var status = await SignInAsync(device, OwnerPassword, expectSuccess: false);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            answers[status] = answers.GetValueOrDefault(status) + 1;
+            await Task.Delay(500);
+        }
+
+        latencies.Sort();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"first sign-ins from new addresses during the flood: {latencies.Count}, answers {string.Join(", ", answers.OrderBy(a => a.Key).Select(a => $"{(int)a.Key}: {a.Value}"))}; p50 {Percentile(latencies, 0.5):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms");
     }
 
     internal static async Task ClaimAsync(HttpClient client, string defaultPassword)

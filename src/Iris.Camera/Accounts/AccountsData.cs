@@ -16,7 +16,8 @@ internal sealed class AccountsData(CameraDatabase database) : IStoredData
             ["accounts", "sessions", "known_sources"], []),
     ];
 
-    public IEnumerable<DataLocation> Locations => [new("device-identity", [], ["vault/default-password-hash.sealed"])];
+    public IEnumerable<DataLocation> Locations =>
+        [new("device-identity", [], ["vault/default-password-hash.sealed", "vault/default-password.sealed", "default-password"])];
 
     public IEnumerable<string> Deletable => [KindId];
 

@@ -1,8 +1,5 @@
-using Iris.Camera.Events;
 using Iris.Camera.Platform;
 using Iris.Camera.Storage;
-using Iris.Camera.Web;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Iris.Camera.Accounts;
 
@@ -12,22 +9,8 @@ internal sealed class AccountsModule : CameraModule
     public override void AddServices(ModuleServices module)
     {
         var options = module.Settings<AccountsOptions>(AccountsOptions.SectionName, o => o.Validate());
-        var services = module.Services;
-        services.AddSchema(AccountsSchema.Migrations);
-        services.AddSingleton(new PasswordHasher(options.PasswordIterations));
-        services.TryAddSingleton<IDefaultPasswordDisplay, ConsoleDefaultPasswordDisplay>();
-        services.AddSingleton<AccountStore>();
-        services.AddSingleton<SessionStore>();
-        services.AddSingleton<KnownSources>();
-        services.AddSingleton<LoginNonces>();
-        services.AddSingleton<LoginThrottle>();
-        services.AddSingleton<LoginService>();
-        services.AddSingleton<OwnerBootstrap>();
-        services.AddSingleton<ThrottledAttemptRecorder>();
-        services.AddSingleton<LoginAlerts>();
-        services.AddSingleton<PermissionTable>();
-        services.AddSingleton<IKnownSourceDirectory, KnownSourceDirectory>();
-        services.AddSingleton<IStoredData, AccountsData>();
+        module.Services.AddSchema(AccountsSchema.Migrations);
+        module.Services.AddAccounts(options);
     }
 
     public override void Open(IServiceProvider services)

@@ -14,6 +14,20 @@ public sealed class AccountsOptions
 
     public TimeSpan LoginNonceLifetime { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Nonces a source can get at once; afterwards one more per <see cref="LoginNonceInterval"/>.</summary>
+    public int LoginNonceBurst { get; set; } = 10;
+
+    public TimeSpan LoginNonceInterval { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Unfamiliar sources whose nonce records are kept at once (sources accounts signed in from are extra).</summary>
+    public int LoginNonceSources { get; set; } = 2_048;
+
+    /// <summary>Unfamiliar sources that may wait for a turn at the password hash (one runs at a time).</summary>
+    public int UnfamiliarSourceQueue { get; set; } = 32;
+
+    /// <summary>How long a login from an unfamiliar source waits for its turn before the answer is "busy".</summary>
+    public TimeSpan UnfamiliarSourceMaxWait { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Failed attempts (per account, per source) answered without delay.</summary>
     public int ThrottleFreeAttempts { get; set; } = 3;
 
@@ -49,6 +63,21 @@ public sealed class AccountsOptions
         if (LoginNonceLifetime < TimeSpan.FromSeconds(10) || LoginNonceLifetime > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{SectionName}:LoginNonceLifetime must be between 10 seconds and 10 minutes.");
+        }
+
+        if (LoginNonceBurst is < 1 or > 100 || LoginNonceInterval < TimeSpan.FromMilliseconds(100) || LoginNonceInterval > LoginNonceLifetime)
+        {
+            errors.Add($"{SectionName}: LoginNonceBurst must be 1-100 and LoginNonceInterval between 0.1 s and the nonce lifetime.");
+        }
+
+        if (LoginNonceSources is < 16 or > 100_000)
+        {
+            errors.Add($"{SectionName}:LoginNonceSources must be between 16 and 100000.");
+        }
+
+        if (UnfamiliarSourceQueue is < 1 or > 1_000 || UnfamiliarSourceMaxWait <= TimeSpan.Zero || UnfamiliarSourceMaxWait > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{SectionName}: UnfamiliarSourceQueue must be 1-1000 and UnfamiliarSourceMaxWait above zero, at most a minute.");
         }
 
         if (ThrottleFreeAttempts is < 1 or > 10 || LockoutAttempts <= ThrottleFreeAttempts || LockoutAttempts > 100)

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Iris.Camera.Events;
-using Iris.Camera.Identity;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,7 +14,7 @@ public sealed class LoginRequest
     [Required, StringLength(1024, MinimumLength = 1)]
     public string? Password { get; set; }
 
-    [Required, RegularExpression("^[0-9a-f]{64}$", ErrorMessage = "The nonce must come from POST /api/auth/nonce.")]
+    [Required, RegularExpression("^[0-9a-f]{128}$", ErrorMessage = "The nonce must come from POST /api/auth/nonce.")]
     public string? Nonce { get; set; }
 }
 
@@ -46,10 +45,18 @@ internal static class AuthEndpoints
         return routes;
     }
 
-    private static Results<Ok<NonceResponse>, ProblemHttpResult> IssueNonce(LoginNonces nonces) =>
-        nonces.Issue() is { } issued
-            ? TypedResults.Ok(new NonceResponse(issued.Nonce, issued.ExpiresAt))
-            : Problems.Create(StatusCodes.Status429TooManyRequests, "busy", "Too many sign-ins are in progress. Try again shortly.");
+    private static IResult IssueNonce(HttpContext http, LoginNonces nonces, TimeProvider time)
+    {
+        var issue = nonces.Issue(http.ClientSource());
+        if (issue.Issued is { } issued)
+        {
+            return TypedResults.Ok(new NonceResponse(issued.Nonce, issued.ExpiresAt));
+        }
+
+        var seconds = Math.Max(1, (int)Math.Ceiling((issue.RetryAt - time.GetUtcNow()).TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Problems.Create(StatusCodes.Status429TooManyRequests, "busy", "Too many sign-in requests from this address. Try again shortly.");
+    }
 
     private static async Task<IResult> LoginAsync(HttpContext http, LoginService login, AccountsOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -60,7 +67,7 @@ internal static class AuthEndpoints
         }
 
         var request = body.Value!;
-        var outcome = login.Attempt(request.Username!, request.Password!, request.Nonce!, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress));
+        var outcome = await login.AttemptAsync(request.Username!, request.Password!, request.Nonce!, http.ClientSource(), cancellationToken);
         switch (outcome.Result)
         {
             case LoginResult.Succeeded:
@@ -116,15 +123,13 @@ internal static class AuthEndpoints
     {
         var session = http.CurrentSession()!;
         sessions.Revoke(session.TokenHash);
-        events.Append(SecurityEventKinds.Logout, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), session.Username);
+        events.Append(SecurityEventKinds.Logout, http.ClientSource(), session.Username);
         http.Response.Cookies.Delete(AccessControl.SessionCookie, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
         http.Response.Cookies.Delete(AccessControl.CsrfCookie, new CookieOptions { Secure = true, SameSite = SameSiteMode.Strict, Path = "/" });
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> ChangePasswordAsync(
-        HttpContext http, AccountStore accounts, PasswordHasher hasher, OwnerBootstrap owner, DeviceIdentity identity,
-        LoginThrottle throttle, SecurityEventLog events, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangePasswordAsync(HttpContext http, OwnPasswordChange change, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ChangePasswordRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -132,37 +137,16 @@ internal static class AuthEndpoints
             return body.Problem!;
         }
 
-        var session = http.CurrentSession()!;
-        var source = LoginThrottle.SourceKey(http.Connection.RemoteIpAddress);
-        var decision = throttle.Check(session.Username, source, knownSource: true);
-        if (!decision.Allowed)
+        var outcome = change.Change(http.CurrentSession()!, body.Value!.CurrentPassword!, body.Value.NewPassword!, http.ClientSource());
+        return outcome.Result switch
         {
-            return Problems.Create(StatusCodes.Status429TooManyRequests, "login-throttled", "Too many wrong current passwords. Try again later.");
-        }
-
-        var account = accounts.FindById(session.AccountId)!;
-        if (!hasher.Verify(body.Value!.CurrentPassword!, account.Password))
-        {
-            throttle.RecordFailure(session.Username, source, knownSource: true);
-            return TypedResults.ValidationProblem(
+            PasswordChangeResult.Changed => TypedResults.NoContent(),
+            PasswordChangeResult.Throttled => StepUpProblems.Throttled(http, outcome.StepUp!, time),
+            PasswordChangeResult.WrongPassword => TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { ["currentPassword"] = ["The current password is wrong."] },
-                title: "The password was not changed.", type: Problems.TypePrefix + "invalid-field");
-        }
-
-        var reason = PasswordPolicy.Check(body.Value.NewPassword!, account.Username, identity.Serial, owner.IsDefaultPassword);
-        if (reason is not null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["newPassword"] = [reason] },
-                title: "The new password is not acceptable.", type: Problems.TypePrefix + "weak-password");
-        }
-
-        accounts.SetPassword(account.Id, hasher.Hash(body.Value.NewPassword!), mustChangePassword: false, keepSessionTokenHash: session.TokenHash);
-        events.Append(SecurityEventKinds.PasswordChanged, source, account.Username, "other sessions revoked");
-        if (account.MustChangePassword && account.Username == AccountStore.OwnerUsername)
-        {
-            events.Append(SecurityEventKinds.DeviceClaimed, source, account.Username);
-        }
-
-        return TypedResults.NoContent();
+                title: "The password was not changed.", type: Problems.TypePrefix + "invalid-field"),
+            _ => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["newPassword"] = [outcome.Reason!] },
+                title: "The new password is not acceptable.", type: Problems.TypePrefix + "weak-password"),
+        };
     }
 }

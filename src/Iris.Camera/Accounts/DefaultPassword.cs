@@ -29,4 +29,30 @@ public static class DefaultPassword
 
         return new string(chars);
     }
+
+    /// <summary>
+    /// The default-password form ("ABCD-EFGH-…") of a candidate that has that shape once case, separators and
+    /// blanks are ignored, or null: "abcd efgh…" and " ABCDEFGH… " are the same password to a guesser.
+    /// </summary>
+    public static string? Canonical(string candidate)
+    {
+        var symbols = candidate.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray();
+        if (symbols.Length != Length || symbols.Any(c => !Alphabet.Contains(c, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        var grouped = new System.Text.StringBuilder(Length + (Length / 4));
+        for (var i = 0; i < Length; i++)
+        {
+            if (i > 0 && i % 4 == 0)
+            {
+                grouped.Append('-');
+            }
+
+            grouped.Append(symbols[i]);
+        }
+
+        return grouped.ToString();
+    }
 }

@@ -14,27 +14,28 @@ public enum LoginResult
 public sealed record LoginOutcome(LoginResult Result, Account? Account = null, IssuedSession? Session = null, DateTimeOffset? RetryAt = null, bool Locked = false);
 
 /// <summary>
-/// One login attempt, in the order that keeps a flood cheap: nonce (single use), throttle, a gate that lets at
-/// most one hash for unfamiliar sources run at a time, and only then the password hash (or a decoy hash of equal
-/// cost for unknown or disabled accounts, so the answer and its timing are the same).
+/// One login attempt, in the order that keeps a flood cheap: nonce (bound to this source, single use), throttle,
+/// a fair turn at the hash for sources the account has not used before, and only then the password hash (or a
+/// decoy hash of equal cost for unknown or disabled accounts, so the answer and its timing are the same).
 /// </summary>
 internal sealed class LoginService(
     LoginNonces nonces,
     LoginThrottle throttle,
+    UnfamiliarSourceGate gate,
     KnownSources knownSources,
     AccountStore accounts,
     SessionStore sessions,
     PasswordHasher hasher,
     SecurityEventLog events,
     LoginAlerts alerts,
-    ThrottledAttemptRecorder throttled) : IDisposable
+    ThrottledAttemptRecorder throttled,
+    LoginRefusals refusals)
 {
     private const string UnknownAccount = "(unknown)";
-    private readonly SemaphoreSlim _unfamiliarSourceGate = new(1, 1);
 
-    public LoginOutcome Attempt(string username, string password, string nonce, string source)
+    public async Task<LoginOutcome> AttemptAsync(string username, string password, string nonce, string source, CancellationToken cancellationToken)
     {
-        if (!nonces.Consume(nonce))
+        if (nonces.Consume(nonce, source) != NonceCheck.Accepted)
         {
             return new LoginOutcome(LoginResult.NonceRejected);
         }
@@ -54,25 +55,23 @@ internal sealed class LoginService(
             return new LoginOutcome(LoginResult.Throttled, RetryAt: decision.RetryAt, Locked: decision.Locked);
         }
 
-        if (!known && !_unfamiliarSourceGate.Wait(0))
+        using var turn = known ? null : await gate.EnterAsync(source, cancellationToken);
+        if (!known && turn is null)
         {
+            // A busy answer is an attempt too: a source that keeps sending meets delays and lockout.
+            var busy = throttle.RecordBusy(source);
+            refusals.Refused(source, LoginRefusal.Busy);
+            if (busy.LockoutStarted)
+            {
+                RecordLockout(username, source);
+            }
+
             return new LoginOutcome(LoginResult.Busy);
         }
 
-        Account? account;
-        bool verified;
-        try
-        {
-            account = accounts.Find(username);
-            verified = account is { Disabled: false } ? hasher.Verify(password, account.Password) : hasher.VerifyAgainstDecoy(password);
-        }
-        finally
-        {
-            if (!known)
-            {
-                _unfamiliarSourceGate.Release();
-            }
-        }
+        var account = accounts.Find(username);
+        var verified = account is { Disabled: false } ? hasher.Verify(password, account.Password) : hasher.VerifyAgainstDecoy(password);
+        turn?.Dispose();
 
         if (!verified || account is null)
         {
@@ -95,8 +94,6 @@ internal sealed class LoginService(
         alerts.LoginSucceeded(source, account.Username, known, hadKnownSources);
         return new LoginOutcome(LoginResult.Succeeded, account, sessions.Create(account.Id, source));
     }
-
-    public void Dispose() => _unfamiliarSourceGate.Dispose();
 
     private void RecordLockout(string account, string source)
     {

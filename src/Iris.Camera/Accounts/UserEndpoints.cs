@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Iris.Camera.Events;
-using Iris.Camera.Identity;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -50,8 +49,8 @@ internal static class UserEndpoints
     private static Ok<UserSummary[]> List(AccountStore accounts) =>
         TypedResults.Ok(accounts.List().Select(a => new UserSummary(a.Username, a.Role, a.Disabled, a.MustChangePassword)).ToArray());
 
-    private static async Task<IResult> CreateAsync(HttpContext http, AccountStore accounts, PasswordHasher hasher, OwnerBootstrap owner,
-        DeviceIdentity identity, SecurityEventLog events, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpContext http, AccountStore accounts, PasswordHasher hasher, NewPasswordRules rules,
+        SecurityEventLog events, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<CreateUserRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -60,7 +59,7 @@ internal static class UserEndpoints
         }
 
         var request = body.Value!;
-        if (PasswordPolicy.Check(request.Password!, request.Username!, identity.Serial, owner.IsDefaultPassword) is { } reason)
+        if (rules.Check(request.Password!, request.Username!) is { } reason)
         {
             return WeakPassword("password", reason);
         }
@@ -104,7 +103,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<IResult> ResetPasswordAsync(string username, HttpContext http, AccountStore accounts, PasswordHasher hasher,
-        OwnerBootstrap owner, DeviceIdentity identity, SecurityEventLog events, CancellationToken cancellationToken)
+        NewPasswordRules rules, SecurityEventLog events, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<ResetPasswordRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -118,7 +117,7 @@ internal static class UserEndpoints
             return Result(AccountChange.NotFound);
         }
 
-        if (PasswordPolicy.Check(body.Value!.NewPassword!, account.Username, identity.Serial, owner.IsDefaultPassword) is { } reason)
+        if (rules.Check(body.Value!.NewPassword!, account.Username) is { } reason)
         {
             return WeakPassword("newPassword", reason);
         }
@@ -139,5 +138,5 @@ internal static class UserEndpoints
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] },
             title: "The password is not acceptable.", type: Problems.TypePrefix + "weak-password");
 
-    private static string Source(HttpContext http) => LoginThrottle.SourceKey(http.Connection.RemoteIpAddress);
+    private static string Source(HttpContext http) => http.ClientSource();
 }

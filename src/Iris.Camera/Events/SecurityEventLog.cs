@@ -17,6 +17,8 @@ public static class SecurityEventKinds
     public const string LoginFailed = "login-failed";
     public const string LoginThrottled = "login-throttled";
     public const string Lockout = "lockout";
+    public const string LoginRefused = "login-refused";
+    public const string ReauthenticationFailed = "reauthentication-failed";
     public const string PasswordChanged = "password-changed";
     public const string PasswordReset = "password-reset";
     public const string Logout = "logout";

@@ -31,7 +31,7 @@ internal static partial class FactoryReset
     private const string NextTokenKeySuffix = "-next";
 
     /// <summary>The vault items that belong to the device, not to its owner; a reset keeps them.</summary>
-    public static readonly IReadOnlyList<string> KeptItems = ["device-key", "update-key", Accounts.OwnerBootstrap.DefaultPasswordHashItem];
+    public static readonly IReadOnlyList<string> KeptItems = ["device-key", "update-key", Accounts.OwnerBootstrap.DefaultPasswordHashItem, Accounts.OwnerBootstrap.DefaultPasswordItem];
 
     public static string MarkerPath(DataDirectory data) => Path.Combine(data.Root, MarkerFile);
 

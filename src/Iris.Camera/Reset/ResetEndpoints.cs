@@ -22,7 +22,7 @@ internal static class ResetEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ResetAsync(HttpContext http, AccountStore accounts, PasswordHasher hasher, FactoryResetService reset, CancellationToken cancellationToken)
+    private static async Task<IResult> ResetAsync(HttpContext http, StepUpAuthentication stepUp, FactoryResetService reset, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<FactoryResetRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -31,12 +31,17 @@ internal static class ResetEndpoints
         }
 
         var session = http.CurrentSession()!;
-        if (accounts.FindById(session.AccountId) is not { } account || !hasher.Verify(body.Value!.Password!, account.Password))
+        var source = http.ClientSource();
+        var confirmed = stepUp.Verify(session, body.Value!.Password!, source, "factory reset");
+        switch (confirmed.Result)
         {
-            return Problems.Create(StatusCodes.Status403Forbidden, "password-required", "Type your own password to confirm a factory reset.");
+            case StepUpResult.Throttled:
+                return StepUpProblems.Throttled(http, confirmed, time);
+            case StepUpResult.WrongPassword:
+                return Problems.Create(StatusCodes.Status403Forbidden, "password-required", "Type your own password to confirm a factory reset.");
         }
 
-        await reset.RequestAsync(session.Username, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), "administrator", cancellationToken);
+        await reset.RequestAsync(session.Username, source, "administrator", cancellationToken);
         return TypedResults.Accepted("/api/device",
             new FactoryResetAccepted("The camera restarts, destroys its storage key and erases all owner data. Sign in afterwards with the default password on the label."));
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Iris.Camera.Platform;
 using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
 using Iris.Camera.Tests.Support;

@@ -86,6 +86,33 @@ public sealed class FactoryResetTests
     }
 
     [Fact]
+    public async Task Reset_WritesTheDefaultPasswordFileAgain_WhenNoTerminalShowsIt()
+    {
+        using var dir = new TempDirectory();
+        var terminal = new Iris.Camera.Tests.Accounts.DefaultPasswordFileTests.FakeTerminal(interactive: false);
+        var file = Path.Combine(dir.Path, "default-password");
+        string defaultPassword;
+        await using (var camera = await InProcessCamera.StartAsync(dir.Path, b =>
+        {
+            Iris.Camera.Tests.Accounts.DefaultPasswordFileTests.UseRealDisplay(b, terminal);
+            b.Services.AddSingleton<IRestartRequester>(new RecordingRestart());
+        }))
+        {
+            defaultPassword = (await File.ReadAllTextAsync(file)).Trim();
+            using var owner = await CameraSessions.ClaimAsync(camera.BaseAddress, camera.Certificate, defaultPassword, InProcessCamera.OwnerPassword);
+            Assert.False(File.Exists(file));
+            using var reset = await owner.Http.PostAsJsonAsync(new Uri("/api/device/factory-reset", UriKind.Relative), new { password = InProcessCamera.OwnerPassword });
+            Assert.Equal(HttpStatusCode.Accepted, reset.StatusCode);
+        }
+
+        await using var fresh = await InProcessCamera.StartAsync(dir.Path, b => Iris.Camera.Tests.Accounts.DefaultPasswordFileTests.UseRealDisplay(b, terminal));
+
+        Assert.Equal(defaultPassword, (await File.ReadAllTextAsync(file)).Trim());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        using var restricted = await fresh.SignInAsync("admin", defaultPassword);
+    }
+
+    [Fact]
     public async Task HoldingTheResetButton_StartsAReset_AndAShortPressDoesNot()
     {
         using var dir = new TempDirectory();

@@ -29,7 +29,7 @@ public sealed class BootedCamera : IDisposable
     public X509Certificate2 Certificate => PinnedHttpClient.ReadDeviceCertificate(DataDirectory);
 
     public string? DefaultPassword =>
-        Process.StandardOutput.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Default password for user 'admin': ", StringComparison.Ordinal))?["Default password for user 'admin': ".Length..];
+        File.Exists(Path.Combine(DataDirectory, "default-password")) ? File.ReadAllText(Path.Combine(DataDirectory, "default-password")).Trim() : null;
 
     /// <summary>Starts Iris.Boot with the camera listening on a fixed port, so its address survives restarts.</summary>
     public static async Task<BootedCamera> StartAsync(string bootDirectory, string dataDirectory, int port, IDictionary<string, string?> settings, int healthTimeoutSeconds = 60)

@@ -31,9 +31,9 @@ public sealed class CameraProcess : IDisposable
     public static Task<CameraProcess> StartAsync(string dataDirectory, string listen = "127.0.0.1:0", IDictionary<string, string>? environment = null) =>
         StartAsync(ChildProcess.Start("Iris.Camera", ["--listen", listen, "--data-dir", dataDirectory], environment), dataDirectory);
 
-    /// <summary>The default password the daemon printed on its first start, if it did.</summary>
+    /// <summary>The default password the daemon left for its owner (its output is not a terminal, so in a file), if any.</summary>
     public string? DefaultPassword =>
-        Process.StandardOutput.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Default password for user 'admin': ", StringComparison.Ordinal))?["Default password for user 'admin': ".Length..];
+        File.Exists(Path.Combine(DataDirectory, "default-password")) ? File.ReadAllText(Path.Combine(DataDirectory, "default-password")).Trim() : null;
 
     /// <summary>Starts the daemon from a shell that first sets the given file-creation mask (e.g. "022").</summary>
     public static Task<CameraProcess> StartWithUmaskAsync(string dataDirectory, string umask) =>

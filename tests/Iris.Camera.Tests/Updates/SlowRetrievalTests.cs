@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Iris.Camera.Platform;
 using Iris.Camera.Tests.Support;
 using Iris.Camera.Updates;
 using Iris.Firmware.Metadata;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Iris.Camera.Platform;
 using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
 using Iris.Camera.Tests.Support;

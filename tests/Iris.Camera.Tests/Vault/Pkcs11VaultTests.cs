@@ -1,3 +1,4 @@
+using Iris.Camera.Platform;
 using Iris.Camera.Storage;
 using Iris.Camera.Tests.Support;
 using Iris.Camera.Vault;
