@@ -76,19 +76,7 @@ public static class CameraApp
         services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrCreateDevelopment(device.Model, device.Vendor));
         services.AddSingleton(sp => CameraDatabase.Open(sp.GetRequiredService<DataDirectory>().DatabaseFile));
         AddAccounts(services, accounts);
-        services.AddSingleton(media);
-        services.AddSingleton<TestPatternSource>();
-        services.AddSingleton<FfmpegSource>();
-        services.TryAddSingleton<IFrameSource, SwitchingFrameSource>();
-        services.AddSingleton<VideoSettingsStore>();
-
-        services.AddSingleton<FrameHub>();
-        services.AddSingleton<PrivacyMode>();
-        services.AddSingleton<MotionDetector>();
-        services.AddHostedService(sp => sp.GetRequiredService<MotionDetector>());
-        services.AddSingleton<RecordingStore>();
-        services.AddSingleton<Recorder>();
-        services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        services.AddMedia(media);
         services.AddSingleton(updates);
         services.AddSingleton<UpdateKeyStore>();
         services.TryAddSingleton<IRestartRequester, LauncherRestart>();
@@ -98,9 +86,7 @@ public static class CameraApp
         services.AddSingleton(privacy);
         services.AddSingleton<PersonalDataService>();
         services.AddHostedService(sp => sp.GetRequiredService<PersonalDataService>());
-        services.AddSingleton(telemetry);
-        services.AddSingleton<TelemetryService>();
-        services.AddHostedService(sp => sp.GetRequiredService<TelemetryService>());
+        services.AddTelemetry(telemetry);
         services.AddSingleton(reset);
         services.AddSingleton<FactoryResetService>();
         if (reset.ButtonValueFile is { Length: > 0 } buttonFile)
@@ -195,9 +181,7 @@ public static class CameraApp
             services.GetRequiredService<SoftwareInfo>().Version,
             identity.Origin.ToString().ToLowerInvariant());
         services.GetRequiredService<OwnerBootstrap>().EnsureOwner();
-        services.GetRequiredService<VideoSettingsStore>().ApplyStored();
-        services.GetRequiredService<PrivacyMode>().ApplyStored();
-        services.GetRequiredService<RecordingStore>().RecoverInterrupted();
+        services.InitializeMedia();
         services.GetRequiredService<UpdateAgent>().Initialise();
 
         // Counts of throttled attempts not yet written go into the event log when the daemon stops.

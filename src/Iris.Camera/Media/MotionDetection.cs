@@ -31,14 +31,21 @@ public sealed class MotionSettings : IValidatableObject
     [Range(1, 100)]
     public int Sensitivity { get; set; } = 60;
 
-    [MaxLength(8)]
+    /// <summary>Left out means none (the whole frame); JSON null is refused, like a null zone.</summary>
+    [Required, MaxLength(8)]
     public List<MotionZoneSetting> Zones { get; set; } = [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         for (var i = 0; i < Zones.Count; i++)
         {
-            var zone = Zones[i];
+            // JSON may put null where the type says a zone; it gets a 400 naming it, never a crash.
+            if (Zones[i] is not { } zone)
+            {
+                yield return new ValidationResult($"Zone {i} is null; give x, y, width and height.", [nameof(Zones)]);
+                continue;
+            }
+
             var results = new List<ValidationResult>();
             if (!Validator.TryValidateObject(zone, new ValidationContext(zone), results, validateAllProperties: true)
                 || zone.X + zone.Width > 1.0001 || zone.Y + zone.Height > 1.0001)
@@ -59,7 +66,7 @@ public sealed record MotionEvent(long Id, DateTimeOffset At, double ChangedShare
 internal sealed partial class MotionDetector(
     FrameHub hub,
     CameraDatabase database,
-    MediaOptions media,
+    IActiveVideoSettings video,
     DeviceIdentity identity,
     TimeProvider time,
     IEnumerable<IAlertChannel> channels,
@@ -106,7 +113,7 @@ internal sealed partial class MotionDetector(
         using (subscription)
         {
             var analyzer = new MotionAnalyzer(settings.Sensitivity,
-                [.. settings.Zones.Select(z => new MotionZone(z.X, z.Y, z.Width, z.Height))], media.FramesPerSecond);
+                [.. settings.Zones.Select(z => new MotionZone(z.X, z.Y, z.Width, z.Height))], video.Active.FramesPerSecond);
             var last = DateTimeOffset.MinValue;
             await foreach (var frame in subscription!.Frames.ReadAllAsync(cancellationToken))
             {

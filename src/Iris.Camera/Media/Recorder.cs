@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Iris.Camera.Media;
 
-[JsonConverter(typeof(JsonStringEnumConverter<RecordingMode>))]
+[JsonConverter(typeof(RecordingModeJsonConverter))]
 public enum RecordingMode
 {
     Off,
@@ -13,9 +13,12 @@ public enum RecordingMode
     Motion,
 }
 
+/// <summary>Names only: a number ("mode": 7) or a combination ("off, motion") is not a mode.</summary>
+public sealed class RecordingModeJsonConverter() : JsonStringEnumConverter<RecordingMode>(namingPolicy: null, allowIntegerValues: false);
+
 public sealed class RecordingSettings
 {
-    [System.ComponentModel.DataAnnotations.Required]
+    [System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.EnumDataType(typeof(RecordingMode))]
     public RecordingMode? Mode { get; set; }
 }
 

@@ -93,7 +93,7 @@ public sealed class LiveViewTests
         await using var camera = await InProcessCamera.StartAsync(configure: builder =>
         {
             SmallFrames(builder);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Media:MaxViewers"] = "1" });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Media:MaxViewers"] = "1", ["Iris:Media:AdministratorReservedStreams"] = "0" });
         });
         using var admin = await camera.ClaimAsync();
 
