@@ -67,12 +67,11 @@ internal static class MediaEndpoints
 
     private static IResult ListMotionEvents(HttpRequest request, MotionDetector motion)
     {
-        var afterText = request.Query["after"].ToString();
-        var limitText = request.Query["limit"].ToString();
         long after = 0;
         var limit = 100;
-        if ((afterText.Length > 0 && (!long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
-            || (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 500)))
+        if (!MediaQuery.TryGetSingle(request, "after", out var afterText) || !MediaQuery.TryGetSingle(request, "limit", out var limitText)
+            || (afterText is not null && !long.TryParse(afterText, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+            || (limitText is not null && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 500)))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Query parameters 'after' (0 or more) and 'limit' (1-500) must be whole numbers.");
         }

@@ -13,12 +13,30 @@ public enum RecordingMode
     Motion,
 }
 
-/// <summary>Names only: a number ("mode": 7) or a combination ("off, motion") is not a mode.</summary>
-public sealed class RecordingModeJsonConverter() : JsonStringEnumConverter<RecordingMode>(namingPolicy: null, allowIntegerValues: false);
+/// <summary>One mode by its name (any case); a number ("mode": 7) or a combination ("off, motion") is not a mode.</summary>
+public sealed class RecordingModeJsonConverter : JsonConverter<RecordingMode>
+{
+    public override RecordingMode Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        foreach (var mode in Enum.GetValues<RecordingMode>())
+        {
+            if (string.Equals(name, mode.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                return mode;
+            }
+        }
+
+        throw new JsonException("The recording mode must be off, continuous or motion.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, RecordingMode value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+}
 
 public sealed class RecordingSettings
 {
-    [System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.EnumDataType(typeof(RecordingMode))]
+    // On the property too: converters in the serializer options take precedence over the one on the enum type.
+    [System.ComponentModel.DataAnnotations.Required, JsonConverter(typeof(RecordingModeJsonConverter))]
     public RecordingMode? Mode { get; set; }
 }
 

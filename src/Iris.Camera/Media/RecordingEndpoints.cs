@@ -29,8 +29,7 @@ internal static class RecordingEndpoints
 
     private static async Task<IResult> PlayAsync(long id, HttpContext http, RecordingStore store, TimeProvider time)
     {
-        var play = http.Request.Query["play"].ToString();
-        if (play is not ("" or "true" or "false"))
+        if (!MediaQuery.TryGetSingle(http.Request, "play", out var play) || play is not (null or "true" or "false"))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Query parameter 'play' must be true or false.");
         }
@@ -83,13 +82,13 @@ internal static class RecordingEndpoints
 
     private static IResult DeleteMany(HttpContext http, RecordingStore store, SecurityEventLog events)
     {
-        var all = http.Request.Query["all"].ToString();
+        var all = MediaQuery.TryGetSingle(http.Request, "all", out var allText) ? allText : "invalid";
         int deleted;
         if (all == "true" && !http.Request.Query.ContainsKey("from") && !http.Request.Query.ContainsKey("to"))
         {
             deleted = store.DeleteAll();
         }
-        else if (!http.Request.Query.ContainsKey("all") && TryRange(http.Request, out var from, out var to) && from is { } start && to is { } end)
+        else if (all is null && TryRange(http.Request, out var from, out var to) && from is { } start && to is { } end)
         {
             deleted = store.DeleteRange(start, end);
         }
@@ -126,13 +125,17 @@ internal static class RecordingEndpoints
     private static bool TryBound(HttpRequest request, string name, out DateTimeOffset? bound)
     {
         bound = null;
-        if (!request.Query.TryGetValue(name, out var values))
+        if (!MediaQuery.TryGetSingle(request, name, out var text))
+        {
+            return false;
+        }
+
+        if (text is null)
         {
             return true;
         }
 
-        if (values.Count != 1 || values[0] is not { Length: > 0 and <= 40 } text
-            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        if (text.Length > 40 || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
         {
             return false;
         }

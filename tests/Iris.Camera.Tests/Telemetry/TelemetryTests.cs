@@ -90,6 +90,31 @@ public sealed class TelemetryTests
         Assert.Equal(HttpStatusCode.Conflict, consent.StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"textVersion":null}""")]
+    [InlineData("""{"textVersion":""}""")]
+    [InlineData("""{"textVersion":2026}""")]
+    [InlineData("""{"textVersion":["2026-11-1"]}""")]
+    [InlineData("""null""")]
+    public async Task ConsentBodies_WithNullsEmptyStringsOrWrongTypes_Are400_AndRecordNoConsent(string body)
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await using var camera = await InProcessCamera.StartAsync(configure: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Iris:Telemetry:Endpoint"] = receiver.Address + "telemetry",
+            ["Iris:Telemetry:CaCertificateFile"] = receiver.CaFile,
+        }));
+        using var owner = await camera.ClaimAsync();
+
+        using var response = await owner.Http.PutAsync(new Uri("/api/telemetry/consent", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var status = (await owner.Http.GetFromJsonAsync<TelemetryStatus>(new Uri("/api/telemetry", UriKind.Relative), JsonSerializerOptions.Web))!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.False(status.Consented);
+        Assert.Null(status.LastConsentChange);
+    }
+
     /// <summary>Moves the clock one interval at a time and waits for each scheduled round to finish.</summary>
     private static async Task RoundsAsync(TelemetrySender sender, FakeTimeProvider time, int rounds)
     {
