@@ -13,7 +13,7 @@ public enum RecordingMode
     Motion,
 }
 
-/// <summary>One mode by its name (any case); a number ("mode": 7) or a combination ("off, motion") is not a mode.</summary>
+/// <summary>One mode by its name (any case; written "off", "continuous", "motion"); a number ("mode": 7) or a combination ("off, motion") is not a mode.</summary>
 public sealed class RecordingModeJsonConverter : JsonConverter<RecordingMode>
 {
     public override RecordingMode Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -30,7 +30,8 @@ public sealed class RecordingModeJsonConverter : JsonConverter<RecordingMode>
         throw new JsonException("The recording mode must be off, continuous or motion.");
     }
 
-    public override void Write(Utf8JsonWriter writer, RecordingMode value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    public override void Write(Utf8JsonWriter writer, RecordingMode value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(JsonNamingPolicy.CamelCase.ConvertName(value.ToString()));
 }
 
 public sealed class RecordingSettings
