@@ -87,9 +87,3 @@ public sealed class VideoSignal
         }
     }
 }
-
-/// <summary>A frame source stopped delivering, with a reason fit to show an administrator (no URL, no secret).</summary>
-public sealed class FrameSourceException(string reason) : Exception(reason)
-{
-    public string Reason { get; } = reason;
-}
