@@ -16,6 +16,7 @@ public static class AlertKinds
     public const string NewSource = "login-from-new-source";
     public const string UpdateRefused = "update-refused";
     public const string UpdateRolledBack = "update-rolled-back";
+    public const string Motion = "motion";
 }
 
 /// <summary>Where alerts are pushed besides the inbox (MQTT, webhook): each channel implements this once.</summary>

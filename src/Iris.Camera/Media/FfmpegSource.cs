@@ -6,45 +6,54 @@ using Microsoft.Extensions.Logging;
 namespace Iris.Camera.Media;
 
 /// <summary>
-/// A real camera (V4L2 device) or a file/stream, decoded and re-encoded to MJPEG by an ffmpeg child process
-/// (Debian package) that writes JPEGs to its standard output. When ffmpeg dies the enumeration ends, and
-/// <see cref="FrameHub"/> restarts it with growing back-off. Input URLs may hold credentials: they are never logged.
+/// A real camera (V4L2 device) or an https:// stream, decoded and re-encoded to MJPEG by an ffmpeg child process
+/// (Debian package) that writes JPEGs to its standard output. ffmpeg is confined to what the source kind needs
+/// (see <see cref="Arguments"/>): a stream reaches ffmpeg only as bytes on its standard input, fetched by
+/// <see cref="HttpsStreamFeed"/>. When ffmpeg ends, the capture ends with a <see cref="FrameSourceException"/>
+/// naming why, and <see cref="FrameHub"/> restarts it with growing back-off. Stream URLs are never logged.
 /// </summary>
-internal sealed partial class FfmpegSource(MediaOptions options, TimeProvider time, ILogger<FfmpegSource> logger) : IFrameSource
+internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaOptions options, TimeProvider time, ILogger<FfmpegSource> logger) : IFrameSource
 {
     private const int MaxFrameBytes = 8 * 1024 * 1024;
+    private const int MaxReasonLength = 200;
     private int _processId;
 
-    public string Name => options.Source;
+    /// <summary>The demuxers a stream may use: what IP cameras send over HTTPS. Nothing that reads other files or URLs.</summary>
+    public const string StreamFormats = "mpjpeg,mjpeg,mpegts";
+
+    public string Name => settings.Active.Source;
 
     /// <summary>The running ffmpeg's process id (0 when none); lets supervision be tested with a real kill.</summary>
     public int ProcessId => Volatile.Read(ref _processId);
 
-    public static IReadOnlyList<string> Arguments(MediaOptions options)
+    /// <summary>
+    /// ffmpeg's command line, as separate arguments (no shell). The input is confined twice: by the format, forced
+    /// to v4l2 or limited to <see cref="StreamFormats"/> (no lavfi or concat, nothing that opens further inputs),
+    /// and by <c>-protocol_whitelist</c> (a stream may read only its pipe: no file, no network). The filter chain
+    /// is fixed and built from numbers only; no value from the settings can become an option.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(ActiveVideo video, int jpegQuality)
     {
         var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin" };
-        var fps = options.FramesPerSecond.ToString(CultureInfo.InvariantCulture);
-        if (options.Source == MediaOptions.V4l2Source)
+        var fps = video.FramesPerSecond.ToString(CultureInfo.InvariantCulture);
+        if (video.Source == MediaOptions.V4l2Source)
         {
-            args.AddRange(["-f", "v4l2", "-framerate", fps, "-video_size", $"{options.Width}x{options.Height}", "-i", options.Device]);
+            // The device path matched /dev/videoN; the v4l2 demuxer opens it itself, nothing else is read.
+            args.AddRange(["-protocol_whitelist", "file", "-format_whitelist", "v4l2", "-f", "v4l2",
+                "-framerate", fps, "-video_size", $"{video.Width}x{video.Height}", "-i", video.Device]);
         }
-        else if (options.StreamUrl.StartsWith("lavfi:", StringComparison.Ordinal))
+        else if (video.Source == MediaOptions.StreamSource)
         {
-            // ffmpeg's built-in generators (for demonstrations and tests): lavfi:testsrc2=size=320x240:rate=10
-            args.AddRange(["-re", "-f", "lavfi", "-i", options.StreamUrl["lavfi:".Length..]]);
-        }
-        else if (File.Exists(options.StreamUrl))
-        {
-            args.AddRange(["-re", "-stream_loop", "-1", "-i", options.StreamUrl]);
+            args.AddRange(["-protocol_whitelist", "pipe", "-format_whitelist", StreamFormats, "-i", "pipe:0"]);
         }
         else
         {
-            args.AddRange(["-i", options.StreamUrl]);
+            throw new ArgumentException($"ffmpeg does not capture the {video.Source} source.", nameof(video));
         }
 
         args.AddRange([
-            "-an", "-vf", $"scale={options.Width}:{options.Height},fps={fps}",
-            "-q:v", Math.Clamp(31 - (options.JpegQuality * 29 / 95), 2, 31).ToString(CultureInfo.InvariantCulture),
+            "-an", "-vf", $"scale={video.Width}:{video.Height},fps={fps}",
+            "-q:v", Math.Clamp(31 - (jpegQuality * 29 / 95), 2, 31).ToString(CultureInfo.InvariantCulture),
             "-f", "image2pipe", "-vcodec", "mjpeg", "pipe:1",
         ]);
         return args;
@@ -52,6 +61,10 @@ internal sealed partial class FfmpegSource(MediaOptions options, TimeProvider ti
 
     public async IAsyncEnumerable<VideoFrame> CaptureAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var video = settings.Active;
+        using var feed = video.Source == MediaOptions.StreamSource
+            ? await HttpsStreamFeed.OpenAsync(video.StreamUrl, options.StreamCaCertificateFile!, options.SignalTimeout, time, cancellationToken)
+            : null;
         var start = new ProcessStartInfo("ffmpeg")
         {
             RedirectStandardOutput = true,
@@ -59,16 +72,29 @@ internal sealed partial class FfmpegSource(MediaOptions options, TimeProvider ti
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in Arguments(options))
+        foreach (var arg in Arguments(video, options.JpegQuality))
         {
             start.ArgumentList.Add(arg);
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
         Volatile.Write(ref _processId, process.Id);
-        process.ErrorDataReceived += (_, _) => { }; // drained so ffmpeg never blocks on a full pipe; may hold URLs
+        string? lastError = null;
+        // Drained so ffmpeg never blocks on a full pipe; its last two lines (the cause, then what failed) are the
+        // reason shown for a lost signal.
+        string? previousError = null;
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (!string.IsNullOrWhiteSpace(line.Data))
+            {
+                lastError = previousError is null ? line.Data : previousError + "; " + line.Data;
+                previousError = line.Data;
+            }
+        };
         process.BeginErrorReadLine();
-        LogStarted(logger, options.Source, process.Id);
+        using var stopFeeding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var feeding = feed?.CopyToAsync(process.StandardInput.BaseStream, stopFeeding.Token) ?? Task.FromResult("");
+        LogStarted(logger, video.Source, process.Id);
         try
         {
             var output = process.StandardOutput.BaseStream;
@@ -92,7 +118,7 @@ internal sealed partial class FfmpegSource(MediaOptions options, TimeProvider ti
                         frame.SetLength(0);
                         if (jpeg.Length > 4 && jpeg[0] == 0xFF && jpeg[1] == 0xD8)
                         {
-                            yield return new VideoFrame(sequence++, time.GetUtcNow(), options.Width, options.Height, jpeg);
+                            yield return new VideoFrame(sequence++, time.GetUtcNow(), video.Width, video.Height, jpeg);
                         }
                     }
                 }
@@ -105,7 +131,10 @@ internal sealed partial class FfmpegSource(MediaOptions options, TimeProvider ti
             }
 
             await process.WaitForExitAsync(CancellationToken.None);
-            LogExited(logger, options.Source, process.ExitCode);
+            await stopFeeding.CancelAsync();
+            var fed = await feeding;
+            LogExited(logger, video.Source, process.ExitCode);
+            throw new FrameSourceException(Reason(fed, process.ExitCode, lastError));
         }
         finally
         {
@@ -114,7 +143,32 @@ internal sealed partial class FfmpegSource(MediaOptions options, TimeProvider ti
             {
                 process.Kill(entireProcessTree: true);
             }
+
+            // The feed ends before it is disposed, never while it still writes.
+            await stopFeeding.CancelAsync();
+            await feeding;
         }
+    }
+
+    /// <summary>
+    /// Why capture ended, for an administrator: a failure of the stream first (ffmpeg only saw its pipe end), else
+    /// ffmpeg's last error line (what it made of the content), else how the stream ended. That line can only name
+    /// the device or "pipe:0", never a URL: ffmpeg is given none.
+    /// </summary>
+    private static string Reason(string fed, int exitCode, string? lastError)
+    {
+        if (fed.Length > 0 && (fed != HttpsStreamFeed.Ended || exitCode == 0 || lastError is null))
+        {
+            return fed;
+        }
+
+        if (lastError is null)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"ffmpeg ended (exit code {exitCode})");
+        }
+
+        var clean = new string([.. lastError.Where(c => !char.IsControl(c))]).Trim();
+        return "ffmpeg: " + (clean.Length > MaxReasonLength ? clean[..MaxReasonLength] : clean);
     }
 
     [LoggerMessage(EventId = 4400, Level = LogLevel.Information, Message = "Frame source {Source}: ffmpeg started (pid {ProcessId}).")]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -7,7 +8,6 @@ public enum SubscribeResult
 {
     Subscribed,
     PrivacyMode,
-    TooManyViewers,
 }
 
 /// <summary>One consumer's view of the frames: a small drop-oldest buffer, so a slow consumer only loses its own frames.</summary>
@@ -26,7 +26,8 @@ public sealed class FrameSubscription(FrameHub hub, Channel<VideoFrame> channel,
 
 /// <summary>
 /// Runs the frame source only while someone consumes frames and privacy mode is off, and fans each frame out to
-/// every subscriber without copying or blocking. A failing source is restarted with growing back-off.
+/// every subscriber without copying or blocking. A failing source is restarted with growing back-off, and
+/// <see cref="Signal"/> says whether it delivers. How many live viewers may watch is <see cref="LiveViewAdmission"/>'s call.
 /// </summary>
 public sealed partial class FrameHub(IFrameSource source, MediaOptions options, TimeProvider time, ILogger<FrameHub> logger) : IAsyncDisposable
 {
@@ -35,6 +36,11 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
     private CancellationTokenSource? _capture;
     private Task _captureTask = Task.CompletedTask;
     private bool _privacy;
+    private int _generation;
+    private bool _settingsChanged;
+
+    /// <summary>Whether the current source delivers frames (shown with the video settings).</summary>
+    public VideoSignal Signal { get; } = new();
 
     public int ViewerCount
     {
@@ -68,11 +74,6 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
                 return SubscribeResult.PrivacyMode;
             }
 
-            if (asViewer && _subscribers.Count(s => s.IsViewer) >= options.MaxViewers)
-            {
-                return SubscribeResult.TooManyViewers;
-            }
-
             var channel = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(options.ViewerBufferFrames)
             {
                 FullMode = BoundedChannelFullMode.DropOldest,
@@ -83,8 +84,7 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
             _subscribers.Add(subscription);
             if (_capture is null)
             {
-                _capture = new CancellationTokenSource();
-                _captureTask = CaptureLoopAsync(_capture.Token);
+                StartCaptureLocked();
             }
 
             return SubscribeResult.Subscribed;
@@ -119,14 +119,48 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
     {
         lock (_lock)
         {
+            _settingsChanged = true;
             if (_capture is null)
             {
+                Signal.SettingsChanged();
                 return;
             }
 
             StopCaptureLocked();
-            _capture = new CancellationTokenSource();
-            _captureTask = CaptureLoopAsync(_capture.Token);
+            StartCaptureLocked();
+        }
+    }
+
+    /// <summary>
+    /// Waits until the source delivers a frame, reports a failure, or <paramref name="timeout"/> passes (which is
+    /// then reported as "no signal"), and returns <see cref="VideoSignal.State"/>. Capture runs meanwhile.
+    /// </summary>
+    public async Task<string> CheckSignalAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (TrySubscribe(asViewer: false, out var subscription) == SubscribeResult.PrivacyMode)
+        {
+            return "not checked: privacy mode is on";
+        }
+
+        using (subscription)
+        {
+            int generation;
+            lock (_lock)
+            {
+                generation = _generation;
+            }
+
+            var frame = subscription!.Frames.WaitToReadAsync(cancellationToken).AsTask();
+            try
+            {
+                await Task.WhenAny(frame, Signal.LostAsync(generation)).WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Signal.Lost(generation, string.Create(CultureInfo.InvariantCulture, $"no picture within {timeout.TotalSeconds:0} s"));
+            }
+
+            return Signal.State;
         }
     }
 
@@ -155,6 +189,15 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
         await running.ConfigureAwait(false);
     }
 
+    private void StartCaptureLocked()
+    {
+        _generation++;
+        Signal.Started(_generation, _settingsChanged);
+        _settingsChanged = false;
+        _capture = new CancellationTokenSource();
+        _captureTask = CaptureLoopAsync(_generation, _capture.Token);
+    }
+
     private void StopCaptureLocked()
     {
         _capture?.Cancel();
@@ -162,12 +205,13 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
         _capture = null;
     }
 
-    private async Task CaptureLoopAsync(CancellationToken cancellationToken)
+    private async Task CaptureLoopAsync(int generation, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var backOff = TimeSpan.FromSeconds(1);
         while (!cancellationToken.IsCancellationRequested)
         {
+            string reason;
             try
             {
                 await foreach (var frame in source.CaptureAsync(cancellationToken).ConfigureAwait(false))
@@ -176,24 +220,39 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
                     FrameSubscription[] targets;
                     lock (_lock)
                     {
+                        if (generation != _generation)
+                        {
+                            return; // replaced by a run with new settings: not one more frame of the old source
+                        }
+
                         targets = [.. _subscribers];
                     }
 
+                    Signal.Frame(generation);
                     foreach (var target in targets)
                     {
                         target.Offer(frame);
                     }
                 }
+
+                reason = "the source ended";
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
+            catch (FrameSourceException ex)
+            {
+                reason = ex.Reason;
+                LogSourceLost(logger, source.Name, ex.Reason, backOff.TotalSeconds);
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                reason = "the source failed";
                 LogSourceFailed(logger, source.Name, backOff.TotalSeconds, ex);
             }
 
+            Signal.Lost(generation, reason);
             try
             {
                 await Task.Delay(backOff, time, cancellationToken).ConfigureAwait(false);
@@ -209,4 +268,7 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Error, Message = "Frame source {Source} failed; restarting in {Seconds} s.")]
     private static partial void LogSourceFailed(ILogger logger, string source, double seconds, Exception exception);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Frame source {Source}: no signal ({Reason}); restarting in {Seconds} s.")]
+    private static partial void LogSourceLost(ILogger logger, string source, string reason, double seconds);
 }

@@ -4,7 +4,7 @@ using Iris.Camera.Storage;
 namespace Iris.Camera.Media;
 
 /// <summary>Recordings, live video and motion events: declared here, and deleted only here.</summary>
-internal sealed class MediaData(RecordingStore recordings, CameraDatabase database, MediaOptions media) : IStoredData
+internal sealed class MediaData(RecordingStore recordings, MotionDetector motion, MediaOptions media) : IStoredData
 {
     public const string RecordingsKind = "recordings";
     public const string MotionEventsKind = "motion-events";
@@ -34,12 +34,6 @@ internal sealed class MediaData(RecordingStore recordings, CameraDatabase databa
 
     public int DeleteKind(string kindId, ErasureRequest request)
     {
-        if (kindId == RecordingsKind)
-        {
-            return recordings.DeleteAll();
-        }
-
-        using var connection = database.OpenConnection();
-        return DbRows.Execute(connection, "DELETE FROM motion_events;");
+        return kindId == RecordingsKind ? recordings.DeleteAll() : motion.DeleteAllEvents();
     }
 }

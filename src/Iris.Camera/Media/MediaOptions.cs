@@ -8,14 +8,20 @@ public sealed class MediaOptions
     public const string V4l2Source = "v4l2";
     public const string StreamSource = "stream";
 
-    /// <summary>test-pattern (default, runs anywhere), v4l2 (a USB/CSI camera), or stream (a file or URL).</summary>
+    /// <summary>test-pattern (default, runs anywhere), v4l2 (a USB/CSI camera), or stream (an https:// stream).</summary>
     public string Source { get; set; } = TestPatternSource;
 
     /// <summary>The V4L2 device for Source = v4l2.</summary>
     public string Device { get; set; } = "/dev/video0";
 
-    /// <summary>File path or URL for Source = stream (lavfi:GENERATOR for ffmpeg's built-in test sources).</summary>
+    /// <summary>The https:// address for Source = stream (see <see cref="VideoSourceRules"/>).</summary>
     public string StreamUrl { get; set; } = "";
+
+    /// <summary>PEM with the CA(s), or the camera's own certificate, that an https:// stream's server must chain to.</summary>
+    public string? StreamCaCertificateFile { get; set; }
+
+    /// <summary>How long a source may take to deliver its first frame (or go without one) before it counts as "no signal".</summary>
+    public TimeSpan SignalTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public int Width { get; set; } = 1280;
 
@@ -28,8 +34,17 @@ public sealed class MediaOptions
     /// <summary>Whether the test pattern's block moves (a still scene is useful to check motion detection).</summary>
     public bool TestPatternMoves { get; set; } = true;
 
-    /// <summary>Concurrent live viewers; one more is refused with 503.</summary>
+    /// <summary>Concurrent live streams in all; one more is refused with 503.</summary>
     public int MaxViewers { get; set; } = 16;
+
+    /// <summary>Live streams one session may hold open; one more is refused with 429.</summary>
+    public int MaxStreamsPerSession { get; set; } = 2;
+
+    /// <summary>Live streams one account may hold open over all its sessions; one more is refused with 429.</summary>
+    public int MaxStreamsPerAccount { get; set; } = 4;
+
+    /// <summary>The last slots of <see cref="MaxViewers"/> that only administrators may take, so a viewer can never lock them out.</summary>
+    public int AdministratorReservedStreams { get; set; } = 2;
 
     /// <summary>Frames buffered per viewer; a slow viewer loses its oldest frames, never stalls the others.</summary>
     public int ViewerBufferFrames { get; set; } = 2;
@@ -60,29 +75,19 @@ public sealed class MediaOptions
             errors.Add($"{SectionName}: SegmentLength 1 s-10 min, RecordingRetention at least 1 h, RecordingQuotaBytes at least 1 MiB, MinimumFreeBytes and MotionRecordingTail positive.");
         }
 
-        if (Width is < 160 or > 3840 || Height is < 120 or > 2160 || Width % 2 != 0 || Height % 2 != 0)
+        foreach (var (field, message) in VideoSourceRules.Check(ActiveVideo.From(this), !string.IsNullOrWhiteSpace(StreamCaCertificateFile)))
         {
-            errors.Add($"{SectionName}: Width must be 160-3840 and Height 120-2160, both even.");
+            errors.Add($"{SectionName}:{char.ToUpperInvariant(field[0])}{field[1..]}: {message}");
         }
 
-        if (Source is not (TestPatternSource or V4l2Source or StreamSource))
+        if (StreamCaCertificateFile is { Length: > 0 } caFile && !File.Exists(caFile))
         {
-            errors.Add($"{SectionName}:Source must be {TestPatternSource}, {V4l2Source} or {StreamSource}.");
+            errors.Add($"{SectionName}:StreamCaCertificateFile names no file.");
         }
 
-        if (Source == V4l2Source && !System.Text.RegularExpressions.Regex.IsMatch(Device, "^/dev/video[0-9]{1,3}$"))
+        if (SignalTimeout < TimeSpan.FromSeconds(1) || SignalTimeout > TimeSpan.FromMinutes(1))
         {
-            errors.Add($"{SectionName}:Device must be a V4L2 device such as /dev/video0.");
-        }
-
-        if (Source == StreamSource && (string.IsNullOrWhiteSpace(StreamUrl) || StreamUrl.StartsWith('-') || StreamUrl.Length > 2048))
-        {
-            errors.Add($"{SectionName}:StreamUrl must name a file or URL for the stream source.");
-        }
-
-        if (FramesPerSecond is < 1 or > 30)
-        {
-            errors.Add($"{SectionName}:FramesPerSecond must be 1-30.");
+            errors.Add($"{SectionName}:SignalTimeout must be 1-60 seconds.");
         }
 
         if (JpegQuality is < 30 or > 95)
@@ -93,6 +98,16 @@ public sealed class MediaOptions
         if (MaxViewers is < 1 or > 64 || ViewerBufferFrames is < 1 or > 16)
         {
             errors.Add($"{SectionName}: MaxViewers must be 1-64 and ViewerBufferFrames 1-16.");
+        }
+
+        if (MaxStreamsPerSession < 1 || MaxStreamsPerAccount < MaxStreamsPerSession || MaxStreamsPerAccount > 64)
+        {
+            errors.Add($"{SectionName}: MaxStreamsPerSession must be at least 1, and MaxStreamsPerAccount at least that and at most 64.");
+        }
+
+        if (AdministratorReservedStreams < 0 || AdministratorReservedStreams >= MaxViewers)
+        {
+            errors.Add($"{SectionName}:AdministratorReservedStreams must be 0 or more and less than MaxViewers, so viewers keep at least one slot.");
         }
 
         if (SessionRecheckInterval <= TimeSpan.Zero || SessionRecheckInterval > TimeSpan.FromSeconds(1))

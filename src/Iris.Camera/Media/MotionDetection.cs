@@ -31,14 +31,21 @@ public sealed class MotionSettings : IValidatableObject
     [Range(1, 100)]
     public int Sensitivity { get; set; } = 60;
 
-    [MaxLength(8)]
+    /// <summary>Left out means none (the whole frame); JSON null is refused, like a null zone.</summary>
+    [Required, MaxLength(8)]
     public List<MotionZoneSetting> Zones { get; set; } = [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         for (var i = 0; i < Zones.Count; i++)
         {
-            var zone = Zones[i];
+            // JSON may put null where the type says a zone; it gets a 400 naming it, never a crash.
+            if (Zones[i] is not { } zone)
+            {
+                yield return new ValidationResult($"Zone {i} is null; give x, y, width and height.", [nameof(Zones)]);
+                continue;
+            }
+
             var results = new List<ValidationResult>();
             if (!Validator.TryValidateObject(zone, new ValidationContext(zone), results, validateAllProperties: true)
                 || zone.X + zone.Width > 1.0001 || zone.Y + zone.Height > 1.0001)
@@ -59,10 +66,9 @@ public sealed record MotionEvent(long Id, DateTimeOffset At, double ChangedShare
 internal sealed partial class MotionDetector(
     FrameHub hub,
     CameraDatabase database,
-    MediaOptions media,
-    DeviceIdentity identity,
+    IActiveVideoSettings video,
     TimeProvider time,
-    IEnumerable<IAlertChannel> channels,
+    AlertCenter alerts,
     ILogger<MotionDetector> logger) : ReconfigurableService(time)
 {
     public const string SettingKey = "motion";
@@ -106,7 +112,7 @@ internal sealed partial class MotionDetector(
         using (subscription)
         {
             var analyzer = new MotionAnalyzer(settings.Sensitivity,
-                [.. settings.Zones.Select(z => new MotionZone(z.X, z.Y, z.Width, z.Height))], media.FramesPerSecond);
+                [.. settings.Zones.Select(z => new MotionZone(z.X, z.Y, z.Width, z.Height))], video.Active.FramesPerSecond);
             var last = DateTimeOffset.MinValue;
             await foreach (var frame in subscription!.Frames.ReadAllAsync(cancellationToken))
             {
@@ -128,37 +134,21 @@ internal sealed partial class MotionDetector(
         LastMotionAt = at;
         long id;
         using (var connection = database.OpenConnection())
-        using (var insert = connection.CreateCommand())
         {
-            insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ($at, $share) RETURNING id;";
-            insert.Parameters.AddWithValue("$at", at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            insert.Parameters.AddWithValue("$share", share);
-            id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+            id = Convert.ToInt64(DbRows.Scalar(connection, "INSERT INTO motion_events (at, changed_share) VALUES ($at, $share) RETURNING id;",
+                ("$at", DbTime.Format(at)), ("$share", share)), CultureInfo.InvariantCulture);
         }
 
         LogMotion(logger, id);
-        var alert = new SecurityAlert(id, at, "motion", identity.Serial, null, null,
-            string.Create(CultureInfo.InvariantCulture, $"Motion detected ({share:P1} of the watched area changed)."), null);
-        foreach (var channel in channels)
-        {
-            _ = DeliverAsync(channel, alert);
-        }
+        alerts.Announce(AlertKinds.Motion, at, id, string.Create(CultureInfo.InvariantCulture, $"Motion detected ({share:P1} of the watched area changed)."));
     }
 
-    private async Task DeliverAsync(IAlertChannel channel, SecurityAlert alert)
+    /// <summary>Deletes every motion event (the owner's deletion of this kind of personal data).</summary>
+    public int DeleteAllEvents()
     {
-        try
-        {
-            await channel.SendAsync(alert, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogChannelFailed(logger, channel.GetType().Name, alert.Id);
-        }
+        using var connection = database.OpenConnection();
+        return DbRows.Execute(connection, "DELETE FROM motion_events;");
     }
-
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Error, Message = "Alert channel {Channel} failed to deliver motion event {EventId}.")]
-    private static partial void LogChannelFailed(ILogger logger, string channel, long eventId);
 
     [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Motion event {EventId} recorded.")]
     private static partial void LogMotion(ILogger logger, long eventId);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Iris.Camera.Media;
 
-[JsonConverter(typeof(JsonStringEnumConverter<RecordingMode>))]
+[JsonConverter(typeof(RecordingModeJsonConverter))]
 public enum RecordingMode
 {
     Off,
@@ -13,9 +13,31 @@ public enum RecordingMode
     Motion,
 }
 
+/// <summary>One mode by its name (any case; written "off", "continuous", "motion"); a number ("mode": 7) or a combination ("off, motion") is not a mode.</summary>
+public sealed class RecordingModeJsonConverter : JsonConverter<RecordingMode>
+{
+    public override RecordingMode Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        foreach (var mode in Enum.GetValues<RecordingMode>())
+        {
+            if (string.Equals(name, mode.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                return mode;
+            }
+        }
+
+        throw new JsonException("The recording mode must be off, continuous or motion.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, RecordingMode value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(JsonNamingPolicy.CamelCase.ConvertName(value.ToString()));
+}
+
 public sealed class RecordingSettings
 {
-    [System.ComponentModel.DataAnnotations.Required]
+    // On the property too: converters in the serializer options take precedence over the one on the enum type.
+    [System.ComponentModel.DataAnnotations.Required, JsonConverter(typeof(RecordingModeJsonConverter))]
     public RecordingMode? Mode { get; set; }
 }
 

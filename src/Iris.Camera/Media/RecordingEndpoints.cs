@@ -29,8 +29,7 @@ internal static class RecordingEndpoints
 
     private static async Task<IResult> PlayAsync(long id, HttpContext http, RecordingStore store, TimeProvider time)
     {
-        var play = http.Request.Query["play"].ToString();
-        if (play is not ("" or "true" or "false"))
+        if (!MediaQuery.TryGetSingle(http.Request, "play", out var play) || play is not (null or "true" or "false"))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Query parameter 'play' must be true or false.");
         }
@@ -43,7 +42,7 @@ internal static class RecordingEndpoints
                 : Problems.Create(StatusCodes.Status404NotFound, "recording-not-found", "No recording has this id.");
         }
 
-        http.Response.ContentType = $"multipart/x-mixed-replace; boundary={MediaEndpoints.Boundary}";
+        http.Response.ContentType = $"multipart/x-mixed-replace; boundary={LiveViewEndpoints.Boundary}";
         // play=true paces frames as they were captured (for an img element); otherwise it is a download.
         var paced = play == "true";
         http.Response.Headers.ContentDisposition = $"{(paced ? "inline" : "attachment")}; filename=\"recording-{id.ToString(CultureInfo.InvariantCulture)}.mjpeg\"";
@@ -57,7 +56,7 @@ internal static class RecordingEndpoints
 
             previous = frame.CapturedAt;
             var header = Encoding.ASCII.GetBytes(
-                $"--{MediaEndpoints.Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {frame.Jpeg.Length.ToString(CultureInfo.InvariantCulture)}\r\nX-Captured-At: {frame.CapturedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}\r\n\r\n");
+                $"--{LiveViewEndpoints.Boundary}\r\nContent-Type: image/jpeg\r\nContent-Length: {frame.Jpeg.Length.ToString(CultureInfo.InvariantCulture)}\r\nX-Captured-At: {frame.CapturedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}\r\n\r\n");
             await http.Response.Body.WriteAsync(header, http.RequestAborted);
             await http.Response.Body.WriteAsync(frame.Jpeg, http.RequestAborted);
             await http.Response.Body.WriteAsync("\r\n"u8.ToArray(), http.RequestAborted);
@@ -83,19 +82,19 @@ internal static class RecordingEndpoints
 
     private static IResult DeleteMany(HttpContext http, RecordingStore store, SecurityEventLog events)
     {
-        var all = http.Request.Query["all"].ToString();
+        var all = MediaQuery.TryGetSingle(http.Request, "all", out var allText) ? allText : "invalid";
         int deleted;
         if (all == "true" && !http.Request.Query.ContainsKey("from") && !http.Request.Query.ContainsKey("to"))
         {
             deleted = store.DeleteAll();
         }
-        else if (all.Length == 0 && http.Request.Query.ContainsKey("from") && http.Request.Query.ContainsKey("to") && TryRange(http.Request, out var from, out var to))
+        else if (all is null && TryRange(http.Request, out var from, out var to) && from is { } start && to is { } end)
         {
-            deleted = store.DeleteRange(from!.Value, to!.Value);
+            deleted = store.DeleteRange(start, end);
         }
         else
         {
-            return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Give either all=true, or from and to (ISO 8601 times).");
+            return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Give either all=true, or from and to (ISO 8601 times, from <= to).");
         }
 
         events.Append(SecurityEventKinds.RecordingsDeleted, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username,
@@ -116,33 +115,33 @@ internal static class RecordingEndpoints
         return TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode });
     }
 
-    private static bool TryRange(HttpRequest request, out DateTimeOffset? from, out DateTimeOffset? to)
+    /// <summary>
+    /// Reads the optional from/to bounds. A bound that is present must be one ISO 8601 time: an empty or repeated
+    /// value is an error, never "no bound" (for a deletion that would silently widen the range).
+    /// </summary>
+    private static bool TryRange(HttpRequest request, out DateTimeOffset? from, out DateTimeOffset? to) =>
+        TryBound(request, "from", out from) & TryBound(request, "to", out to) && (from is null || to is null || from <= to);
+
+    private static bool TryBound(HttpRequest request, string name, out DateTimeOffset? bound)
     {
-        from = to = null;
-        foreach (var (name, index) in new[] { ("from", 0), ("to", 1) })
+        bound = null;
+        if (!MediaQuery.TryGetSingle(request, name, out var text))
         {
-            var text = request.Query[name].ToString();
-            if (text.Length == 0)
-            {
-                continue;
-            }
-
-            if (text.Length > 40 || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
-            {
-                return false;
-            }
-
-            if (index == 0)
-            {
-                from = value;
-            }
-            else
-            {
-                to = value;
-            }
+            return false;
         }
 
-        return from is null || to is null || from <= to;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (text.Length > 40 || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        {
+            return false;
+        }
+
+        bound = value;
+        return true;
     }
 
     private static ProblemHttpResult InvalidRange() =>

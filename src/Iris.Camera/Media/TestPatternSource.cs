@@ -9,8 +9,14 @@ namespace Iris.Camera.Media;
 /// The built-in source: a moving block over colour bars, with the clock and serial burned in by a small bitmap
 /// font (no system fonts needed). Paced by the injected clock, so tests step it frame by frame.
 /// </summary>
-internal sealed class TestPatternSource(MediaOptions options, DeviceIdentity identity, TimeProvider time) : IFrameSource
+internal sealed class TestPatternSource(IActiveVideoSettings settings, MediaOptions options, DeviceIdentity identity, TimeProvider time) : IFrameSource
 {
+    /// <summary>A test pattern with the configured size and rate, fixed (benchmarks and tests).</summary>
+    public TestPatternSource(MediaOptions options, DeviceIdentity identity, TimeProvider time)
+        : this(new FixedVideoSettings(ActiveVideo.From(options)), options, identity, time)
+    {
+    }
+
     private static readonly SKColor[] Bars =
     [
         new(192, 192, 192), new(192, 192, 0), new(0, 192, 192), new(0, 192, 0), new(192, 0, 192), new(192, 0, 0), new(0, 0, 192),
@@ -20,13 +26,14 @@ internal sealed class TestPatternSource(MediaOptions options, DeviceIdentity ide
 
     public async IAsyncEnumerable<VideoFrame> CaptureAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var info = new SKImageInfo(options.Width, options.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        var video = settings.Active;
+        var info = new SKImageInfo(video.Width, video.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var surface = SKSurface.Create(info);
         using var paint = new SKPaint { IsAntialias = false };
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / options.FramesPerSecond), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / video.FramesPerSecond), time);
         for (long sequence = 0; ; sequence++)
         {
-            yield return Render(surface, paint, sequence, time.GetUtcNow());
+            yield return Render(video, surface, paint, sequence, time.GetUtcNow());
 
             if (!await timer.WaitForNextTickAsync(cancellationToken))
             {
@@ -38,23 +45,24 @@ internal sealed class TestPatternSource(MediaOptions options, DeviceIdentity ide
     /// <summary>Frame number <paramref name="sequence"/> as the source would deliver it at <paramref name="now"/>.</summary>
     internal VideoFrame RenderFrame(long sequence, DateTimeOffset now)
     {
-        using var surface = SKSurface.Create(new SKImageInfo(options.Width, options.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        var video = settings.Active;
+        using var surface = SKSurface.Create(new SKImageInfo(video.Width, video.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var paint = new SKPaint { IsAntialias = false };
-        return Render(surface, paint, sequence, now);
+        return Render(video, surface, paint, sequence, now);
     }
 
-    private VideoFrame Render(SKSurface surface, SKPaint paint, long sequence, DateTimeOffset now)
+    private VideoFrame Render(ActiveVideo video, SKSurface surface, SKPaint paint, long sequence, DateTimeOffset now)
     {
-        Draw(surface.Canvas, paint, sequence, now);
+        Draw(video, surface.Canvas, paint, sequence, now);
         using var image = surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Jpeg, options.JpegQuality);
-        return new VideoFrame(sequence, now, options.Width, options.Height, data.ToArray());
+        return new VideoFrame(sequence, now, video.Width, video.Height, data.ToArray());
     }
 
-    private void Draw(SKCanvas canvas, SKPaint paint, long sequence, DateTimeOffset now)
+    private void Draw(ActiveVideo video, SKCanvas canvas, SKPaint paint, long sequence, DateTimeOffset now)
     {
-        var width = options.Width;
-        var height = options.Height;
+        var width = video.Width;
+        var height = video.Height;
         var barWidth = (float)width / Bars.Length;
         for (var i = 0; i < Bars.Length; i++)
         {
@@ -66,7 +74,7 @@ internal sealed class TestPatternSource(MediaOptions options, DeviceIdentity ide
         // (only the burned-in clock and counter change), which motion detection must ignore.
         var block = height / 3f;
         var travel = width - block;
-        var cycle = options.FramesPerSecond * 2;
+        var cycle = video.FramesPerSecond * 2;
         var position = options.TestPatternMoves ? (sequence % cycle) / (float)cycle : 0.5f;
         paint.Color = SKColors.Black;
         canvas.DrawRect(position * travel, (height - block) / 2, block, block, paint);

@@ -5,11 +5,18 @@ public sealed record VideoFrame(long Sequence, DateTimeOffset CapturedAt, int Wi
 
 /// <summary>
 /// A camera source: produces JPEG frames until cancelled. Implementations: the built-in test pattern (default,
-/// runs anywhere); V4L2 and file/stream sources through a supervised ffmpeg come in a later step.
+/// runs anywhere), and V4L2 devices and https:// streams through a supervised ffmpeg. A source that stops
+/// delivering throws <see cref="FrameSourceException"/> with a reason fit to show an administrator.
 /// </summary>
 public interface IFrameSource
 {
     string Name { get; }
 
     IAsyncEnumerable<VideoFrame> CaptureAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A frame source stopped delivering, with a reason fit to show an administrator (no URL, no secret).</summary>
+public sealed class FrameSourceException(string reason) : Exception(reason)
+{
+    public string Reason { get; } = reason;
 }

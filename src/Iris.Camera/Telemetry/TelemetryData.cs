@@ -3,7 +3,7 @@ using Iris.Camera.Storage;
 namespace Iris.Camera.Telemetry;
 
 /// <summary>Consent records and the sent-payload history: declared here, and deleted only here.</summary>
-internal sealed class TelemetryData(CameraDatabase database) : IStoredData
+internal sealed class TelemetryData(TelemetryConsentStore consent, TelemetrySentHistory sent) : IStoredData
 {
     public const string KindId = "telemetry";
 
@@ -20,7 +20,6 @@ internal sealed class TelemetryData(CameraDatabase database) : IStoredData
 
     public int DeleteKind(string kindId, ErasureRequest request)
     {
-        using var connection = database.OpenConnection();
-        return DbRows.Execute(connection, "DELETE FROM telemetry_sent; DELETE FROM telemetry_consent;");
+        return sent.DeleteAll() + consent.DeleteAll();
     }
 }

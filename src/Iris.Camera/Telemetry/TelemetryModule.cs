@@ -9,11 +9,10 @@ internal sealed class TelemetryModule : CameraModule
 {
     public override void AddServices(ModuleServices module)
     {
-        module.Settings<TelemetryOptions>(TelemetryOptions.SectionName, o => o.Validate());
+        var options = module.Settings<TelemetryOptions>(TelemetryOptions.SectionName, o => o.Validate());
         var services = module.Services;
         services.AddSchema(TelemetrySchema.Migrations);
-        services.AddSingleton<TelemetryService>();
-        services.AddHostedService(sp => sp.GetRequiredService<TelemetryService>());
+        services.AddTelemetry(options);
         services.AddSingleton<IDeclaresServices, TelemetryServices>();
         services.AddSingleton<IStoredData, TelemetryData>();
     }

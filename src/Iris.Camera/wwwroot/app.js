@@ -45,9 +45,9 @@ const texts = {
     factoryReset: "Factory reset", yourPassword: "Your password",
     factoryResetHint: "Destroys the storage key and erases all accounts, recordings, settings and logs. The serial number stays; sign in afterwards with the default password on the label.",
     confirmFactoryReset: "Erase everything on this camera and restart it?", resetStarted: "The camera is restarting to erase its data.",
-    save: "Save", saved: "Saved.", motion: "Motion detection", motionOn: "Detect motion", sensitivity: "Sensitivity (1-100)",
+    save: "Save", saved: "Saved.", savedNoSignal: "Saved, but the camera gets no picture:", motion: "Motion detection", motionOn: "Detect motion", sensitivity: "Sensitivity (1-100)",
     video: "Video", source: "Source", sourceTestPattern: "Test pattern", sourceV4l2: "Camera (V4L2)",
-    sourceStream: "File or stream", device: "Device", streamUrl: "File or stream URL", resolution: "Width x height",
+    sourceStream: "HTTPS stream", device: "Device", streamUrl: "Stream URL (https://)", resolution: "Width x height",
     fps: "Frames per second", "recordings-deleted": "Recordings deleted", motionEvents: "Motion events",
     noMotion: "No motion seen.", motionSeen: "Motion",
   },
@@ -93,9 +93,9 @@ const texts = {
     factoryReset: "回復出廠設定", yourPassword: "您的密碼",
     factoryResetHint: "銷毀儲存金鑰並清除所有帳號、錄影、設定與紀錄。序號保留；之後請以標籤上的預設密碼登入。",
     confirmFactoryReset: "清除此攝影機上的所有資料並重新啟動？", resetStarted: "攝影機正在重新啟動以清除資料。",
-    save: "儲存", saved: "已儲存。", motion: "移動偵測", motionOn: "偵測移動", sensitivity: "靈敏度（1-100）",
+    save: "儲存", saved: "已儲存。", savedNoSignal: "已儲存，但攝影機收不到畫面：", motion: "移動偵測", motionOn: "偵測移動", sensitivity: "靈敏度（1-100）",
     video: "影像", source: "來源", sourceTestPattern: "測試畫面", sourceV4l2: "攝影機（V4L2）",
-    sourceStream: "檔案或串流", device: "裝置", streamUrl: "檔案或串流網址", resolution: "寬 x 高",
+    sourceStream: "HTTPS 串流", device: "裝置", streamUrl: "串流網址（https://）", resolution: "寬 x 高",
     fps: "每秒畫格數", "recordings-deleted": "已刪除錄影", motionEvents: "移動事件",
     noMotion: "未偵測到移動。", motionSeen: "偵測到移動",
   },
@@ -351,7 +351,12 @@ async function loadSettings() {
 function saveWith(formId, action) {
   $(formId).addEventListener("submit", async (event) => {
     event.preventDefault();
-    try { await action(); say("", true, "saved"); } catch (e) { say(e.message); }
+    try {
+      const result = await action();
+      // A video source that delivers no picture says so (its reason comes from the camera), not "Saved." and a blank picture.
+      if (result && typeof result.signal === "string" && result.signal !== "ok") say(`${t("savedNoSignal")} ${result.signal}`);
+      else say("", true, "saved");
+    } catch (e) { say(e.message); }
   });
 }
 

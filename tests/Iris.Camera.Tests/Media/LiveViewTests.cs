@@ -93,7 +93,7 @@ public sealed class LiveViewTests
         await using var camera = await InProcessCamera.StartAsync(configure: builder =>
         {
             SmallFrames(builder);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Media:MaxViewers"] = "1" });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Media:MaxViewers"] = "1", ["Iris:Media:AdministratorReservedStreams"] = "0" });
         });
         using var admin = await camera.ClaimAsync();
 
@@ -113,19 +113,21 @@ public sealed class LiveViewTests
             ["Iris:Media:FramesPerSecond"] = "10",
         });
 
-    internal static async Task<SignedInClient> ViewerAsync(InProcessCamera camera, SignedInClient admin)
+    internal const string ViewerPassword = "silver canyon thistle 08";
+
+    internal static async Task<SignedInClient> ViewerAsync(InProcessCamera camera, SignedInClient admin, string username = "viewer1")
     {
-        using (var create = await admin.Http.PostAsJsonAsync(Api("/api/users"), new { username = "viewer1", role = "viewer", password = "copper kettle morning 62" }))
+        using (var create = await admin.Http.PostAsJsonAsync(Api("/api/users"), new { username, role = "viewer", password = "copper kettle morning 62" }))
         {
             Assert.Equal(HttpStatusCode.Created, create.StatusCode);
         }
 
-        using (var restricted = await camera.SignInAsync("viewer1", "copper kettle morning 62"))
-        using (var change = await restricted.Http.PostAsJsonAsync(Api("/api/auth/password"), new { currentPassword = "copper kettle morning 62", newPassword = "silver canyon thistle 08" }))
+        using (var restricted = await camera.SignInAsync(username, "copper kettle morning 62"))
+        using (var change = await restricted.Http.PostAsJsonAsync(Api("/api/auth/password"), new { currentPassword = "copper kettle morning 62", newPassword = ViewerPassword }))
         {
             Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
         }
 
-        return await camera.SignInAsync("viewer1", "silver canyon thistle 08");
+        return await camera.SignInAsync(username, ViewerPassword);
     }
 }

@@ -36,9 +36,10 @@ public sealed class TelemetryTests
         }));
         using var owner = await camera.ClaimAsync();
         var service = camera.App.Services.GetRequiredService<TelemetryService>();
+        var sender = camera.App.Services.GetRequiredService<TelemetrySender>();
 
         // Off by default: three intervals pass, the receiver sees nothing.
-        await RoundsAsync(service, time, 3);
+        await RoundsAsync(sender, time, 3);
         Assert.Empty(receiver.Bodies);
 
         var screen = (await owner.Http.GetFromJsonAsync<TelemetryStatus>(new Uri("/api/telemetry", UriKind.Relative), JsonSerializerOptions.Web))!;
@@ -57,7 +58,7 @@ public sealed class TelemetryTests
         }
 
         var preview = JsonSerializer.Serialize(service.Preview() with { UptimeSeconds = 0 }, JsonSerializerOptions.Web);
-        await RoundsAsync(service, time, 1);
+        await RoundsAsync(sender, time, 1);
         var sent = Assert.Single(receiver.Bodies);
         Assert.Equal(preview, JsonSerializer.Serialize(JsonSerializer.Deserialize<TelemetryPayload>(sent, JsonSerializerOptions.Web)! with { UptimeSeconds = 0 }, JsonSerializerOptions.Web));
         var serial = camera.App.Services.GetRequiredService<Iris.Camera.Identity.DeviceIdentity>().Serial;
@@ -69,7 +70,7 @@ public sealed class TelemetryTests
             Assert.Equal(HttpStatusCode.OK, withdraw.StatusCode);
         }
 
-        await RoundsAsync(service, time, 3);
+        await RoundsAsync(sender, time, 3);
         Assert.Single(receiver.Bodies);
         var status = (await owner.Http.GetFromJsonAsync<TelemetryStatus>(new Uri("/api/telemetry", UriKind.Relative), JsonSerializerOptions.Web))!;
         Assert.Equal(("withdrawn", TelemetryService.TextVersion, "admin"), (status.LastConsentChange!.Action, status.LastConsentChange.TextVersion, status.LastConsentChange.Account));
@@ -89,14 +90,39 @@ public sealed class TelemetryTests
         Assert.Equal(HttpStatusCode.Conflict, consent.StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"textVersion":null}""")]
+    [InlineData("""{"textVersion":""}""")]
+    [InlineData("""{"textVersion":2026}""")]
+    [InlineData("""{"textVersion":["2026-11-1"]}""")]
+    [InlineData("""null""")]
+    public async Task ConsentBodies_WithNullsEmptyStringsOrWrongTypes_Are400_AndRecordNoConsent(string body)
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await using var camera = await InProcessCamera.StartAsync(configure: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Iris:Telemetry:Endpoint"] = receiver.Address + "telemetry",
+            ["Iris:Telemetry:CaCertificateFile"] = receiver.CaFile,
+        }));
+        using var owner = await camera.ClaimAsync();
+
+        using var response = await owner.Http.PutAsync(new Uri("/api/telemetry/consent", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var status = (await owner.Http.GetFromJsonAsync<TelemetryStatus>(new Uri("/api/telemetry", UriKind.Relative), JsonSerializerOptions.Web))!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.False(status.Consented);
+        Assert.Null(status.LastConsentChange);
+    }
+
     /// <summary>Moves the clock one interval at a time and waits for each scheduled round to finish.</summary>
-    private static async Task RoundsAsync(TelemetryService service, FakeTimeProvider time, int rounds)
+    private static async Task RoundsAsync(TelemetrySender sender, FakeTimeProvider time, int rounds)
     {
         for (var i = 0; i < rounds; i++)
         {
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             void OnRound(bool _) => done.TrySetResult();
-            service.RoundCompleted += OnRound;
+            sender.RoundCompleted += OnRound;
             try
             {
                 // The service may not yet be waiting on the clock; keep nudging until the round reports.
@@ -108,7 +134,7 @@ public sealed class TelemetryTests
             }
             finally
             {
-                service.RoundCompleted -= OnRound;
+                sender.RoundCompleted -= OnRound;
             }
         }
     }

@@ -63,14 +63,14 @@ public sealed class ClientTlsTests
             Assert.Equal(HttpStatusCode.OK, consent.StatusCode);
         }
 
-        var sent = await OneRoundAsync(camera.App.Services.GetRequiredService<TelemetryService>(), time);
+        var sent = await OneRoundAsync(camera.App.Services.GetRequiredService<TelemetrySender>(), time);
 
         Assert.Equal(delivered, sent);
         Assert.Equal(delivered ? 1 : 0, receiver.Requests);
     }
 
     /// <summary>Moves the clock an interval at a time until the telemetry service reports a scheduled round.</summary>
-    private static async Task<bool> OneRoundAsync(TelemetryService service, FakeTimeProvider time)
+    private static async Task<bool> OneRoundAsync(TelemetrySender service, FakeTimeProvider time)
     {
         var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnRound(bool sent) => done.TrySetResult(sent);

@@ -1,0 +1,42 @@
+using Iris.Camera.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Iris.Camera.Media;
+
+/// <summary>The Media module's services: frame sources, the hub, settings, motion, recordings, and <see cref="IMediaStatus"/> for others.</summary>
+internal static class MediaRegistration
+{
+    public static IServiceCollection AddMedia(this IServiceCollection services, MediaOptions options)
+    {
+        services.AddSingleton<VideoSettingsStore>();
+        services.AddSingleton<IActiveVideoSettings>(sp => sp.GetRequiredService<VideoSettingsStore>());
+        services.AddSingleton(sp => new TestPatternSource(
+            sp.GetRequiredService<IActiveVideoSettings>(), options, sp.GetRequiredService<DeviceIdentity>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<FfmpegSource>();
+        services.TryAddSingleton<IFrameSource, SwitchingFrameSource>();
+        services.AddSingleton<FrameHub>();
+        services.AddSingleton<LiveViewAdmission>();
+        services.AddSingleton<PrivacyMode>();
+        services.AddSingleton<MotionDetector>();
+        services.AddHostedService(sp => sp.GetRequiredService<MotionDetector>());
+        services.AddSingleton<VideoSettingsService>();
+        services.AddSingleton<RecordingIndex>();
+        services.AddSingleton<SegmentFiles>();
+        services.AddSingleton<RecordingsKey>();
+        services.AddSingleton<RecordingRetention>();
+        services.AddSingleton<RecordingRecovery>();
+        services.AddSingleton<RecordingStore>();
+        services.AddSingleton<Recorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
+        services.AddSingleton<IMediaStatus, MediaStatus>();
+        return services;
+    }
+
+    /// <summary>Before the daemon serves: stored video settings and privacy mode apply, interrupted recordings are recovered.</summary>
+    public static void InitializeMedia(this IServiceProvider services)
+    {
+        services.GetRequiredService<VideoSettingsStore>().ApplyStored();
+        services.GetRequiredService<PrivacyMode>().ApplyStored();
+        services.GetRequiredService<RecordingStore>().RecoverInterrupted();
+    }
+}

@@ -1,0 +1,36 @@
+namespace Iris.Camera.Media;
+
+/// <summary>
+/// Start-up recovery after a crash or power cut (see Media/README.md): an interrupted segment keeps the prefix of
+/// records that authenticate and becomes complete; one with nothing valid is removed, and so is every file the
+/// index does not know. Runs under the <see cref="RecordingStore"/> lock, before the daemon serves.
+/// </summary>
+internal sealed class RecordingRecovery(RecordingIndex index, SegmentFiles files, RecordingsKey key)
+{
+    public void Run()
+    {
+        var indexed = index.All();
+        foreach (var (segment, file, complete) in indexed)
+        {
+            if (complete)
+            {
+                continue;
+            }
+
+            var content = files.ReadPartial(file);
+            var result = content is null ? default : key.Open(content);
+            if (result.Frames is not { Count: > 0 })
+            {
+                files.Delete(file);
+                index.Delete(segment.Id);
+                continue;
+            }
+
+            files.TruncatePartial(file, result.ValidLength);
+            files.Promote(file);
+            index.MarkComplete(segment.Id, result.Frames[^1].CapturedAt, result.Frames.Count, result.ValidLength);
+        }
+
+        files.RemoveUnknown(indexed.Select(s => s.File).ToHashSet(StringComparer.Ordinal));
+    }
+}
