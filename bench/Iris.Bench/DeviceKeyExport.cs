@@ -22,7 +22,7 @@ internal static class DeviceKeyExport
 
         using var key = ECDsa.Create();
         key.ImportPkcs8PrivateKey(read.Secret, out _);
-        CryptographicOperations.ZeroMemory(read.Secret);
+        read.Dispose();
         File.WriteAllText(output, key.ExportPkcs8PrivateKeyPem() + "\n");
         File.SetUnixFileMode(output, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return 0;

@@ -39,7 +39,11 @@ public partial class VaultBenchmarks : IDisposable
     public byte[] Seal() => SealedItem.Seal("bench-item", _secret, _provider);
 
     [Benchmark]
-    public int Unseal() => SealedItem.Open("bench-item", _sealed, _provider).Secret?.Length ?? -1;
+    public int Unseal()
+    {
+        using var read = SealedItem.Open("bench-item", _sealed, _provider);
+        return read.Status == VaultReadStatus.Ok ? read.Secret.Length : -1;
+    }
 
     [GlobalCleanup]
     public void Dispose()

@@ -29,7 +29,7 @@ internal static class AccountsRegistration
         services.AddSingleton<ThrottledAttemptRecorder>();
         services.AddSingleton<LoginAlerts>();
         services.AddSingleton<PermissionTable>();
-        services.AddSingleton<IKnownSourceDirectory, KnownSourceDirectory>();
+        services.AddSingleton<IKnownSourceDirectory>(sp => sp.GetRequiredService<KnownSources>());
         services.AddSingleton<IStoredData, AccountsData>();
         services.AddHostedService<RefusalFlush>();
         return services;

@@ -1,11 +1,12 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using Iris.Camera.Storage;
+using Iris.Camera.Web;
 
 namespace Iris.Camera.Accounts;
 
 /// <summary>Sources each account has signed in from, for the new-source alert and the owner's throttle bucket.</summary>
-internal sealed class KnownSources(CameraDatabase database, TimeProvider time)
+internal sealed class KnownSources(CameraDatabase database, TimeProvider time) : IKnownSourceDirectory
 {
     private static readonly TimeSpan SnapshotAge = TimeSpan.FromSeconds(30);
     private readonly Lock _lock = new();

@@ -72,14 +72,14 @@ internal sealed partial class OwnerBootstrap(
 
     private PasswordHash? LoadDefaultHash()
     {
-        var read = vault.Unseal(DefaultPasswordHashItem);
+        using var read = vault.Unseal(DefaultPasswordHashItem);
         return read.Status == VaultReadStatus.Ok ? JsonSerializer.Deserialize<PasswordHash>(read.Secret) : null;
     }
 
     private string? LoadDefaultPassword()
     {
-        var read = vault.Unseal(DefaultPasswordItem);
-        return read.Status == VaultReadStatus.Ok ? Encoding.UTF8.GetString(read.Secret!) : null;
+        using var read = vault.Unseal(DefaultPasswordItem);
+        return read.Status == VaultReadStatus.Ok ? Encoding.UTF8.GetString(read.Secret) : null;
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning,

@@ -105,7 +105,7 @@ internal sealed partial class IdentityStore(string directory, SecretVault vault,
                 throw new StartupException("Device certificate subject does not name the device serial.");
             }
 
-            var sealedKey = vault.Unseal(PrivateKeyItem);
+            using var sealedKey = vault.Unseal(PrivateKeyItem);
             if (sealedKey.Status != VaultReadStatus.Ok)
             {
                 throw new StartupException($"Device private key cannot be unsealed: {sealedKey.Failure}.");
@@ -119,10 +119,6 @@ internal sealed partial class IdentityStore(string directory, SecretVault vault,
             catch (CryptographicException ex)
             {
                 throw new StartupException("Device private key is not a valid PKCS#8 key.", ex);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(sealedKey.Secret);
             }
 
             X509Certificate2 withKey;

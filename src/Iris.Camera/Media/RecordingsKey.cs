@@ -12,14 +12,14 @@ internal sealed class RecordingsKey(SecretVault vault) : IDisposable
 {
     public const string VaultItem = "recordings-key";
     private readonly Lock _lock = new();
-    private byte[]? _key;
+    private SecretBuffer? _key;
 
     /// <summary>The key of one segment (HKDF of the master key with the segment id); the caller zeroes it after use.</summary>
     public byte[] DeriveSegmentKey(ReadOnlySpan<byte> segmentId)
     {
         lock (_lock)
         {
-            return SegmentFormat.DeriveSegmentKey(MasterKeyLocked(), segmentId);
+            return SegmentFormat.DeriveSegmentKey(MasterKeyLocked().Span, segmentId);
         }
     }
 
@@ -30,7 +30,7 @@ internal sealed class RecordingsKey(SecretVault vault) : IDisposable
         lock (_lock)
         {
             // A copy, so that Destroy may zero the held key while a long read is still running.
-            copy = MasterKeyLocked().ToArray();
+            copy = MasterKeyLocked().Span.ToArray();
         }
 
         try
@@ -65,14 +65,14 @@ internal sealed class RecordingsKey(SecretVault vault) : IDisposable
     /// Unsealed once, then kept. A damaged sealed key is an error, never replaced by a new one: that would
     /// silently make every existing segment unreadable.
     /// </summary>
-    private byte[] MasterKeyLocked()
+    private SecretBuffer MasterKeyLocked()
     {
         if (_key is not null)
         {
             return _key;
         }
 
-        var read = vault.Unseal(VaultItem);
+        using var read = vault.Unseal(VaultItem);
         if (read.Status == VaultReadStatus.Corrupt)
         {
             throw new CryptographicException($"The recordings key cannot be unsealed: {read.Failure}");
@@ -80,12 +80,12 @@ internal sealed class RecordingsKey(SecretVault vault) : IDisposable
 
         if (read.Status == VaultReadStatus.Ok)
         {
-            _key = read.Secret!;
+            _key = read.TakeSecret();
         }
         else
         {
-            _key = RandomNumberGenerator.GetBytes(32);
-            vault.Seal(VaultItem, _key);
+            _key = SecretBuffer.Random(32);
+            vault.Seal(VaultItem, _key.Span);
         }
 
         return _key;
@@ -93,10 +93,7 @@ internal sealed class RecordingsKey(SecretVault vault) : IDisposable
 
     private void Forget()
     {
-        if (_key is not null)
-        {
-            CryptographicOperations.ZeroMemory(_key);
-            _key = null;
-        }
+        _key?.Dispose();
+        _key = null;
     }
 }

@@ -20,7 +20,7 @@ internal sealed partial class VideoSettingsStore(SecretVault vault, MediaOptions
     /// <summary>Loads what was saved; settings the current rules refuse are ignored (and logged), the configuration applies.</summary>
     public void ApplyStored()
     {
-        var read = vault.Unseal(VaultItem);
+        using var read = vault.Unseal(VaultItem);
         if (read.Status != VaultReadStatus.Ok || JsonSerializer.Deserialize<VideoSettings>(read.Secret, JsonSerializerOptions.Web) is not { } stored)
         {
             return;

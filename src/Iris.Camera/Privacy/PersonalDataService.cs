@@ -1,4 +1,5 @@
 using System.Globalization;
+using Iris.Camera.Accounts;
 using Iris.Camera.Events;
 using Iris.Camera.Storage;
 
@@ -10,12 +11,21 @@ namespace Iris.Camera.Privacy;
 /// (secure_delete is on), so deleted rows do not survive in free pages or the journal. Each deletion is then
 /// logged, naming the kind only.
 /// </summary>
-internal sealed class PersonalDataService(PersonalDataInventory inventory, CameraDatabase database, DataDirectory data, SecurityEventLog events)
+internal sealed class PersonalDataService(PersonalDataInventory inventory, CameraDatabase database, DataDirectory data, SecurityEventLog events, StepUpAuthentication stepUp)
 {
     public IReadOnlyList<DataKind> Inventory => inventory.Kinds;
 
     /// <summary>The ids of the kinds an owner can delete.</summary>
     public IReadOnlyList<string> Deletable => [.. inventory.Deletable.Select(e => e.Kind)];
+
+    /// <summary>Deletes every deletable kind once the signed-in account's password is confirmed; null when it is not.</summary>
+    public (StepUpOutcome Confirmed, IReadOnlyDictionary<string, int>? Removed) DeleteAll(CameraSession session, string password, string source)
+    {
+        var confirmed = stepUp.Verify(session, password, source, "delete all personal data");
+        return confirmed.Result == StepUpResult.Verified
+            ? (confirmed, Delete(null, new ErasureRequest(session.AccountId, session.Username, source)))
+            : (confirmed, null);
+    }
 
     /// <summary>Deletes one kind (or every deletable kind when <paramref name="kind"/> is null); returns what went, per kind.</summary>
     public IReadOnlyDictionary<string, int> Delete(string? kind, ErasureRequest request)

@@ -104,16 +104,16 @@ internal static partial class FactoryReset
             Directory.Delete(vaultNext, recursive: true);
         }
 
-        var keep = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var keep = new Dictionary<string, SecretBuffer>(StringComparer.Ordinal);
         using (var old = OpenProvider(data, options, usesToken, options.Pkcs11.KeyLabel))
         {
             var vault = new SecretVault(data.VaultDirectory, old);
             foreach (var name in KeptItems)
             {
-                var read = vault.Unseal(name);
+                using var read = vault.Unseal(name);
                 if (read.Status == VaultReadStatus.Ok)
                 {
-                    keep[name] = read.Secret!;
+                    keep[name] = read.TakeSecret();
                 }
             }
         }
@@ -141,7 +141,7 @@ internal static partial class FactoryReset
                 var staged = new SecretVault(vaultNext, next);
                 foreach (var (name, secret) in keep)
                 {
-                    staged.Seal(name, secret);
+                    staged.Seal(name, secret.Span);
                 }
             }
         }
@@ -149,7 +149,7 @@ internal static partial class FactoryReset
         {
             foreach (var secret in keep.Values)
             {
-                CryptographicOperations.ZeroMemory(secret);
+                secret.Dispose();
             }
         }
     }

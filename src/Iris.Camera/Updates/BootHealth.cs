@@ -58,9 +58,9 @@ internal sealed partial class BootHealth(
         {
             database.CountSettings();
 
-            if (vault.Unseal(UpdateKeyStore.ItemName) is { Status: not VaultReadStatus.Ok } read)
+            if (vault.ProblemOpening(UpdateKeyStore.ItemName) is { } problem)
             {
-                return $"vault: {read.Failure}";
+                return $"vault: {problem}";
             }
 
             var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();

@@ -58,22 +58,15 @@ internal sealed partial class UpdateKeyStore(SecretVault vault, UpdateOptions op
     /// <summary>The private key, for unwrapping one release key; the caller disposes it.</summary>
     public ECDiffieHellman Open()
     {
-        var read = vault.Unseal(ItemName);
+        using var read = vault.Unseal(ItemName);
         if (read.Status != VaultReadStatus.Ok)
         {
             throw new InvalidOperationException($"The update key cannot be opened: {read.Failure}");
         }
 
         var key = ECDiffieHellman.Create();
-        try
-        {
-            key.ImportPkcs8PrivateKey(read.Secret, out _);
-            return key;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(read.Secret);
-        }
+        key.ImportPkcs8PrivateKey(read.Secret, out _);
+        return key;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Update key imported into the vault; the provisioning file was deleted.")]

@@ -121,15 +121,16 @@ internal static class SealedItem
             var nonce = item.Slice(headerLength, NonceLength);
             var tag = item.Slice(headerLength + NonceLength, TagLength);
             var ciphertext = item[(headerLength + NonceLength + TagLength)..];
-            var secret = new byte[ciphertext.Length];
+            // Decrypted straight into a pinned buffer that zeroes itself; no unpinned copy of the secret exists.
+            var secret = SecretBuffer.Allocate(ciphertext.Length, out var plaintext);
             using var aead = new AesGcm(dataKey, TagLength);
             try
             {
-                aead.Decrypt(nonce, ciphertext, tag, secret, PayloadAssociatedData(name, item[..headerLength]));
+                aead.Decrypt(nonce, ciphertext, tag, plaintext, PayloadAssociatedData(name, item[..headerLength]));
             }
             catch (AuthenticationTagMismatchException)
             {
-                CryptographicOperations.ZeroMemory(secret);
+                secret.Dispose();
                 return VaultRead.Corrupt("payload failed authentication");
             }
 

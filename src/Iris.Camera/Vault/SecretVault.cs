@@ -49,22 +49,15 @@ internal sealed partial class SecretVault
         var migrated = 0;
         foreach (var name in ItemsSealedBy(_directory, source.Id))
         {
-            var read = SealedItem.Open(name, File.ReadAllBytes(PathOf(name)), source);
+            using var read = SealedItem.Open(name, File.ReadAllBytes(PathOf(name)), source);
             if (read.Status != VaultReadStatus.Ok)
             {
                 failed.Add($"{name}: {read.Failure}");
                 continue;
             }
 
-            try
-            {
-                Seal(name, read.Secret);
-                migrated++;
-            }
-            finally
-            {
-                System.Security.Cryptography.CryptographicOperations.ZeroMemory(read.Secret);
-            }
+            Seal(name, read.Secret);
+            migrated++;
         }
 
         return (migrated, failed);
@@ -99,6 +92,16 @@ internal sealed partial class SecretVault
     }
 
     public bool Contains(string name) => File.Exists(PathOf(name));
+
+    /// <summary>
+    /// Whether an item opens, for health checks: null when it does, else why not. The secret is zeroed before this
+    /// returns; nothing outside the vault sees it.
+    /// </summary>
+    public string? ProblemOpening(string name)
+    {
+        using var read = Unseal(name);
+        return read.Status == VaultReadStatus.Ok ? null : read.Failure;
+    }
 
     public void Delete(string name)
     {

@@ -7,7 +7,7 @@ namespace Iris.Camera.Web;
 /// <summary>Which network sources the owner is known to use, so connection slots can be kept for them.</summary>
 public interface IKnownSourceDirectory
 {
-    bool IsKnown(string sourceKey);
+    bool IsKnownSource(string sourceKey);
 }
 
 /// <summary>
@@ -28,7 +28,7 @@ internal sealed partial class ConnectionGate(HttpsOptions options, IEnumerable<I
     public IDisposable? TryAdmit(IPAddress? remote)
     {
         var source = ClientAddress.Key(remote);
-        var isKnown = _known.Any(k => k.IsKnown(source));
+        var isKnown = _known.Any(k => k.IsKnownSource(source));
         var perSource = isKnown ? options.MaxConnectionsPerKnownSource : options.MaxConnectionsPerSource;
         var overall = isKnown ? options.MaxConnections : options.MaxConnections - options.ConnectionsReservedForKnownSources;
 

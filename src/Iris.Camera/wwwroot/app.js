@@ -38,7 +38,7 @@ const texts = {
     supportEnded: "Security updates for this software have ended.", none: "None", notStated: "not stated", notSlotted: "not started by Iris.Boot",
     installStarted: "Installing; the camera restarts into the new version when it is done.",
     privacy: "Privacy", inventory: "What this camera stores", dataKind: "Data", purpose: "Purpose", retention: "Kept for",
-    deleteKind: "Delete", deleteAllPersonal: "Delete all personal data", confirmDeleteKind: "Delete this data now? It cannot be undone.",
+    deleteKind: "Delete", deleteAllPersonal: "Delete all personal data", confirmDeleteKind: "Delete this data now? It cannot be undone.", confirmPassword: "Type your password to confirm.",
     deleted: "Deleted.", notStored: "not stored", telemetry: "Telemetry", telemetryPreview: "Exactly what would be sent",
     telemetryAccept: "I agree to send telemetry", telemetryWithdraw: "Withdraw consent", telemetryOn: "Telemetry is on (you agreed).",
     telemetryOff: "Telemetry is off.", telemetryUnavailable: "Telemetry is not available on this camera (no receiver configured).",
@@ -86,7 +86,7 @@ const texts = {
     supportEnded: "此軟體的安全更新已結束。", none: "無", notStated: "未標示", notSlotted: "非由 Iris.Boot 啟動",
     installStarted: "安裝中；完成後攝影機會以新版本重新啟動。",
     privacy: "隱私", inventory: "此攝影機儲存的資料", dataKind: "資料", purpose: "用途", retention: "保存期間",
-    deleteKind: "刪除", deleteAllPersonal: "刪除所有個人資料", confirmDeleteKind: "現在刪除這些資料？刪除後無法復原。",
+    deleteKind: "刪除", deleteAllPersonal: "刪除所有個人資料", confirmDeleteKind: "現在刪除這些資料？刪除後無法復原。", confirmPassword: "請輸入您的密碼以確認。",
     deleted: "已刪除。", notStored: "不儲存", telemetry: "遙測", telemetryPreview: "將傳送的確切內容",
     telemetryAccept: "我同意傳送遙測資料", telemetryWithdraw: "撤回同意", telemetryOn: "遙測已開啟（您已同意）。",
     telemetryOff: "遙測已關閉。", telemetryUnavailable: "此攝影機無法使用遙測（未設定接收端）。",
@@ -503,7 +503,9 @@ $("update-install").addEventListener("click", async () => {
 saveWith("form-update-mode", async () => { await api("PUT", "/api/updates/settings", { mode: $("update-mode").value }); await loadUpdates(); });
 $("delete-personal-all").addEventListener("click", async () => {
   if (!confirm(t("confirmDeleteKind"))) return;
-  try { await api("DELETE", "/api/privacy/data"); say("", true, "deleted"); await loadPrivacy(); } catch (e) { say(e.message); }
+  const password = prompt(t("confirmPassword"));
+  if (!password) return;
+  try { await api("DELETE", "/api/privacy/data/all", { password }); say("", true, "deleted"); await loadPrivacy(); } catch (e) { say(e.message); }
 });
 $("telemetry-accept").addEventListener("click", async () => {
   try { await api("PUT", "/api/telemetry/consent", { textVersion: telemetryVersion }); await loadPrivacy(); } catch (e) { say(e.message); }

@@ -98,9 +98,9 @@ public sealed class CrashSafetyTests
         var vault = new SecretVault(data.VaultDirectory, provider);
         foreach (var name in vault.List())
         {
-            var read = vault.Unseal(name);
+            using var read = vault.Unseal(name);
             Assert.True(read.Status == VaultReadStatus.Ok, $"{name}: {read.Failure}");
-            Assert.True(read.Secret!.AsSpan().StartsWith("crash-writer-secret-"u8), name);
+            Assert.True(read.Secret.StartsWith("crash-writer-secret-"u8), name);
         }
     }
 

@@ -63,7 +63,8 @@ public sealed class MediaInputTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         Assert.Single(store.List());
-        Assert.NotNull(camera.App.Services.GetRequiredService<Iris.Camera.Vault.SecretVault>().Unseal(RecordingStore.KeyItem).Secret);
+        using var key = camera.App.Services.GetRequiredService<Iris.Camera.Vault.SecretVault>().Unseal(RecordingStore.KeyItem);
+        Assert.Equal(Iris.Camera.Vault.VaultReadStatus.Ok, key.Status);
     }
 
     [Theory]

@@ -63,7 +63,10 @@ public sealed class PersonalDataTests
         Assert.Contains("127.0.0.3", before, StringComparison.Ordinal);
         Assert.Contains("motion-marker", before, StringComparison.Ordinal);
 
-        using var response = await owner.Http.DeleteAsync(new Uri("/api/privacy/data", UriKind.Relative));
+        using var response = await owner.Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, new Uri("/api/privacy/data/all", UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { password = InProcessCamera.OwnerPassword }),
+        });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var after = RawBytes(dir.Path);
@@ -85,6 +88,59 @@ public sealed class PersonalDataTests
         Assert.Equal(SecurityEventKinds.PersonalDataDeleted, entry.Kind);
         Assert.DoesNotContain("anna", entry.Detail, StringComparison.Ordinal);
         Assert.Null(camera.App.Services.GetRequiredService<SecurityEventLog>().FindFirstBrokenRecord());
+    }
+
+    [Theory]
+    [InlineData("/api/privacy/data")]
+    [InlineData("/api/privacy/data/")]
+    [InlineData("/api/privacy/data/.")]
+    [InlineData("/api/privacy/data/%2e")]
+    [InlineData("/api/privacy/data/%2E%2E")]
+    [InlineData("/api/privacy/data/all")]
+    public async Task EverythingIsDeleted_OnlyWhenNamedAndConfirmedWithThePassword(string path)
+    {
+        await using var camera = await InProcessCamera.StartAsync();
+        using var owner = await camera.ClaimAsync();
+        using (var create = await owner.Http.PostAsJsonAsync(new Uri("/api/users", UriKind.Relative), new { username = "visitor-anna", role = "viewer", password = "amber meadow river 2931" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        }
+
+        var database = camera.App.Services.GetRequiredService<CameraDatabase>();
+        var log = camera.App.Services.GetRequiredService<SecurityEventLog>();
+        var entries = log.Read(0, 500).Count;
+        var named = log.Read(0, 500).Count(e => e.Account is not null);
+
+        using var bare = await owner.Http.DeleteAsync(new Uri(path, UriKind.Relative));
+        using var wrong = await owner.Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, new Uri(path, UriKind.Relative))
+        {
+            Content = JsonContent.Create(new { password = "not my password at all 1" }),
+        });
+
+        Assert.All(new[] { bare, wrong }, r => Assert.False(r.IsSuccessStatusCode, $"{path}: {(int)r.StatusCode}"));
+        Assert.All(new[] { bare, wrong }, r => Assert.True((int)r.StatusCode < 500, $"{path}: {(int)r.StatusCode}"));
+        Assert.Equal(2, Count(database, "accounts"));
+        Assert.Equal(named, log.Read(0, 500).Take(entries).Count(e => e.Account is not null));
+        Assert.True(log.Verify().Intact);
+    }
+
+    [Fact]
+    public async Task DeletingTheSecurityLog_RedactsItsPersonalFields_AndKeepsItsEvidence()
+    {
+        await using var camera = await InProcessCamera.StartAsync();
+        using var owner = await camera.ClaimAsync();
+        var log = camera.App.Services.GetRequiredService<SecurityEventLog>();
+        var before = log.Read(0, 500);
+
+        using var response = await owner.Http.DeleteAsync(new Uri("/api/privacy/data/security-log", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var after = log.Read(0, 500);
+        Assert.Equal(before.Select(e => e.Id), after.Take(before.Count).Select(e => e.Id));
+        Assert.All(after.Take(before.Count), e => Assert.True(e.Source is null && e.Account is null && e.Detail is null));
+        Assert.Equal(SecurityEventKinds.PersonalDataDeleted, after[^1].Kind);
+        var status = await owner.Http.GetFromJsonAsync<ChainStatus>(new Uri("/api/security/events/verify", UriKind.Relative));
+        Assert.True(status!.Intact, status.Problem);
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public sealed class PrivacyPageTests
         await using var browser = await playwright.Chromium.LaunchAsync(WebUiTests.LaunchOptions());
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
         var page = await context.NewPageAsync();
-        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        // Confirmations are accepted; the password prompt of "delete all" is answered with the owner's password.
+        page.Dialog += (_, dialog) => dialog.AcceptAsync(dialog.Type == "prompt" ? InProcessCamera.OwnerPassword : null);
 
         await page.GotoAsync(camera.BaseAddress.ToString());
         await page.FillAsync("#login-password", InProcessCamera.OwnerPassword);
@@ -35,5 +36,12 @@ public sealed class PrivacyPageTests
         var events = await owner.Http.GetStringAsync(new Uri("/api/security/events", UriKind.Relative));
         Assert.Contains("personal-data-deleted", events, StringComparison.Ordinal);
         Assert.Contains("motion-events (0)", events, StringComparison.Ordinal);
+
+        await page.EvaluateAsync("document.getElementById('message').textContent = ''");
+        await page.ClickAsync("#delete-personal-all");
+        await Expect(page.Locator("#message")).ToHaveTextAsync("Deleted.");
+        var afterAll = await owner.Http.GetStringAsync(new Uri("/api/security/events", UriKind.Relative));
+        Assert.Contains("security-log (", afterAll, StringComparison.Ordinal);
+        Assert.Contains("telemetry (0)", afterAll, StringComparison.Ordinal);
     }
 }

@@ -103,7 +103,8 @@ public sealed class Pkcs11VaultTests
         using (var fileKey = FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, sealedItemsExist: true))
         {
             var first = SecretVault.ItemsSealedBy(data.VaultDirectory, "file")[0];
-            var secret = new SecretVault(data.VaultDirectory, fileKey).Unseal(first).Secret!;
+            using var opened = new SecretVault(data.VaultDirectory, fileKey).Unseal(first);
+            var secret = opened.Secret.ToArray();
             new SecretVault(data.VaultDirectory, tokenKey).Seal(first, secret);
         }
 

@@ -28,7 +28,51 @@ public sealed class SecretVaultTests : IDisposable
         var read = _vault.Unseal("session-key");
 
         Assert.Equal(VaultReadStatus.Ok, read.Status);
-        Assert.Equal(secret, read.Secret);
+        Assert.Equal(secret, read.Secret.ToArray());
+    }
+
+    [Fact]
+    public void AnUnsealedSecret_IsZeroedWhenItsReadIsDisposed_AndCannotBeReadAfterwards()
+    {
+        _vault.Seal("session-key", Encoding.UTF8.GetBytes("the session signing key"));
+        var read = _vault.Unseal("session-key");
+        var view = read.Secret;
+        Assert.Equal("the session signing key"u8.ToArray(), view.ToArray());
+
+        read.Dispose();
+
+        // The span still looks at the same pinned memory, which now holds only zeros.
+        Assert.All(view.ToArray(), b => Assert.Equal(0, b));
+        Assert.Throws<ObjectDisposedException>(() => read.Secret.Length);
+    }
+
+    [Fact]
+    public void ATakenSecret_OutlivesItsRead_UntilItsOwnerDisposesIt()
+    {
+        _vault.Seal("recordings-key", [1, 2, 3, 4]);
+        SecretBuffer kept;
+        using (var read = _vault.Unseal("recordings-key"))
+        {
+            kept = read.TakeSecret();
+        }
+
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, kept.Span.ToArray());
+        kept.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => kept.Length);
+    }
+
+    [Fact]
+    public void AHealthCheck_LearnsWhetherAnItemOpens_WithoutItsBytes()
+    {
+        _vault.Seal("update-key", [9, 9, 9]);
+        Assert.Null(_vault.ProblemOpening("update-key"));
+        Assert.Equal("no such item", _vault.ProblemOpening("absent-key"));
+
+        var path = _data.Combine("vault", "update-key.sealed");
+        var damaged = File.ReadAllBytes(path);
+        damaged[^1] ^= 0x01;
+        File.WriteAllBytes(path, damaged);
+        Assert.Contains("authentication", _vault.ProblemOpening("update-key"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -63,7 +107,7 @@ public sealed class SecretVaultTests : IDisposable
                 var read = _vault.Unseal("device-key");
 
                 Assert.True(read.Status == VaultReadStatus.Corrupt, $"byte {i} mask {mask:x2} was not detected");
-                Assert.Null(read.Secret);
+                Assert.Throws<InvalidOperationException>(() => read.Secret.Length);
             }
         }
     }
@@ -131,7 +175,8 @@ public sealed class SecretVaultTests : IDisposable
         _vault.Seal("rotating", [1, 2, 3]);
         _vault.Seal("rotating", [4, 5, 6]);
 
-        Assert.Equal(new byte[] { 4, 5, 6 }, _vault.Unseal("rotating").Secret);
+        using var rotated = _vault.Unseal("rotating");
+        Assert.Equal(new byte[] { 4, 5, 6 }, rotated.Secret.ToArray());
         Assert.Equal(["rotating.sealed"], Directory.GetFiles(_data.Combine("vault")).Select(Path.GetFileName));
     }
 
