@@ -14,8 +14,6 @@ internal sealed class LoginThrottle(TimeProvider time, AccountsOptions options)
     private readonly AttemptBuckets _buckets = new(time, options);
 
     /// <summary>Kept for callers outside Accounts; new code uses <see cref="ClientAddress.ClientSource"/>.</summary>
-    public static string SourceKey(IPAddress? address) => Web.ClientAddress.Key(address);
-
     public ThrottleDecision Check(string account, string source, bool knownSource) => _buckets.Check(Keys(account, source, knownSource));
 
     public ThrottleDecision RecordFailure(string account, string source, bool knownSource) => _buckets.RecordFailure(Keys(account, source, knownSource));

@@ -11,6 +11,7 @@ internal sealed class EventsModule : CameraModule
         module.Settings<SecurityLogOptions>(SecurityLogOptions.SectionName);
         var services = module.Services;
         services.AddSchema(EventsSchema.Migrations);
+        services.AddSingleton<SecurityLogHead>();
         services.AddSingleton<SecurityEventLog>();
         services.AddSingleton<AlertCenter>();
         services.AddSingleton<SecurityLogRetention>();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Iris.Camera.Identity;
 using Iris.Camera.Storage;
@@ -51,13 +50,11 @@ public sealed record ChainStatus(bool Intact, long? FirstBrokenRecord, string? P
 /// cutting records off the end, or rebuilding the whole chain without the key, is detected too. Records leave
 /// the log only through retention (<see cref="PurgeBefore"/>), which signs the new anchor.
 /// </summary>
-internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity identity, TimeProvider time) : IDisposable
+internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity identity, SecurityLogHead head, TimeProvider time)
 {
     private static readonly byte[] GenesisHash = new byte[32];
     private const string AnchorSetting = "security-log.anchor";
-    private const string HeadSetting = "security-log.head";
     private readonly Lock _appendLock = new();
-    private ECDsa? _signingKey;
 
     public SecurityEvent Append(string kind, string? source, string? account, string? detail = null)
     {
@@ -75,7 +72,7 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
 
             // The head moves on only from the record it was signed for: a log changed behind the daemon's back
             // keeps its stale head, so the change stays detectable instead of being signed over.
-            var headIsCurrent = HeadIsFor(connection, previous);
+            var headIsCurrent = SecurityLogHead.IsFor(connection, previous, LastRecord(connection) is null);
             var salt = RandomNumberGenerator.GetBytes(SecurityLogChain.SaltLength);
             var commitments = SecurityLogChain.Commit(salt, source, account, detail);
             var hash = SecurityLogChain.Hash(previous, Format(at), kind, identity.Serial, commitments);
@@ -101,7 +98,7 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
 
             if (headIsCurrent)
             {
-                SignHead(connection, Anchor(connection), id, hash);
+                head.Sign(connection, Anchor(connection), id, hash);
             }
 
             transaction.Commit();
@@ -149,15 +146,15 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             lastId = row.Id;
         }
 
-        var head = CameraDatabase.GetSetting(connection, HeadSetting);
-        if (head is null)
+        var signedHead = SecurityLogHead.Read(connection);
+        if (signedHead is null)
         {
             return lastId is null
                 ? new ChainStatus(true, null, null)
                 : new ChainStatus(false, null, "The log has no signed head.");
         }
 
-        if (!HeadMatches(head, anchor, lastId ?? 0, expectedPrevious))
+        if (!head.Matches(signedHead, anchor, lastId ?? 0, expectedPrevious))
         {
             return new ChainStatus(false, null, "The log does not end where its signed head says: records were cut off, or the chain was rebuilt.");
         }
@@ -184,7 +181,7 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             using var connection = database.OpenConnection();
             var rows = ChainRows(connection);
             var legacy = rows.Any(r => r.Commitments is null);
-            if ((CameraDatabase.GetSetting(connection, HeadSetting) is not null && !legacy) || rows.Count == 0)
+            if ((SecurityLogHead.Read(connection) is not null && !legacy) || rows.Count == 0)
             {
                 return;
             }
@@ -215,7 +212,7 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
                 previous = hash;
             }
 
-            SignHead(connection, anchor, rows[^1].Id, previous);
+            head.Sign(connection, anchor, rows[^1].Id, previous);
             transaction.Commit();
         }
     }
@@ -270,7 +267,7 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             var removed = DbRows.Execute(connection, "DELETE FROM security_events WHERE at < $cutoff; DELETE FROM alerts WHERE at < $cutoff;", ("$cutoff", Format(cutoff)));
             SetAnchor(connection, anchor);
             var last = LastRecord(connection);
-            SignHead(connection, anchor, last?.Id ?? 0, last?.Hash ?? anchor);
+            head.Sign(connection, anchor, last?.Id ?? 0, last?.Hash ?? anchor);
             transaction.Commit();
             return removed;
         }
@@ -281,50 +278,6 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
 
     private void SetAnchor(Microsoft.Data.Sqlite.SqliteConnection connection, byte[] anchor) =>
         CameraDatabase.SetSetting(connection, AnchorSetting, Convert.ToHexStringLower(anchor), time.GetUtcNow());
-
-    private void SignHead(Microsoft.Data.Sqlite.SqliteConnection connection, byte[] anchor, long lastId, byte[] lastHash)
-    {
-        _signingKey ??= identity.Certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("The device identity has no private key.");
-        var signature = _signingKey.SignData(HeadStatement(anchor, lastId, lastHash), HashAlgorithmName.SHA256);
-        CameraDatabase.SetSetting(connection, HeadSetting,
-            string.Join(';', Convert.ToHexStringLower(anchor), lastId.ToString(CultureInfo.InvariantCulture), Convert.ToHexStringLower(lastHash), Convert.ToHexStringLower(signature)),
-            time.GetUtcNow());
-    }
-
-    /// <summary>Whether the stored head names <paramref name="lastHash"/> as the end of the chain (or there is no record and no head yet).</summary>
-    private static bool HeadIsFor(Microsoft.Data.Sqlite.SqliteConnection connection, byte[] lastHash) =>
-        CameraDatabase.GetSetting(connection, HeadSetting) is not { } head
-            ? LastRecord(connection) is null
-            : head.Split(';') is [_, _, var hash, _] && string.Equals(hash, Convert.ToHexStringLower(lastHash), StringComparison.Ordinal);
-
-    private bool HeadMatches(string head, byte[] anchor, long lastId, byte[] lastHash)
-    {
-        var parts = head.Split(';');
-        if (parts.Length != 4)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var publicKey = identity.Certificate.GetECDsaPublicKey();
-            return publicKey is not null
-                && string.Equals(parts[0], Convert.ToHexStringLower(anchor), StringComparison.Ordinal)
-                && string.Equals(parts[1], lastId.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-                && string.Equals(parts[2], Convert.ToHexStringLower(lastHash), StringComparison.Ordinal)
-                && publicKey.VerifyData(HeadStatement(anchor, lastId, lastHash), Convert.FromHexString(parts[3]), HashAlgorithmName.SHA256);
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>What the head signature covers: the device, where the chain starts, and where it ends.</summary>
-    private byte[] HeadStatement(byte[] anchor, long lastId, byte[] lastHash) =>
-        Encoding.UTF8.GetBytes($"iris-security-log-head/1|{identity.Serial}|{Convert.ToHexStringLower(anchor)}|{lastId.ToString(CultureInfo.InvariantCulture)}|{Convert.ToHexStringLower(lastHash)}");
-
-    public void Dispose() => _signingKey?.Dispose();
 
     private static string Format(DateTimeOffset at) => DbTime.Format(at);
 

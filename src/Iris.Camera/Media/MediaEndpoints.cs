@@ -33,7 +33,7 @@ internal static class MediaEndpoints
         return routes;
     }
 
-    private static async Task<IResult> SetMotionAsync(HttpContext http, MotionDetector motion, SecurityEventLog events, CancellationToken cancellationToken)
+    private static async Task<IResult> SetMotionAsync(HttpContext http, MediaChanges changes, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<MotionSettings>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -41,10 +41,7 @@ internal static class MediaEndpoints
             return body.Problem!;
         }
 
-        motion.Save(body.Value!);
-        events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username,
-            $"motion detection {(body.Value!.Enabled ? "on" : "off")}, sensitivity {body.Value.Sensitivity.ToString(CultureInfo.InvariantCulture)}, {body.Value.Zones.Count.ToString(CultureInfo.InvariantCulture)} zone(s)");
-        return TypedResults.Ok(motion.Settings);
+        return TypedResults.Ok(changes.SetMotion(body.Value!, http.Actor().Username, http.ClientSource()));
     }
 
     private static async Task<IResult> SetVideoAsync(HttpContext http, VideoSettingsService video, CancellationToken cancellationToken)
@@ -62,7 +59,7 @@ internal static class MediaEndpoints
         }
 
         // The answer carries the new source's signal: "ok", or "no signal: REASON" when it delivers no picture.
-        return TypedResults.Ok(await video.SaveAsync(body.Value!, http.CurrentSession()!.Username, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), cancellationToken));
+        return TypedResults.Ok(await video.SaveAsync(body.Value!, http.Actor().Username, http.ClientSource(), cancellationToken));
     }
 
     private static IResult ListMotionEvents(HttpRequest request, MotionDetector motion)
@@ -79,7 +76,7 @@ internal static class MediaEndpoints
         return TypedResults.Ok(motion.Events(after, limit));
     }
 
-    private static async Task<IResult> SetPrivacyAsync(HttpContext http, PrivacyMode privacy, MotionDetector motion, Recorder recorder, SecurityEventLog events, CancellationToken cancellationToken)
+    private static async Task<IResult> SetPrivacyAsync(HttpContext http, MediaChanges changes, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<PrivacyRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -87,19 +84,6 @@ internal static class MediaEndpoints
             return body.Problem!;
         }
 
-        privacy.Set(body.Value!.Enabled!.Value);
-        motion.Reconfigure();
-        if (body.Value.Enabled.Value)
-        {
-            // When this answer arrives, nothing is being recorded any more.
-            await recorder.StopAndWaitAsync(cancellationToken);
-        }
-        else
-        {
-            recorder.Reconfigure();
-        }
-        events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress),
-            http.CurrentSession()!.Username, $"privacy mode {(body.Value.Enabled.Value ? "on" : "off")}");
-        return TypedResults.Ok(new PrivacyState(privacy.Enabled));
+        return TypedResults.Ok(await changes.SetPrivacyAsync(body.Value!.Enabled!.Value, http.Actor().Username, http.ClientSource(), cancellationToken));
     }
 }

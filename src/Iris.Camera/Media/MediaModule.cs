@@ -12,6 +12,7 @@ internal sealed class MediaModule : CameraModule
         var media = module.Settings<MediaOptions>(MediaOptions.SectionName, o => o.Validate());
         module.Services.AddSchema(MediaSchema.Migrations);
         module.Services.AddMedia(media);
+        module.Services.AddSingleton<MediaChanges>();
         module.Services.AddSingleton<IStoredData, MediaData>();
         module.Services.AddSingleton<IDeclaresServices, MediaServices>();
     }

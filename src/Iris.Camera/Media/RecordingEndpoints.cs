@@ -69,40 +69,32 @@ internal static class RecordingEndpoints
         return TypedResults.Empty;
     }
 
-    private static IResult DeleteOne(long id, HttpContext http, RecordingStore store, SecurityEventLog events)
-    {
-        if (!store.Delete(id))
-        {
-            return Problems.Create(StatusCodes.Status404NotFound, "recording-not-found", "No recording has this id.");
-        }
+    private static IResult DeleteOne(long id, HttpContext http, MediaChanges changes) =>
+        changes.DeleteRecording(id, http.Actor().Username, http.ClientSource())
+            ? TypedResults.NoContent()
+            : Problems.Create(StatusCodes.Status404NotFound, "recording-not-found", "No recording has this id.");
 
-        events.Append(SecurityEventKinds.RecordingsDeleted, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username, "1 segment");
-        return TypedResults.NoContent();
-    }
-
-    private static IResult DeleteMany(HttpContext http, RecordingStore store, SecurityEventLog events)
+    private static IResult DeleteMany(HttpContext http, MediaChanges changes)
     {
         var all = MediaQuery.TryGetSingle(http.Request, "all", out var allText) ? allText : "invalid";
         int deleted;
         if (all == "true" && !http.Request.Query.ContainsKey("from") && !http.Request.Query.ContainsKey("to"))
         {
-            deleted = store.DeleteAll();
+            deleted = changes.DeleteAllRecordings(http.Actor().Username, http.ClientSource());
         }
         else if (all is null && TryRange(http.Request, out var from, out var to) && from is { } start && to is { } end)
         {
-            deleted = store.DeleteRange(start, end);
+            deleted = changes.DeleteRecordings(start, end, http.Actor().Username, http.ClientSource());
         }
         else
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Give either all=true, or from and to (ISO 8601 times, from <= to).");
         }
 
-        events.Append(SecurityEventKinds.RecordingsDeleted, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username,
-            all == "true" ? "all recordings; recordings key destroyed" : $"{deleted.ToString(CultureInfo.InvariantCulture)} segment(s) in a time range");
         return TypedResults.Ok(new DeletedRecordings(deleted));
     }
 
-    private static async Task<IResult> SetModeAsync(HttpContext http, Recorder recorder, SecurityEventLog events, CancellationToken cancellationToken)
+    private static async Task<IResult> SetModeAsync(HttpContext http, MediaChanges changes, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<RecordingSettings>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -110,9 +102,7 @@ internal static class RecordingEndpoints
             return body.Problem!;
         }
 
-        await recorder.SaveAsync(body.Value!.Mode!.Value, cancellationToken);
-        events.Append(SecurityEventKinds.SettingsChanged, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress), http.CurrentSession()!.Username, $"recording {body.Value.Mode}");
-        return TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode });
+        return TypedResults.Ok(await changes.SetRecordingModeAsync(body.Value!.Mode!.Value, http.Actor().Username, http.ClientSource(), cancellationToken));
     }
 
     /// <summary>

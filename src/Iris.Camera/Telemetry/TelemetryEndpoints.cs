@@ -22,7 +22,7 @@ internal static class TelemetryEndpoints
         telemetry.MapPut("/consent", GrantAsync).WithName("GrantTelemetryConsent").RequirePermission(Privilege.ManageSettings, "Consent to telemetry under the consent text version shown.").Accepts<TelemetryConsent>(JsonBody.MediaType);
         telemetry.MapDelete("/consent", (HttpContext http, TelemetryService service) =>
         {
-            service.Withdraw(http.CurrentSession()!.Username, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress));
+            service.Withdraw(http.CurrentSession()!.Username, http.ClientSource());
             return TypedResults.Ok(service.Status());
         }).WithName("WithdrawTelemetryConsent").RequirePermission(Privilege.ManageSettings, "Withdraw consent; sending stops at once.");
         return routes;
@@ -42,7 +42,7 @@ internal static class TelemetryEndpoints
             return Problems.Create(StatusCodes.Status409Conflict, "telemetry-unavailable", "No telemetry receiver is configured on this device.");
         }
 
-        if (!service.Grant(body.Value!.TextVersion!, http.CurrentSession()!.Username, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress)))
+        if (!service.Grant(body.Value!.TextVersion!, http.CurrentSession()!.Username, http.ClientSource()))
         {
             return Problems.Create(StatusCodes.Status409Conflict, "consent-text-changed",
                 $"The consent text is now version {TelemetryService.TextVersion}; read it again and accept that version.");

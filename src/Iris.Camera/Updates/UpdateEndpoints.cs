@@ -25,7 +25,7 @@ internal static class UpdateEndpoints
 
     private static IResult Install(HttpContext http, UpdateScheduler scheduler)
     {
-        var (result, status) = scheduler.StartInstall(http.CurrentSession()!.Username, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress));
+        var (result, status) = scheduler.StartInstall(http.CurrentSession()!.Username, http.ClientSource());
         return result switch
         {
             InstallStart.Started => TypedResults.Accepted("/api/updates", status),
@@ -44,6 +44,6 @@ internal static class UpdateEndpoints
             return body.Problem!;
         }
 
-        return TypedResults.Ok(scheduler.SetMode(body.Value!.Mode!.Value, http.CurrentSession()!.Username, LoginThrottle.SourceKey(http.Connection.RemoteIpAddress)));
+        return TypedResults.Ok(scheduler.SetMode(body.Value!.Mode!.Value, http.CurrentSession()!.Username, http.ClientSource()));
     }
 }

@@ -135,7 +135,8 @@ public sealed class ThrottlingTests
         using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         using var identity = new Iris.Camera.Identity.DeviceIdentity("DEV-TESTSERIAL1", "model", Iris.Camera.Identity.IdentityOrigin.Development,
             Iris.Camera.Identity.DeviceCertificate.CreateSelfSigned(key, "DEV-TESTSERIAL1", "Iris", time.GetUtcNow()));
-        var events = new SecurityEventLog(database, identity, time);
+        using var head = new SecurityLogHead(identity, time);
+        var events = new SecurityEventLog(database, identity, head, time);
         var alerts = new AlertCenter(database, identity, events, time, [channel], Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertCenter>.Instance);
         var loginAlerts = new LoginAlerts(alerts, time, options);
 
