@@ -61,8 +61,20 @@ public sealed class ResetOptions : Platform.ISettings
 }
 
 /// <summary>Starts a factory reset: stops recording, records the request, and restarts the daemon to carry it out.</summary>
-internal sealed class FactoryResetService(DataDirectory data, Recorder recorder, SecurityEventLog events, IRestartRequester restart)
+internal sealed class FactoryResetService(DataDirectory data, Recorder recorder, SecurityEventLog events, StepUpAuthentication stepUp, IRestartRequester restart)
 {
+    /// <summary>An administrator's request: starts the reset only once their own password is confirmed (throttled, logged).</summary>
+    public async Task<StepUpOutcome> RequestConfirmedAsync(CameraSession session, string password, string source, CancellationToken cancellationToken)
+    {
+        var confirmed = stepUp.Verify(session, password, source, "factory reset");
+        if (confirmed.Result == StepUpResult.Verified)
+        {
+            await RequestAsync(session.Username, source, "administrator", cancellationToken);
+        }
+
+        return confirmed;
+    }
+
     public async Task RequestAsync(string? actor, string? source, string how, CancellationToken cancellationToken)
     {
         events.Append(SecurityEventKinds.FactoryReset, source, actor, $"requested ({how}); the device restarts and erases the owner's data");

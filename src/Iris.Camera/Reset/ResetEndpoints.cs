@@ -22,7 +22,7 @@ internal static class ResetEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ResetAsync(HttpContext http, StepUpAuthentication stepUp, FactoryResetService reset, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ResetAsync(HttpContext http, FactoryResetService reset, TimeProvider time, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<FactoryResetRequest>(http.Request, cancellationToken);
         if (!body.Succeeded)
@@ -30,19 +30,13 @@ internal static class ResetEndpoints
             return body.Problem!;
         }
 
-        var session = http.CurrentSession()!;
-        var source = http.ClientSource();
-        var confirmed = stepUp.Verify(session, body.Value!.Password!, source, "factory reset");
-        switch (confirmed.Result)
+        var confirmed = await reset.RequestConfirmedAsync(http.CurrentSession()!, body.Value!.Password!, http.ClientSource(), cancellationToken);
+        return confirmed.Result switch
         {
-            case StepUpResult.Throttled:
-                return StepUpProblems.Throttled(http, confirmed, time);
-            case StepUpResult.WrongPassword:
-                return Problems.Create(StatusCodes.Status403Forbidden, "password-required", "Type your own password to confirm a factory reset.");
-        }
-
-        await reset.RequestAsync(session.Username, source, "administrator", cancellationToken);
-        return TypedResults.Accepted("/api/device",
-            new FactoryResetAccepted("The camera restarts, destroys its storage key and erases all owner data. Sign in afterwards with the default password on the label."));
+            StepUpResult.Throttled => StepUpProblems.Throttled(http, confirmed, time),
+            StepUpResult.WrongPassword => Problems.Create(StatusCodes.Status403Forbidden, "password-required", "Type your own password to confirm a factory reset."),
+            _ => TypedResults.Accepted("/api/device",
+                new FactoryResetAccepted("The camera restarts, destroys its storage key and erases all owner data. Sign in afterwards with the default password on the label.")),
+        };
     }
 }
