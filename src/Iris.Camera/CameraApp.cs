@@ -69,8 +69,10 @@ public static class CameraApp
             module.Open(app.Services);
         }
 
-        app.UseIrisExceptionHandler();
+        // Outermost first: headers on every answer, no body on HEAD, then the boundary no exception passes.
         app.UseSecurityHeaders();
+        app.UseHeadWithoutBody();
+        app.UseErrorBoundary();
         app.UseStatusCodePages();
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
@@ -79,6 +81,7 @@ public static class CameraApp
             OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
         });
         app.UseRouting();
+        app.UseMethodRejection();
         app.UseInputGuard();
         app.UseAccessControl();
         foreach (var module in Modules)

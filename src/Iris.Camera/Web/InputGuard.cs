@@ -10,7 +10,8 @@ internal sealed class AllowedQueryMetadata(params string[] names)
 
 /// <summary>
 /// Refuses, before any handler runs, input an endpoint does not take (5.5.2.1): a body sent to an endpoint that
-/// declares none, a body of a content type it does not accept, and query parameters it does not declare.
+/// declares none, a body of a content type it does not accept, query parameters it does not declare, and a
+/// query parameter given more than once (handlers read one value; which one would be up to the binder).
 /// Endpoints that read a JSON body declare it with Accepts (minimal APIs add it for [FromBody] parameters).
 /// </summary>
 internal static class InputGuard
@@ -48,6 +49,13 @@ internal static class InputGuard
                 return Problems.Create(StatusCodes.Status400BadRequest, "unknown-query-parameter",
                     "The request has a query parameter this endpoint does not take.",
                     $"Query parameter '{Truncate(key)}' is not accepted here.");
+            }
+
+            if (request.Query[key].Count > 1)
+            {
+                return Problems.Create(StatusCodes.Status400BadRequest, "repeated-query-parameter",
+                    "The request gives a query parameter more than once.",
+                    $"Query parameter '{Truncate(key)}' may be given once.");
             }
         }
 

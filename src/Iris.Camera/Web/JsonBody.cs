@@ -14,8 +14,9 @@ internal readonly record struct BodyRead<T>(T? Value, IResult? Problem)
 
 /// <summary>
 /// The shared way every endpoint reads a JSON body (5.5.2.1): strict JSON (no unknown members, no comments, no
-/// numbers in strings, bounded depth), then DataAnnotations on the result (required, lengths, ranges, patterns,
-/// <see cref="PlainTextAttribute"/>). Every refusal is a 400 problem naming the field, never an exception.
+/// numbers in strings, bounded depth), then nulls where the type declares none (<see cref="DeclaredNulls"/>), then
+/// DataAnnotations on the result (required, lengths, ranges, patterns, <see cref="PlainTextAttribute"/>). Every
+/// refusal is a 400 problem naming the field, never an exception.
 /// Request size is bounded by Kestrel's MaxRequestBodySize before this runs.
 /// </summary>
 internal static class JsonBody
@@ -59,7 +60,13 @@ internal static class JsonBody
             return Fail<T>(FieldProblem("$", "The body must be a JSON object."));
         }
 
-        var errors = Validate(value);
+        // Nulls first: validators of the request type may dereference what the type says is never null.
+        var errors = DeclaredNulls.Find(value);
+        if (errors.Count == 0)
+        {
+            errors = Validate(value);
+        }
+
         return errors.Count == 0
             ? new BodyRead<T>(value, null)
             : Fail<T>(TypedResults.ValidationProblem(errors, title: "The request has invalid fields.", type: Problems.TypePrefix + "invalid-field"));

@@ -1,15 +1,16 @@
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Iris.Camera.Web;
 
 /// <summary>
 /// RFC 9457 problem details for every error. Problem types are URNs under urn:iris:problem:, stable for clients.
-/// No exception text ever reaches a client; the exception is logged on the device instead.
+/// No exception text ever reaches a client; the exception is logged on the device instead (<see cref="ErrorBoundary"/>).
 /// </summary>
 internal static class Problems
 {
     public const string TypePrefix = "urn:iris:problem:";
+
+    public const string MediaType = "application/problem+json";
 
     public static ProblemHttpResult Create(int status, string type, string title, string? detail = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypePrefix + type);
@@ -19,30 +20,10 @@ internal static class Problems
         {
             // The exception middleware may add an "exception" member in Development; never send it.
             context.ProblemDetails.Extensions.Remove("exception");
-            context.ProblemDetails.Type ??= TypePrefix + "http-" + context.ProblemDetails.Status;
-        });
-
-    public static IApplicationBuilder UseIrisExceptionHandler(this IApplicationBuilder app) =>
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            ExceptionHandler = async context =>
+            // Status-code pages and the framework default to RFC links; clients key on our stable URNs.
+            if (context.ProblemDetails.Type?.StartsWith(TypePrefix, StringComparison.Ordinal) != true)
             {
-                var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-                var (status, type, title) = error switch
-                {
-                    BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                        (StatusCodes.Status413PayloadTooLarge, "body-too-large", "The request body is too large."),
-                    BadHttpRequestException bad =>
-                        (bad.StatusCode, "bad-request", "The request could not be read."),
-                    _ => (StatusCodes.Status500InternalServerError, "internal", "The device could not complete the request."),
-                };
-                context.Response.StatusCode = status;
-                var writer = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-                await writer.WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = { Status = status, Type = TypePrefix + type, Title = title },
-                });
-            },
+                context.ProblemDetails.Type = TypePrefix + "http-" + (context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
+            }
         });
 }

@@ -17,6 +17,8 @@ internal sealed class WebModule : CameraModule
         services.AddSingleton<IDeclaresServices, HttpsServices>();
         services.AddSingleton<ServiceManifest>();
         services.AddSingleton<ConnectionGate>();
+        services.AddSingleton<ClientFaultLog>();
+        services.AddSingleton<KestrelRejections>();
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
@@ -42,6 +44,8 @@ internal sealed class WebModule : CameraModule
         // vault and the database).
         var services = kestrel.ApplicationServices;
         var gate = new Lazy<ConnectionGate>(services.GetRequiredService<ConnectionGate>);
+        var rejections = new Lazy<KestrelRejections>(() =>
+            services.GetRequiredService<KestrelRejections>().Subscribe(services.GetRequiredService<System.Diagnostics.DiagnosticListener>()));
         var tls = new Lazy<Func<System.Net.Security.SslServerAuthenticationOptions>>(() =>
             TlsPolicy.CreateServerOptions(services.GetRequiredService<DeviceIdentity>().Certificate, LaunchEnvironment.IsOpenSslProfileApplied));
         kestrel.Listen(https.ParseListen(), listen =>
@@ -56,6 +60,12 @@ internal sealed class WebModule : CameraModule
             {
                 OnConnection = _ => ValueTask.FromResult(tls.Value()),
                 HandshakeTimeout = https.HandshakeTimeout,
+            });
+            // After TLS: Kestrel's own answers to requests it cannot parse get the device's headers and body.
+            listen.Use(next =>
+            {
+                ConnectionDelegate? answered = null;
+                return connection => (answered ??= rejections.Value.Middleware(next))(connection);
             });
         });
     }
