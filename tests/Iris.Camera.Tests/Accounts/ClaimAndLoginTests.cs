@@ -179,6 +179,11 @@ public sealed class ClaimAndLoginTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var camera = await InProcessCamera.StartAsync(time: time);
         using var owner = await camera.ClaimAsync();
+        using (var active = await owner.Http.GetAsync(Api("/api/users")))
+        {
+            Assert.Equal(HttpStatusCode.OK, active.StatusCode);
+        }
+
         time.Advance(TimeSpan.FromMinutes(16));
 
         using var response = await owner.Http.GetAsync(Api("/api/users"));
