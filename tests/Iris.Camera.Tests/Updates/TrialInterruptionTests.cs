@@ -31,8 +31,8 @@ public sealed class TrialInterruptionTests
         await repo.PublishAsync(repo.ScriptApplication("hangs", "exec sleep 600"), "0.2.0", securityVersion: 2, entry: "start.sh");
         var settings = repo.CameraSettings();
         settings["Iris:Updates:BootTries"] = "3";
-        var (data, port) = (dir.Combine("data"), BootedCamera.FreePort());
-        using (var first = await BootedCamera.StartAsync(boot, data, port, settings, healthTimeoutSeconds: 600))
+        var data = dir.Combine("data");
+        using (var first = await BootedCamera.StartAsync(boot, data, settings, healthTimeoutSeconds: 600))
         {
             using (var admin = await CameraSessions.ClaimAsync(first.BaseAddress, first.Certificate, first.DefaultPassword!, InProcessCamera.OwnerPassword))
             {
@@ -47,7 +47,7 @@ public sealed class TrialInterruptionTests
 
         for (var cut = 2; cut <= 3; cut++)
         {
-            using var launcher = BootedCamera.Launch(boot, data, port, settings, healthTimeoutSeconds: 600);
+            using var launcher = BootedCamera.Launch(boot, data, settings, healthTimeoutSeconds: 600);
             await launcher.WaitForOutputAsync("starting slot b (version 0.2.0, on trial)");
             launcher.Process.Kill();
         }
@@ -58,7 +58,7 @@ public sealed class TrialInterruptionTests
         // Power comes back for good; automatic mode checks two seconds after start.
         settings["Iris:Updates:FirstCheckDelay"] = "00:00:02";
         var poweredOn = DateTimeOffset.UtcNow;
-        using var device = await BootedCamera.StartAsync(boot, data, port, settings, healthTimeoutSeconds: 600);
+        using var device = await BootedCamera.StartAsync(boot, data, settings, healthTimeoutSeconds: 600);
         using var owner = await device.SignInAsync();
         var status = await WaitForScheduledCheckAsync(owner, after: poweredOn);
 
