@@ -74,11 +74,12 @@ public sealed class ClaimAndLoginTests
     {
         await using var camera = await InProcessCamera.StartAsync();
         using var restricted = await camera.SignInAsync("admin", camera.DefaultPassword!);
+        var before = StoredOwner(camera);
 
         using var response = await restricted.Http.PostAsJsonAsync(Api("/api/auth/password"), new { currentPassword = camera.DefaultPassword, newPassword = candidate });
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(reason, await NewPasswordRefusalAsync(response), StringComparison.Ordinal);
+        AssertPasswordUnchanged(before, StoredOwner(camera));
     }
 
     [Fact]
@@ -87,12 +88,14 @@ public sealed class ClaimAndLoginTests
         await using var camera = await InProcessCamera.StartAsync();
         var serial = camera.App.Services.GetRequiredService<Iris.Camera.Identity.DeviceIdentity>().Serial;
         using var restricted = await camera.SignInAsync("admin", camera.DefaultPassword!);
+        var before = StoredOwner(camera);
 
         using var reused = await restricted.Http.PostAsJsonAsync(Api("/api/auth/password"), new { currentPassword = camera.DefaultPassword, newPassword = camera.DefaultPassword });
         using var withSerial = await restricted.Http.PostAsJsonAsync(Api("/api/auth/password"), new { currentPassword = camera.DefaultPassword, newPassword = "cam " + serial + " rocks" });
 
-        Assert.Contains("differ from the default", await reused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("serial", await withSerial.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("differ from the default", await NewPasswordRefusalAsync(reused), StringComparison.Ordinal);
+        Assert.Contains("serial", await NewPasswordRefusalAsync(withSerial), StringComparison.Ordinal);
+        AssertPasswordUnchanged(before, StoredOwner(camera));
     }
 
     [Fact]
@@ -117,11 +120,16 @@ public sealed class ClaimAndLoginTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var camera = await InProcessCamera.StartAsync(time: time);
         var nonce = await camera.NewNonceAsync();
+        // The same sign-in with a nonce issued at the same moment, used at once, works: the refusal below is the nonce's age.
+        (await camera.SignInAsync("admin", camera.DefaultPassword!)).Dispose();
+        var sessions = SessionCount(camera);
         time.Advance(TimeSpan.FromMinutes(3));
 
         using var late = await camera.Client.PostAsJsonAsync(Api("/api/auth/login"), new { username = "admin", password = camera.DefaultPassword, nonce });
 
-        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+        await ProblemAssert.IsAsync(late, HttpStatusCode.BadRequest, "urn:iris:problem:nonce-rejected");
+        Assert.False(late.Headers.Contains("Set-Cookie"));
+        Assert.Equal(sessions, SessionCount(camera));
     }
 
     [Fact]
@@ -171,6 +179,11 @@ public sealed class ClaimAndLoginTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var camera = await InProcessCamera.StartAsync(time: time);
         using var owner = await camera.ClaimAsync();
+        using (var active = await owner.Http.GetAsync(Api("/api/users")))
+        {
+            Assert.Equal(HttpStatusCode.OK, active.StatusCode);
+        }
+
         time.Advance(TimeSpan.FromMinutes(16));
 
         using var response = await owner.Http.GetAsync(Api("/api/users"));
@@ -207,6 +220,31 @@ public sealed class ClaimAndLoginTests
         Assert.Equal(unknown.StatusCode, wrong.StatusCode);
         Assert.Equal(Strip(await unknown.Content.ReadAsStringAsync()), Strip(await wrong.Content.ReadAsStringAsync()));
         Assert.Equal(before + 1, hasher.Computations);
+    }
+
+    /// <summary>The reason a refused new password was given (a weak-password problem names it under newPassword).</summary>
+    private static async Task<string> NewPasswordRefusalAsync(HttpResponseMessage response)
+    {
+        var problem = await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, "urn:iris:problem:weak-password");
+        return string.Join(" ", problem.GetProperty("errors").GetProperty("newPassword").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    private static Account StoredOwner(InProcessCamera camera) => camera.App.Services.GetRequiredService<AccountStore>().Find("admin")!;
+
+    /// <summary>A refused change leaves the stored password, and the need to change it, as they were.</summary>
+    private static void AssertPasswordUnchanged(Account before, Account after)
+    {
+        Assert.Equal(before.Password.Hash, after.Password.Hash);
+        Assert.Equal(before.Password.Salt, after.Password.Salt);
+        Assert.True(after.MustChangePassword);
+    }
+
+    private static long SessionCount(InProcessCamera camera)
+    {
+        using var connection = camera.App.Services.GetRequiredService<Iris.Camera.Storage.CameraDatabase>().OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sessions;";
+        return (long)command.ExecuteScalar()!;
     }
 
     private static string Strip(string problem) => System.Text.RegularExpressions.Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");

@@ -55,11 +55,29 @@ public sealed class LiveViewTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var camera = await InProcessCamera.StartAsync(configure: SmallFrames, time: time);
         using var admin = await camera.ClaimAsync();
+        using var cancel = new CancellationTokenSource(Deadline);
+        // While the session is live, its stream delivers frames and its snapshots work.
+        using var live = await WhileTimePassesAsync(time, admin.Http.GetAsync(Api("/api/media/live"), HttpCompletionOption.ResponseHeadersRead, cancel.Token));
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        var reader = new MjpegReader(await live.Content.ReadAsStreamAsync(cancel.Token));
+        Assert.True(MjpegReader.IsJpeg((await WhileTimePassesAsync(time, reader.NextFrameAsync(cancel.Token)))!));
+        using (var before = await WhileTimePassesAsync(time, admin.Http.GetAsync(Api("/api/media/snapshot"), cancel.Token)))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
         time.Advance(TimeSpan.FromHours(9));
 
-        using var snapshot = await admin.Http.GetAsync(Api("/api/media/snapshot"));
-
+        using var snapshot = await admin.Http.GetAsync(Api("/api/media/snapshot"), cancel.Token);
         Assert.Equal(HttpStatusCode.Unauthorized, snapshot.StatusCode);
+        // The open stream ends too (frames already on their way may still arrive).
+        var frames = 0;
+        while (frames <= 50 && await WhileTimePassesAsync(time, reader.NextFrameAsync(cancel.Token)) is not null)
+        {
+            frames++;
+        }
+
+        Assert.True(frames <= 50, "the stream kept delivering frames after its session expired");
     }
 
     [Fact]
@@ -103,6 +121,21 @@ public sealed class LiveViewTests
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
         Assert.Contains("too-many-viewers", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="work"/> while the device's clock moves a frame interval at a time: on a fake clock,
+    /// the test pattern's frames (and the stream's session re-checks) come only as time passes.
+    /// </summary>
+    private static async Task<T> WhileTimePassesAsync<T>(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, Task<T> work)
+    {
+        while (!work.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(work, Task.Delay(20));
+        }
+
+        return await work;
     }
 
     internal static void SmallFrames(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder) =>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Iris.Camera.Tests.Support;
@@ -10,12 +8,13 @@ namespace Iris.Camera.Tests.Support;
 /// </summary>
 public sealed class BootedCamera : IDisposable
 {
-    private BootedCamera(ChildProcess process, string bootDirectory, string dataDirectory, int port)
+    private const string ListeningMarker = "Now listening on: ";
+
+    private BootedCamera(ChildProcess process, string bootDirectory, string dataDirectory)
     {
         Process = process;
         BootDirectory = bootDirectory;
         DataDirectory = dataDirectory;
-        BaseAddress = new Uri($"https://127.0.0.1:{port}/");
     }
 
     public ChildProcess Process { get; }
@@ -24,17 +23,26 @@ public sealed class BootedCamera : IDisposable
 
     public string DataDirectory { get; }
 
-    public Uri BaseAddress { get; }
+    /// <summary>
+    /// The address the running daemon announced last. Each daemon start (a restart into another slot, a
+    /// rollback) listens on a port of its own choosing, so wait for its announcement before using this.
+    /// </summary>
+    public Uri BaseAddress =>
+        (Process.StandardOutput + "\n" + Process.StandardError).Split('\n')
+            .Where(l => l.Contains(ListeningMarker, StringComparison.Ordinal))
+            .Select(l => new Uri(l[(l.IndexOf(ListeningMarker, StringComparison.Ordinal) + ListeningMarker.Length)..].Trim()))
+            .LastOrDefault()
+        ?? throw new InvalidOperationException("the daemon has not announced an address yet");
 
     public X509Certificate2 Certificate => PinnedHttpClient.ReadDeviceCertificate(DataDirectory);
 
     public string? DefaultPassword =>
         File.Exists(Path.Combine(DataDirectory, "default-password")) ? File.ReadAllText(Path.Combine(DataDirectory, "default-password")).Trim() : null;
 
-    /// <summary>Starts Iris.Boot with the camera listening on a fixed port, so its address survives restarts.</summary>
-    public static async Task<BootedCamera> StartAsync(string bootDirectory, string dataDirectory, int port, IDictionary<string, string?> settings, int healthTimeoutSeconds = 60)
+    /// <summary>Starts Iris.Boot and waits until its daemon listens.</summary>
+    public static async Task<BootedCamera> StartAsync(string bootDirectory, string dataDirectory, IDictionary<string, string?> settings, int healthTimeoutSeconds = 60)
     {
-        var camera = Launch(bootDirectory, dataDirectory, port, settings, healthTimeoutSeconds);
+        var camera = Launch(bootDirectory, dataDirectory, settings, healthTimeoutSeconds);
         try
         {
             await camera.WaitForListeningAsync(1);
@@ -47,20 +55,23 @@ public sealed class BootedCamera : IDisposable
         }
     }
 
-    /// <summary>Starts Iris.Boot without waiting for a daemon to listen (the slot it chooses may never do so).</summary>
-    public static BootedCamera Launch(string bootDirectory, string dataDirectory, int port, IDictionary<string, string?> settings, int healthTimeoutSeconds = 60)
+    /// <summary>
+    /// Starts Iris.Boot without waiting for a daemon to listen (the slot it chooses may never do so). The daemon
+    /// listens on a port the system picks when it binds: a port probed beforehand could be taken by then.
+    /// </summary>
+    public static BootedCamera Launch(string bootDirectory, string dataDirectory, IDictionary<string, string?> settings, int healthTimeoutSeconds = 60)
     {
         var environment = settings.Where(s => s.Value is not null).ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
         environment["Iris__Accounts__PasswordIterations"] = "1000";
         var process = ChildProcess.Start("Iris.Boot",
             ["run", "--boot-dir", bootDirectory, "--health-timeout", healthTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-             "--", "--listen", $"127.0.0.1:{port}", "--data-dir", dataDirectory],
+             "--", "--listen", "127.0.0.1:0", "--data-dir", dataDirectory],
             environment);
-        return new BootedCamera(process, bootDirectory, dataDirectory, port);
+        return new BootedCamera(process, bootDirectory, dataDirectory);
     }
 
     /// <summary>Waits until the daemon has announced its address for the <paramref name="nth"/> time (1 = first start).</summary>
-    public Task WaitForListeningAsync(int nth, int seconds = 90) => WaitForOutputAsync("Now listening on: ", nth, seconds);
+    public Task WaitForListeningAsync(int nth, int seconds = 90) => WaitForOutputAsync(ListeningMarker, nth, seconds);
 
     public async Task WaitForOutputAsync(string marker, int nth = 1, int seconds = 90)
     {
@@ -86,13 +97,6 @@ public sealed class BootedCamera : IDisposable
 
     public Task<SignedInClient> SignInAsync(string password = InProcessCamera.OwnerPassword) =>
         CameraSessions.SignInAsync(BaseAddress, Certificate, "admin", password);
-
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     public void Dispose() => Process.Dispose();
 }

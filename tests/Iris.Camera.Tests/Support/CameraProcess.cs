@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Iris.Camera.Tests.Support;
@@ -31,6 +33,28 @@ public sealed class CameraProcess : IDisposable
     public static Task<CameraProcess> StartAsync(string dataDirectory, string listen = "127.0.0.1:0", IDictionary<string, string>? environment = null) =>
         StartAsync(ChildProcess.Start("Iris.Camera", ["--listen", listen, "--data-dir", dataDirectory], environment), dataDirectory);
 
+    /// <summary>
+    /// Starts the daemon told to listen on a real port (not 0), for tests that compare what it declares with
+    /// what it listens on. The port is probed free first; another process may take it before the daemon binds,
+    /// and the daemon then refuses to start ("cannot listen"), so that case alone is retried on a fresh port.
+    /// </summary>
+    public static async Task<CameraProcess> StartOnProbedPortAsync(string dataDirectory)
+    {
+        const int Attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            var listen = $"127.0.0.1:{FreePort()}";
+            try
+            {
+                return await StartAsync(dataDirectory, listen);
+            }
+            catch (TimeoutException ex) when (attempt < Attempts && LostThePort(ex.Message, listen))
+            {
+                // Lost the race for the port; the daemon exited without serving anything.
+            }
+        }
+    }
+
     /// <summary>The default password the daemon left for its owner (its output is not a terminal, so in a file), if any.</summary>
     public string? DefaultPassword =>
         File.Exists(Path.Combine(DataDirectory, "default-password")) ? File.ReadAllText(Path.Combine(DataDirectory, "default-password")).Trim() : null;
@@ -61,6 +85,18 @@ public sealed class CameraProcess : IDisposable
             process.Dispose();
             throw;
         }
+    }
+
+    private static bool LostThePort(string failure, string listen) =>
+        failure.Contains("iris-camera: cannot listen:", StringComparison.Ordinal)
+        && failure.Contains(listen, StringComparison.Ordinal)
+        && failure.Contains("address already in use", StringComparison.Ordinal);
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public void Dispose()

@@ -7,7 +7,6 @@ using Iris.Firmware.Durable;
 using Iris.Firmware.Metadata;
 using Iris.Firmware.Slots;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Iris.Camera.Tests.Updates;
 
@@ -31,8 +30,8 @@ public sealed class TrialInterruptionTests
         await repo.PublishAsync(repo.ScriptApplication("hangs", "exec sleep 600"), "0.2.0", securityVersion: 2, entry: "start.sh");
         var settings = repo.CameraSettings();
         settings["Iris:Updates:BootTries"] = "3";
-        var (data, port) = (dir.Combine("data"), BootedCamera.FreePort());
-        using (var first = await BootedCamera.StartAsync(boot, data, port, settings, healthTimeoutSeconds: 600))
+        var data = dir.Combine("data");
+        using (var first = await BootedCamera.StartAsync(boot, data, settings, healthTimeoutSeconds: 600))
         {
             using (var admin = await CameraSessions.ClaimAsync(first.BaseAddress, first.Certificate, first.DefaultPassword!, InProcessCamera.OwnerPassword))
             {
@@ -47,7 +46,7 @@ public sealed class TrialInterruptionTests
 
         for (var cut = 2; cut <= 3; cut++)
         {
-            using var launcher = BootedCamera.Launch(boot, data, port, settings, healthTimeoutSeconds: 600);
+            using var launcher = BootedCamera.Launch(boot, data, settings, healthTimeoutSeconds: 600);
             await launcher.WaitForOutputAsync("starting slot b (version 0.2.0, on trial)");
             launcher.Process.Kill();
         }
@@ -58,7 +57,7 @@ public sealed class TrialInterruptionTests
         // Power comes back for good; automatic mode checks two seconds after start.
         settings["Iris:Updates:FirstCheckDelay"] = "00:00:02";
         var poweredOn = DateTimeOffset.UtcNow;
-        using var device = await BootedCamera.StartAsync(boot, data, port, settings, healthTimeoutSeconds: 600);
+        using var device = await BootedCamera.StartAsync(boot, data, settings, healthTimeoutSeconds: 600);
         using var owner = await device.SignInAsync();
         var status = await WaitForScheduledCheckAsync(owner, after: poweredOn);
 
@@ -127,7 +126,7 @@ public sealed class TrialInterruptionTests
         await using var repo = new UpdateTestRepository();
         await repo.StartServerAsync();
         using var dir = new TempDirectory();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new TimerAwareTimeProvider(DateTimeOffset.UtcNow);
         var restart = new RecordingRestart();
         await repo.PublishAsync(repo.ScriptApplication("v2", "exit 0"), "0.2.0", securityVersion: 2, entry: "start.sh");
         // Under a bootloader that does not write rollbacks (image slots): the daemon finds the spent trial itself.
@@ -157,14 +156,14 @@ public sealed class TrialInterruptionTests
         await using var repo = new UpdateTestRepository();
         await repo.StartServerAsync();
         using var dir = new TempDirectory();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new TimerAwareTimeProvider(DateTimeOffset.UtcNow);
         var restart = new RecordingRestart();
         await repo.PublishAsync(repo.ScriptApplication("v2", "exit 0"), "0.2.0", securityVersion: 2, entry: "start.sh");
         await repo.PublishAsync(repo.ScriptApplication("v3", "exit 0"), "0.3.0", securityVersion: 2, entry: "start.sh");
         await using var device = await SlottedCamera.StartAsync(repo, dir, time, configure: b => b.Services.AddSingleton<IRestartRequester>(restart),
             firstCheckDelay: TimeSpan.FromMinutes(5), prepareSlots: slots => SpendTrial(slots, "0.2.0"));
 
-        time.Advance(TimeSpan.FromMinutes(5));
+        await time.AdvanceWhenSetAsync(TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(60));
         await restart.Requested.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await device.Camera.App.Services.GetRequiredService<UpdateScheduler>().WaitForInstallAsync();
 
@@ -208,9 +207,10 @@ public sealed class TrialInterruptionTests
         throw new TimeoutException("the scheduled check did not run");
     }
 
-    private static async Task<UpdateStatusView> AdvanceUntilScheduledCheckAsync(SlottedCamera device, FakeTimeProvider time, TimeSpan step)
+    /// <summary>Fires the scheduler's next check once it has set its timer, then waits until that check has run.</summary>
+    private static async Task<UpdateStatusView> AdvanceUntilScheduledCheckAsync(SlottedCamera device, TimerAwareTimeProvider time, TimeSpan step)
     {
-        time.Advance(step);
+        await time.AdvanceWhenSetAsync(step, TimeSpan.FromSeconds(60));
         using var admin = await device.Camera.SignInAsync("admin", InProcessCamera.OwnerPassword);
         return await WaitForScheduledCheckAsync(admin);
     }

@@ -18,17 +18,19 @@ namespace Iris.Camera.Tests.Updates;
 /// </summary>
 public sealed class UpdateAgentTests
 {
+    private static readonly TimeSpan TimerDeadline = TimeSpan.FromSeconds(60);
+
     [Fact]
     public async Task PeriodicCheck_InAutomaticMode_InstallsAndAsksForARestart_OnItsOwn()
     {
         await using var repo = new UpdateTestRepository();
         using var dir = new TempDirectory();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new TimerAwareTimeProvider(DateTimeOffset.UtcNow);
         var restart = new RecordingRestart();
         await using var device = await StartWithReleaseAsync(repo, dir, time, restart);
         var scheduler = device.Camera.App.Services.GetRequiredService<UpdateScheduler>();
 
-        time.Advance(TimeSpan.FromMinutes(5));
+        await time.AdvanceWhenSetAsync(TimeSpan.FromMinutes(5), TimerDeadline);
         await restart.Requested.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await scheduler.WaitForInstallAsync();
 
@@ -44,7 +46,7 @@ public sealed class UpdateAgentTests
     {
         await using var repo = new UpdateTestRepository();
         using var dir = new TempDirectory();
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new TimerAwareTimeProvider(DateTimeOffset.UtcNow);
         var restart = new RecordingRestart();
         await using var device = await StartWithReleaseAsync(repo, dir, time, restart);
         using (var response = await device.Admin.Http.PutAsJsonAsync(new Uri("/api/updates/settings", UriKind.Relative), new { mode = "manual" }))
@@ -108,9 +110,10 @@ public sealed class UpdateAgentTests
             firstCheckDelay: TimeSpan.FromMinutes(5));
     }
 
-    private static async Task<DateTimeOffset> AdvanceUntilCheckedAsync(SlottedCamera device, FakeTimeProvider time, TimeSpan step, DateTimeOffset? after)
+    /// <summary>Fires the scheduler's next check once it has set its timer, then waits until that check has run.</summary>
+    private static async Task<DateTimeOffset> AdvanceUntilCheckedAsync(SlottedCamera device, TimerAwareTimeProvider time, TimeSpan step, DateTimeOffset? after)
     {
-        time.Advance(step);
+        await time.AdvanceWhenSetAsync(step, TimerDeadline);
         for (var i = 0; i < 600; i++)
         {
             using var admin = await device.Camera.SignInAsync("admin", InProcessCamera.OwnerPassword);

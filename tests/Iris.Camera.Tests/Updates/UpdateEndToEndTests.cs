@@ -40,9 +40,8 @@ public sealed class UpdateEndToEndTests
         CameraApplication.Copy(CameraApplication.BuildOutput, nextBuild);
         await repo.PublishAsync(nextBuild, "0.2.0", securityVersion: 2);
         var settings = repo.CameraSettings();
-        var port = BootedCamera.FreePort();
 
-        using (var device = await BootedCamera.StartAsync(boot, dir.Combine("data"), port, settings))
+        using (var device = await BootedCamera.StartAsync(boot, dir.Combine("data"), settings))
         {
             using var admin = await CameraSessions.ClaimAsync(device.BaseAddress, device.Certificate, device.DefaultPassword!, InProcessCamera.OwnerPassword);
             Assert.False(File.Exists(settings["Iris:Updates:UpdateKeyFile"]), "the provisioned update key file is sealed into the vault and removed");
@@ -56,6 +55,7 @@ public sealed class UpdateEndToEndTests
             using var install = await admin.Http.PostAsync(new Uri("/api/updates/install", UriKind.Relative), null);
             Assert.Equal(HttpStatusCode.Accepted, install.StatusCode);
             await device.WaitForOutputAsync("Iris.Boot: slot b reported healthy", seconds: 180);
+            await device.WaitForListeningAsync(2);
 
             using var after = await device.SignInAsync();
             var info = await after.Http.GetFromJsonAsync<DeviceInfo>(new Uri("/api/device", UriKind.Relative), UpdateRefusalTests.Json);
@@ -72,7 +72,7 @@ public sealed class UpdateEndToEndTests
         }
 
         // A restart (power cycle of the launcher) comes back on the new slot.
-        using (var restarted = await BootedCamera.StartAsync(boot, dir.Combine("data"), port, settings))
+        using (var restarted = await BootedCamera.StartAsync(boot, dir.Combine("data"), settings))
         {
             Assert.Contains("starting slot b (version 0.2.0)", restarted.Process.StandardOutput, StringComparison.Ordinal);
             using var admin = await restarted.SignInAsync();
@@ -115,7 +115,7 @@ public sealed class UpdateEndToEndTests
         await repo.PublishAsync(repo.ScriptApplication("broken", script), "0.2.0", securityVersion: 2, entry: "start.sh");
         var settings = repo.CameraSettings();
         settings["Iris:Updates:BootTries"] = bootTries.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var device = await BootedCamera.StartAsync(boot, dir.Combine("data"), BootedCamera.FreePort(), settings, healthTimeoutSeconds);
+        using var device = await BootedCamera.StartAsync(boot, dir.Combine("data"), settings, healthTimeoutSeconds);
         using (var admin = await CameraSessions.ClaimAsync(device.BaseAddress, device.Certificate, device.DefaultPassword!, InProcessCamera.OwnerPassword))
         {
             using var check = await admin.Http.PostAsync(new Uri("/api/updates/check", UriKind.Relative), null);

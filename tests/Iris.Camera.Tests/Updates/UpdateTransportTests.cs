@@ -87,10 +87,12 @@ public sealed class UpdateTransportTests
 
             Directory.CreateDirectory(server._dir.Combine("metadata"));
             await File.WriteAllTextAsync(server._dir.Combine("metadata", "timestamp.json"), "{}");
-            server.Port = BootedCamera.FreePort();
+            // Port 0: the system picks a free port as the server binds, and s_server names it ("ACCEPT 127.0.0.1:PORT")
+            // once it listens. Without -quiet, so that line is printed.
             server._process = ChildProcess.StartExecutable("/bin/sh",
-                ["-c", $"cd '{server._dir.Path}' && exec openssl s_server -accept {server.Port} -cert cert.pem -key key.pem -WWW -quiet {string.Join(' ', options.Select(o => $"'{o}'"))}"]);
-            await WaitForPortAsync(server.Port);
+                ["-c", $"cd '{server._dir.Path}' && exec openssl s_server -accept 127.0.0.1:0 -cert cert.pem -key key.pem -WWW {string.Join(' ', options.Select(o => $"'{o}'"))}"]);
+            var accept = await server._process.WaitForLineAsync(l => l.StartsWith("ACCEPT ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            server.Port = int.Parse(accept[(accept.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
             return server;
         }
 
@@ -98,25 +100,6 @@ public sealed class UpdateTransportTests
         {
             using var transport = new HttpsUpdateTransport(new Uri($"https://127.0.0.1:{Port}/"), [trust ?? Ca], TimeProvider.System);
             return (await transport.FetchAsync("metadata/timestamp.json", 1024, CancellationToken.None)).Outcome;
-        }
-
-        private static async Task WaitForPortAsync(int port)
-        {
-            for (var i = 0; i < 100; i++)
-            {
-                try
-                {
-                    using var client = new System.Net.Sockets.TcpClient();
-                    await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
-                    return;
-                }
-                catch (System.Net.Sockets.SocketException)
-                {
-                    await Task.Delay(50);
-                }
-            }
-
-            throw new TimeoutException("openssl s_server did not start");
         }
 
         public ValueTask DisposeAsync()

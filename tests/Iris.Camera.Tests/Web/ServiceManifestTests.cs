@@ -16,8 +16,7 @@ public sealed class ServiceManifestTests
     public async Task DaemonProcess_ListensOnExactlyTheDeclaredSockets()
     {
         using var data = new TempDirectory();
-        var port = FreePort();
-        using var camera = await CameraProcess.StartAsync(data.Path, $"127.0.0.1:{port}");
+        using var camera = await CameraProcess.StartOnProbedPortAsync(data.Path);
         var manifest = await camera.Client.GetFromJsonAsync<ServiceManifestDocument>(new Uri("/api/device/services", UriKind.Relative));
 
         var sockets = SocketsOf(camera.Process.Id);
@@ -54,13 +53,6 @@ public sealed class ServiceManifestTests
         }
 
         throw new InvalidOperationException("Iris.slnx not found above the test directory");
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private sealed record SocketEntry(string Protocol, string Local, bool Listening);
