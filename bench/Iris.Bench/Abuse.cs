@@ -113,6 +113,7 @@ internal static class Abuse
             await Task.Delay(100);
         }
 
+        attack.MarkEnd();
         await stop.CancelAsync();
         await running;
         await File.WriteAllTextAsync(Path.Combine(dir, kind + ".attack.json"),
@@ -155,6 +156,7 @@ internal static class Abuse
         var quiet = Read<PhaseResult>("quiet.json");
         var quietLive = Read<PhaseResult>("quiet-live.json").Live!;
         var findings = new List<string>();
+        Console.WriteLine($"Quiet daemon: owner's failed sign-ins: known addresses: {quiet.Known.FailureText()}; new addresses: {quiet.New.FailureText()}");
         for (var i = 0; i < Kinds.Length; i++)
         {
             var attack = Read<AttackResult>(Kinds[i] + ".attack.json");
@@ -167,7 +169,7 @@ internal static class Abuse
             SignInTable(attack.Name, quiet, measured, findings);
             Console.WriteLine();
             Console.WriteLine($"- attack: {attack.Summary}");
-            Console.WriteLine($"- owner's failed sign-ins: known address: {Counts.Format(measured.Known.Failures)}; new addresses: {Counts.Format(measured.New.Failures)}");
+            Console.WriteLine($"- owner's failed sign-ins: known addresses: {measured.Known.FailureText()}; new addresses: {measured.New.FailureText()}");
             if (measured.Live is { } live)
             {
                 Console.WriteLine();
@@ -176,7 +178,7 @@ internal static class Abuse
                 Console.WriteLine(quietLive.Row("quiet"));
                 Console.WriteLine(live.Row(attack.Name));
                 Console.WriteLine();
-                Console.WriteLine($"- administrator's failed live streams: {Counts.Format(live.Failures)}");
+                Console.WriteLine($"- administrator's failed live streams: quiet: {Counts.Format(quietLive.Failures)}; {attack.Name}: {Counts.Format(live.Failures)}");
                 if (live.Ok < live.Total)
                 {
                     findings.Add($"{attack.Name}: the administrator got {live.Ok}/{live.Total} live streams");
@@ -199,7 +201,7 @@ internal static class Abuse
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| quiet | {quiet.Known.Cells()} | {quiet.New.Cells()} | | {quiet.CpuPercent:F0} |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {attack.Known.Cells()} | {attack.New.Cells()} | {knownRatio:F2}x, {newRatio:F2}x | {attack.CpuPercent:F0} |"));
-        foreach (var (stats, address, ratio) in new[] { (attack.Known, "the known address", knownRatio), (attack.New, "new addresses", newRatio) })
+        foreach (var (stats, address, ratio) in new[] { (attack.Known, "known addresses", knownRatio), (attack.New, "new addresses", newRatio) })
         {
             if (stats.Ok < stats.Total)
             {

@@ -22,6 +22,9 @@ internal interface IAttack
 
     Task RunAsync(CancellationToken stop);
 
+    /// <summary>Called when the owner's measurement ends, before stop: notes what the attack holds at that moment.</summary>
+    void MarkEnd();
+
     string Summary();
 }
 
@@ -38,6 +41,10 @@ internal sealed class NonceDrain(Target target, int sources, int workersPerSourc
         $"{sources} addresses (127.1.1.1-{sources}), {workersPerSource} requests in flight from each on kept-alive connections: POST /api/auth/nonce as fast as the daemon answers.";
 
     public Task PrepareAsync() => Task.CompletedTask;
+
+    public void MarkEnd()
+    {
+    }
 
     public async Task RunAsync(CancellationToken stop)
     {
@@ -90,11 +97,10 @@ internal sealed class ConnectionExhaustion(Target target, IPAddress source, int 
     private static readonly TimeSpan AtOnce = TimeSpan.FromMilliseconds(500);
     private readonly Gauge _tls = new();
     private readonly Gauge _raw = new();
+    private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private long _tlsAttempts;
     private long _tlsHandshakes;
-    private long _tlsFailed;
     private long _rawAttempts;
-    private long _rawConnectFailed;
 
     public string Name => "connection exhaustion";
 
@@ -103,22 +109,24 @@ internal sealed class ConnectionExhaustion(Target target, IPAddress source, int 
 
     public Task PrepareAsync() => Task.CompletedTask;
 
+    public void MarkEnd()
+    {
+        _tls.Sample();
+        _raw.Sample();
+    }
+
     public async Task RunAsync(CancellationToken stop)
     {
-        using var sample = stop.Register(() =>
-        {
-            _tls.Sample();
-            _raw.Sample();
-        });
         await Task.WhenAll(
             Enumerable.Range(0, tlsConnections).Select(_ => SlotAsync(tls: true, stop))
                 .Concat(Enumerable.Range(0, rawConnections).Select(_ => SlotAsync(tls: false, stop))));
     }
 
     public string Summary() => string.Create(CultureInfo.InvariantCulture,
-        $"TLS: {Interlocked.Read(ref _tlsAttempts)} connects, {Interlocked.Read(ref _tlsHandshakes)} handshakes completed, {Interlocked.Read(ref _tlsFailed)} refused or failed before the handshake completed, " +
+        $"TLS: {Interlocked.Read(ref _tlsAttempts)} connects, {Interlocked.Read(ref _tlsHandshakes)} handshakes completed, " +
         $"{_tls.AtSample} held at the end (at most {_tls.Max} at once), {_tls.ClosedAtOnce + _tls.ClosedLater} closed by the daemon after the handshake; " +
-        $"raw TCP: {Interlocked.Read(ref _rawAttempts)} connects ({Interlocked.Read(ref _rawConnectFailed)} failed), {_raw.ClosedAtOnce} closed by the daemon within 0.5 s, {_raw.ClosedLater} later, {_raw.AtSample} open at the end");
+        $"raw TCP: {Interlocked.Read(ref _rawAttempts)} connects, {_raw.ClosedAtOnce} closed by the daemon within 0.5 s, {_raw.ClosedLater} later, {_raw.AtSample} open at the end; " +
+        $"refusals: {Counts.Snapshot(_failures)}");
 
     private async Task SlotAsync(bool tls, CancellationToken stop)
     {
@@ -142,9 +150,10 @@ internal sealed class ConnectionExhaustion(Target target, IPAddress source, int 
             {
                 break;
             }
-            catch (SocketException)
+            catch (SocketException ex)
             {
-                Interlocked.Increment(ref tls ? ref _tlsFailed : ref _rawConnectFailed);
+                // Counted by error: a connection the daemon's gate aborts at once may already fail here on loopback.
+                Counts.Add(_failures, $"{(tls ? "TLS" : "raw")} connect {ex.SocketErrorCode}");
             }
 
             await Pause.ForAsync(TimeSpan.FromSeconds(1), stop);
@@ -166,7 +175,7 @@ internal sealed class ConnectionExhaustion(Target target, IPAddress source, int 
         }
         catch (Exception ex) when (ex is IOException or AuthenticationException || (ex is OperationCanceledException && !stop.IsCancellationRequested))
         {
-            Interlocked.Increment(ref _tlsFailed);
+            Counts.Add(_failures, ex is OperationCanceledException ? "TLS handshake timed out" : "TLS handshake cut off");
             return;
         }
 
@@ -242,6 +251,10 @@ internal sealed class LoginSpray(Target target, int sources) : IAttack
 
     public Task PrepareAsync() => Task.CompletedTask;
 
+    public void MarkEnd()
+    {
+    }
+
     public async Task RunAsync(CancellationToken stop)
     {
         var clients = Enumerable.Range(1, sources).Select(i => target.Client(IPAddress.Parse($"127.1.3.{i}"), maxConnections: 1, cookies: null)).ToArray();
@@ -308,9 +321,10 @@ internal sealed class LiveViewHog(Target target, string password) : IAttack
         }
     }
 
+    public void MarkEnd() => _heldAtEnd = Volatile.Read(ref _held);
+
     public async Task RunAsync(CancellationToken stop)
     {
-        using var sample = stop.Register(() => _heldAtEnd = Volatile.Read(ref _held));
         await Task.WhenAll(_sessions.SelectMany(s => Enumerable.Range(0, StreamsPerSession).Select(_ => StreamAsync(s, stop))));
         foreach (var session in _sessions)
         {

@@ -199,6 +199,10 @@ internal sealed class Target(Uri url, X509Certificate2 certificate)
             UseCookies = cookies is not null,
             CookieContainer = cookies ?? new CookieContainer(),
             MaxConnectionsPerServer = maxConnections,
+
+            // A response left unread (a live stream the bench is done with) closes its connection at once, as a
+            // browser's would, instead of being drained for up to 1 MiB or 2 s while the daemon keeps its slot.
+            MaxResponseDrainSize = 0,
             SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = (_, presented, _, _) => IsDeviceCertificate(presented),
@@ -233,6 +237,9 @@ internal sealed class SignInStats
 
     public Dictionary<string, int> Failures { get; set; } = [];
 
+    /// <summary>How long the refused attempts took: an immediate "busy" and one after the 10 s wait differ.</summary>
+    public List<double> FailedLatencies { get; set; } = [];
+
     public int Total { get; set; }
 
     [JsonIgnore]
@@ -251,8 +258,12 @@ internal sealed class SignInStats
         else
         {
             Failures[attempt.Answer] = Failures.GetValueOrDefault(attempt.Answer) + 1;
+            FailedLatencies.Add(attempt.Milliseconds);
         }
     }
+
+    public string FailureText() => Failures.Count == 0 || FailedLatencies.Count == 0 ? Counts.Format(Failures) : string.Create(CultureInfo.InvariantCulture,
+        $"{Counts.Format(Failures)} (answered after {Percentile(FailedLatencies, 0.5):F0} ms median, {FailedLatencies.Max():F0} ms at most)");
 
     public string Cells() => string.Create(CultureInfo.InvariantCulture, $"{Ok}/{Total} | {Percentile(Latencies, 0.5):F0} | {P99:F0}");
 
