@@ -17,7 +17,7 @@ namespace Iris.Bench;
 /// </summary>
 internal static class LoginFlood
 {
-    private const string OwnerPassword = "bench owner passphrase 2026";
+    internal const string OwnerPassword = "bench owner passphrase 2026";
 
     /// <summary>Cookies of loopback clients (the owner's session), shared with the live-view load.</summary>
     internal static CookieContainer Cookies { get; } = new();

@@ -5,6 +5,8 @@
 //   dotnet run -c Release --project bench/Iris.Bench -- export-device-key DATA_DIR KEY_OUT.pem
 // Load generator for bench/login-flood.sh:
 //   Iris.Bench login-flood URL CERT_PEM DAEMON_PID DEFAULT_PASSWORD [RATE] [SECONDS] [SOURCES]
+// Abuse scenarios for bench/abuse.sh (nonce drain, connection exhaustion, login spray, live-view hog):
+//   Iris.Bench abuse setup|attack|measure|report ...   (see Abuse.cs)
 using BenchmarkDotNet.Running;
 using Iris.Bench;
 
@@ -21,6 +23,11 @@ if (args is ["live-view", .. var liveArgs])
 if (args is ["login-flood", .. var floodArgs])
 {
     return await LoginFlood.RunAsync(floodArgs);
+}
+
+if (args is ["abuse", .. var abuseArgs])
+{
+    return await Abuse.RunAsync(abuseArgs);
 }
 
 var benchmarkArgs = args.Where(a => a != "vault").ToArray();
