@@ -3,8 +3,9 @@ namespace Iris.Camera.Accounts;
 /// <summary>
 /// Turns at the password hash for sources the account has not signed in from (5.1.2.2 under load). One hash
 /// runs at a time for them, so a flood of unfamiliar logins cannot take the device's CPU; the turns are shared
-/// fairly per source: each source holds at most one turn or place in the queue, and the queue is served in
-/// order, so with many sources it goes round-robin. When the queue is full, a newcomer takes the place of the
+/// fairly per source: each source holds at most one turn or place in the queue, and the queue is served fewest
+/// recent turns first (in arrival order among equals), so with many sources it goes round-robin and a newcomer
+/// is served ahead of sources that already had turns. When the queue is full, a newcomer takes the place of the
 /// waiting source that has had the most turns lately; a source with fewer turns is never pushed out by one
 /// with more. So an honest source signing in for the first time during a spray waits behind at most
 /// <see cref="AccountsOptions.UnfamiliarSourceQueue"/> hashes instead of losing every race to the flood.
@@ -74,6 +75,24 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
         return null;
     }
 
+    /// <summary>
+    /// The waiter that has had the fewest turns lately, the earliest of those first: a source signing in for the
+    /// first time goes ahead of sprayers that already had theirs, so its wait does not grow with the queue.
+    /// </summary>
+    private Waiter? NextInLine()
+    {
+        Waiter? next = null;
+        foreach (var waiting in _queue)
+        {
+            if (next is null || waiting.Turns < next.Turns)
+            {
+                next = waiting;
+            }
+        }
+
+        return next;
+    }
+
     private bool Displace(int newcomerTurns)
     {
         Waiter? busiest = null;
@@ -125,11 +144,11 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
         {
             _running--;
             _holding.Remove(source);
-            if (_queue.First is { } next)
+            if (NextInLine() is { } next)
             {
-                _queue.RemoveFirst();
-                Grant(next.Value.Source);
-                next.Value.Granted.TrySetResult(true);
+                _queue.Remove(next.Node);
+                Grant(next.Source);
+                next.Granted.TrySetResult(true);
             }
         }
     }
