@@ -63,9 +63,16 @@ internal sealed class DataDirectory
             }
 
             var allowed = entry is DirectoryInfo ? OwnerOnlyDirectory : OwnerOnlyFile;
-            if ((entry.UnixFileMode & ~allowed) != 0)
+            try
             {
-                entry.UnixFileMode &= allowed;
+                if ((entry.UnixFileMode & ~allowed) != 0)
+                {
+                    entry.UnixFileMode &= allowed;
+                }
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Gone since it was listed (SQLite removes its -shm and -wal files on close): nothing to tighten.
             }
         }
     }
