@@ -21,6 +21,12 @@ internal sealed class AccountsData(CameraDatabase database) : IStoredData
 
     public IEnumerable<string> Deletable => [KindId];
 
+    public int Count(string kindId)
+    {
+        using var connection = database.OpenConnection();
+        return Convert.ToInt32(DbRows.Scalar(connection, "SELECT COUNT(*) FROM accounts;"), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Deletes every account except the one that asked, with their sessions and known sources.</summary>
     public int DeleteKind(string kindId, ErasureRequest request)
     {

@@ -4,7 +4,7 @@ using Iris.Camera.Storage;
 namespace Iris.Camera.Events;
 
 /// <summary>The security log and alert inbox, with their retention.</summary>
-internal sealed class EventsData(SecurityEventLog events, SecurityLogOptions options) : IStoredData
+internal sealed class EventsData(SecurityEventLog events, CameraDatabase database, SecurityLogOptions options) : IStoredData
 {
     public const string KindId = "security-log";
 
@@ -18,6 +18,12 @@ internal sealed class EventsData(SecurityEventLog events, SecurityLogOptions opt
     ];
 
     public IEnumerable<string> Deletable => [KindId];
+
+    public int Count(string kindId)
+    {
+        using var connection = database.OpenConnection();
+        return Convert.ToInt32(DbRows.Scalar(connection, "SELECT COUNT(*) FROM security_events;"), CultureInfo.InvariantCulture);
+    }
 
     public int DeleteKind(string kindId, ErasureRequest request) => events.RedactPersonalFields();
 }

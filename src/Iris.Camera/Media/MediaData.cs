@@ -32,6 +32,8 @@ internal sealed class MediaData(RecordingStore recordings, MotionDetector motion
 
     public IEnumerable<string> Deletable => [RecordingsKind, MotionEventsKind];
 
+    public int Count(string kindId) => kindId == RecordingsKind ? recordings.List().Count : motion.CountEvents();
+
     public int DeleteKind(string kindId, ErasureRequest request)
     {
         return kindId == RecordingsKind ? recordings.DeleteAll() : motion.DeleteAllEvents();

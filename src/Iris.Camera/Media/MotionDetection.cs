@@ -143,6 +143,12 @@ internal sealed partial class MotionDetector(
         alerts.Announce(AlertKinds.Motion, at, id, string.Create(CultureInfo.InvariantCulture, $"Motion detected ({share:P1} of the watched area changed)."));
     }
 
+    public int CountEvents()
+    {
+        using var connection = database.OpenConnection();
+        return Convert.ToInt32(DbRows.Scalar(connection, "SELECT COUNT(*) FROM motion_events;"), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Deletes every motion event (the owner's deletion of this kind of personal data).</summary>
     public int DeleteAllEvents()
     {

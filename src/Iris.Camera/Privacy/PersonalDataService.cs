@@ -15,6 +15,10 @@ internal sealed class PersonalDataService(PersonalDataInventory inventory, Camer
 {
     public IReadOnlyList<DataKind> Inventory => inventory.Kinds;
 
+    /// <summary>How many items of each deletable kind are stored now, each counted by its owner.</summary>
+    public IReadOnlyDictionary<string, int> Counts() =>
+        inventory.Deletable.ToDictionary(e => e.Kind, e => e.Owner.Count(e.Kind), StringComparer.Ordinal);
+
     /// <summary>The ids of the kinds an owner can delete.</summary>
     public IReadOnlyList<string> Deletable => [.. inventory.Deletable.Select(e => e.Kind)];
 

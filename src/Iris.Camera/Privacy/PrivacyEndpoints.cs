@@ -27,6 +27,7 @@ internal static class PrivacyEndpoints
     {
         var privacy = routes.MapGroup("/api/privacy");
         privacy.MapGet("/inventory", (PersonalDataService service) => TypedResults.Ok(service.Inventory)).WithName("GetPersonalDataInventory").AllowAnyone("What personal data the camera keeps, why, for how long, and where.");
+        privacy.MapGet("/data", (PersonalDataService service) => TypedResults.Ok(service.Counts())).WithName("CountPersonalData").RequirePermission(Privilege.ManagePersonalData, "How many items of each deletable kind of personal data are stored now.");
         privacy.MapDelete("/data/" + AllKinds, DeleteAllAsync).WithName("DeleteAllPersonalData").RequirePermission(Privilege.ManagePersonalData, "Delete every kind of personal data at once (password re-entry required).").Accepts<DeleteAllRequest>(JsonBody.MediaType);
         privacy.MapDelete("/data/{kind}", DeleteKind).WithName("DeletePersonalData").RequirePermission(Privilege.ManagePersonalData, "Delete one kind of personal data (recordings, motion events, accounts, security log personal fields, telemetry).");
         return routes;

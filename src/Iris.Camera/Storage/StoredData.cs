@@ -34,6 +34,10 @@ public interface IStoredData
     /// <summary>The ids of the kinds an owner can delete through this module.</summary>
     IEnumerable<string> Deletable => [];
 
+    /// <summary>How many items of a deletable kind are stored now (rows, segments), for the owner's overview.</summary>
+    int Count(string kindId) =>
+        throw new NotSupportedException($"'{kindId}' is not counted here.");
+
     /// <summary>Deletes one erasable kind and says how many items went.</summary>
     int DeleteKind(string kindId, ErasureRequest request) =>
         throw new NotSupportedException($"'{kindId}' cannot be erased here.");

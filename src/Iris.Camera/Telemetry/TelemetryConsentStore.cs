@@ -38,6 +38,12 @@ internal sealed class TelemetryConsentStore(CameraDatabase database, TimeProvide
     }
 
     /// <summary>Deletes every consent record (personal data: it names the administrator); returns how many.</summary>
+    public int Count()
+    {
+        using var connection = database.OpenConnection();
+        return Convert.ToInt32(DbRows.Scalar(connection, "SELECT COUNT(*) FROM telemetry_consent;"), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public int DeleteAll()
     {
         using var connection = database.OpenConnection();

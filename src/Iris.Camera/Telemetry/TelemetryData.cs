@@ -18,6 +18,8 @@ internal sealed class TelemetryData(TelemetryConsentStore consent, TelemetrySent
 
     public IEnumerable<string> Deletable => [KindId];
 
+    public int Count(string kindId) => sent.Count() + consent.Count();
+
     public int DeleteKind(string kindId, ErasureRequest request)
     {
         return sent.DeleteAll() + consent.DeleteAll();

@@ -35,6 +35,12 @@ internal sealed class TelemetrySentHistory(CameraDatabase database, TimeProvider
     }
 
     /// <summary>Deletes the whole history; returns how many payloads went.</summary>
+    public int Count()
+    {
+        using var connection = database.OpenConnection();
+        return Convert.ToInt32(DbRows.Scalar(connection, "SELECT COUNT(*) FROM telemetry_sent;"), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public int DeleteAll()
     {
         using var connection = database.OpenConnection();

@@ -144,6 +144,36 @@ public sealed class PersonalDataTests
     }
 
     [Fact]
+    public async Task TheOwnerSeesHowMuchOfEachKindIsKept_CountedByItsOwner()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments);
+        using var owner = await camera.ClaimAsync();
+        await SeedAsync(camera, owner);
+
+        var counts = await owner.Http.GetFromJsonAsync<Dictionary<string, int>>(new Uri("/api/privacy/data", UriKind.Relative));
+        using var anonymous = await camera.Client.GetAsync(new Uri("/api/privacy/data", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var database = camera.App.Services.GetRequiredService<CameraDatabase>();
+        Assert.Equal(Count(database, "accounts"), counts!["accounts"]);
+        Assert.Equal(2, counts["accounts"]);
+        Assert.Equal(1, counts["motion-events"]);
+        Assert.Equal(Count(database, "recordings"), counts["recordings"]);
+        Assert.True(counts["recordings"] >= 1);
+        Assert.Equal(Count(database, "security_events"), counts["security-log"]);
+        Assert.Equal(0, counts["telemetry"]);
+
+        using (var delete = await owner.Http.DeleteAsync(new Uri("/api/privacy/data/motion-events", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
+        }
+
+        var after = await owner.Http.GetFromJsonAsync<Dictionary<string, int>>(new Uri("/api/privacy/data", UriKind.Relative));
+        Assert.Equal(0, after!["motion-events"]);
+        Assert.Equal(counts["accounts"], after["accounts"]);
+    }
+
+    [Fact]
     public async Task DeletingOneKind_LeavesTheOthers()
     {
         await using var camera = await InProcessCamera.StartAsync(configure: Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments);

@@ -7,8 +7,8 @@ namespace Iris.Camera.Tests.Support;
 /// <summary>
 /// A fingerprint of everything the camera stores: every table's rows (SQLite, read through the daemon's own
 /// database) and every file of the data directory except the database files themselves. Left out, because they
-/// change legitimately while requests are served: the security log (it records refused requests) and the
-/// sessions' last-seen time.
+/// change legitimately while requests are served: the security log (it records refused requests) with its signed
+/// head and anchor, and the sessions' last-seen time.
 /// </summary>
 public sealed class StoredState
 {
@@ -81,7 +81,10 @@ public sealed class StoredState
         using var command = connection.CreateCommand();
         // Table names come from sqlite_master, not from input.
 #pragma warning disable CA2100
-        command.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
+        // The security log's signed head and anchor live in settings and move with the log itself.
+        command.CommandText = table == "settings"
+            ? "SELECT * FROM settings WHERE key NOT LIKE 'security-log.%' ORDER BY rowid"
+            : $"SELECT * FROM \"{table}\" ORDER BY rowid";
 #pragma warning restore CA2100
         using var reader = command.ExecuteReader();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
