@@ -23,6 +23,20 @@ publish_daemon() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
+# measure_start BIN_DIR DATA_DIR PORT: starts the daemon, prints "ms_to_first_https_200 idle_rss_kib" (RSS read 5 s
+# after it first answered), and stops it.
+measure_start() {
+  local start; start=$(now_ms)
+  "$1/Iris.Camera" --listen "127.0.0.1:$3" --data-dir "$2" >/dev/null 2>&1 &
+  local pid=$!
+  wait_https "$3"
+  local ready; ready=$(( $(now_ms) - start ))
+  sleep 5
+  local rss; rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "$ready $rss"
+}
+
 # wait_https PORT: polls until GET /api/device answers 200; prints nothing.
 wait_https() {
   until curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "https://127.0.0.1:$1/api/device" 2>/dev/null | grep -q 200; do

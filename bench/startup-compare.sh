@@ -11,17 +11,7 @@ trap 'rm -rf "$work"' EXIT
 dotnet publish "$repo_root/src/Iris.Camera" -c Release -o "$work/this" --nologo -v quiet >/dev/null
 dotnet publish "$other/src/Iris.Camera" -c Release -o "$work/other" --nologo -v quiet >/dev/null
 
-measure() { # measure BIN_DIR DATA_DIR -> prints "ms rss_kib"
-  local start; start=$(now_ms)
-  "$1/Iris.Camera" --listen "127.0.0.1:$port" --data-dir "$2" >/dev/null 2>&1 &
-  local pid=$!
-  wait_https "$port"
-  local ready; ready=$(( $(now_ms) - start ))
-  sleep 5
-  local rss; rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$ready $rss"
-}
+measure() { measure_start "$1" "$2" "$port"; }
 
 for tree in this other; do : > "$work/$tree-first"; : > "$work/$tree-restart"; done
 for i in $(seq "$runs"); do

@@ -10,17 +10,7 @@ port=18743
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-measure() { # measure DATA_DIR -> prints "ms rss_kib"
-  local start; start=$(now_ms)
-  "$daemon_dir/Iris.Camera" --listen "127.0.0.1:$port" --data-dir "$1" >/dev/null 2>&1 &
-  local pid=$!
-  wait_https "$port"
-  local ready; ready=$(( $(now_ms) - start ))
-  sleep 5
-  local rss; rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$ready $rss"
-}
+measure() { measure_start "$daemon_dir" "$1" "$port"; }
 
 : > "$work/first"; : > "$work/restart"
 for i in $(seq "$runs"); do
