@@ -128,7 +128,7 @@ public sealed class LiveViewTests
 
     /// <summary>
     /// Awaits <paramref name="work"/> while the device's clock moves a frame interval at a time: on a fake clock,
-    /// the test pattern's frames (and the stream's session re-checks) come only as time passes.
+    /// the test pattern's frames come only as time passes.
     /// </summary>
     private static async Task<T> WhileTimePassesAsync<T>(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, Task<T> work)
     {
