@@ -25,6 +25,12 @@ public sealed class AccountsOptions
     /// <summary>Unfamiliar sources that may wait for a turn at the password hash (one runs at a time).</summary>
     public int UnfamiliarSourceQueue { get; set; } = 32;
 
+    /// <summary>
+    /// The wait in the queue an unfamiliar source should expect at most: the queue keeps as many places as turns
+    /// at the hash fit in it (measured), up to <see cref="UnfamiliarSourceQueue"/>. Past that the answer is "busy".
+    /// </summary>
+    public TimeSpan UnfamiliarSourceQueueWait { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a login from an unfamiliar source waits for its turn before the answer is "busy".</summary>
     public TimeSpan UnfamiliarSourceMaxWait { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -78,6 +84,11 @@ public sealed class AccountsOptions
         if (UnfamiliarSourceQueue is < 1 or > 1_000 || UnfamiliarSourceMaxWait <= TimeSpan.Zero || UnfamiliarSourceMaxWait > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{SectionName}: UnfamiliarSourceQueue must be 1-1000 and UnfamiliarSourceMaxWait above zero, at most a minute.");
+        }
+
+        if (UnfamiliarSourceQueueWait <= TimeSpan.Zero || UnfamiliarSourceQueueWait > UnfamiliarSourceMaxWait)
+        {
+            errors.Add($"{SectionName}: UnfamiliarSourceQueueWait must be above zero and at most UnfamiliarSourceMaxWait.");
         }
 
         if (ThrottleFreeAttempts is < 1 or > 10 || LockoutAttempts <= ThrottleFreeAttempts || LockoutAttempts > 100)

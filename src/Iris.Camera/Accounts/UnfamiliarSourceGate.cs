@@ -7,8 +7,12 @@ namespace Iris.Camera.Accounts;
 /// recent turns first (in arrival order among equals), so with many sources it goes round-robin and a newcomer
 /// is served ahead of sources that already had turns. When the queue is full, a newcomer takes the place of the
 /// waiting source that has had the most turns lately; a source with fewer turns is never pushed out by one
-/// with more. So an honest source signing in for the first time during a spray waits behind at most
-/// <see cref="AccountsOptions.UnfamiliarSourceQueue"/> hashes instead of losing every race to the flood.
+/// with more. A refused attempt ("busy") counts as a turn too, so a sprayer that bounced off a full queue no
+/// longer ranks with a source that has not tried yet. The queue holds only as many places as hashes fit in
+/// <see cref="AccountsOptions.UnfamiliarSourceQueueWait"/> (measured from the turns themselves, at most
+/// <see cref="AccountsOptions.UnfamiliarSourceQueue"/>), so the sources that got a place in a spray's first
+/// burst are served within that time; after it an honest source signing in for the first time goes ahead of
+/// every sprayer and waits about one hash instead of losing every race to the flood.
 /// </summary>
 internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions options)
 {
@@ -18,6 +22,7 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
     private readonly HashSet<string> _holding = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Turns> _turns = new(StringComparer.Ordinal);
     private int _running;
+    private TimeSpan _turnLength;
 
     /// <summary>A turn (dispose it when the hash is done), or null: busy.</summary>
     public async ValueTask<IDisposable?> EnterAsync(string source, CancellationToken cancellationToken)
@@ -27,6 +32,7 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
         {
             if (!_holding.Add(source))
             {
+                CountTurn(source);
                 return null; // One turn or place per source.
             }
 
@@ -34,12 +40,13 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
             if (_running == 0 && _queue.Count == 0)
             {
                 Grant(source);
-                return new Lease(this, source);
+                return new Lease(this, source, time.GetTimestamp());
             }
 
-            if (_queue.Count >= options.UnfamiliarSourceQueue && !Displace(turns))
+            if (_queue.Count >= Places() && !Displace(turns))
             {
                 _holding.Remove(source);
+                CountTurn(source);
                 return null;
             }
 
@@ -62,6 +69,7 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
                     // Timed out or the client went away while still waiting.
                     _queue.Remove(waiter.Node);
                     _holding.Remove(source);
+                    CountTurn(source);
                     waiter.Granted.TrySetResult(false);
                 }
             }
@@ -69,7 +77,7 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
 
         if (waiter.Granted.Task.Result)
         {
-            return new Lease(this, source);
+            return new Lease(this, source, time.GetTimestamp());
         }
 
         return null;
@@ -111,13 +119,34 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
 
         _queue.Remove(busiest.Node);
         _holding.Remove(busiest.Source);
+        CountTurn(busiest.Source);
         busiest.Granted.TrySetResult(false);
         return true;
+    }
+
+    /// <summary>
+    /// Queue places: as many hashes as fit in the configured wait, by the recent length of a turn (which grows
+    /// when a flood takes the CPU), at least one and at most the configured queue.
+    /// </summary>
+    private int Places()
+    {
+        if (_turnLength <= TimeSpan.Zero)
+        {
+            return options.UnfamiliarSourceQueue;
+        }
+
+        var fit = options.UnfamiliarSourceQueueWait.Ticks / _turnLength.Ticks;
+        return (int)Math.Clamp(fit, 1, options.UnfamiliarSourceQueue);
     }
 
     private void Grant(string source)
     {
         _running++;
+        CountTurn(source);
+    }
+
+    private void CountTurn(string source)
+    {
         var now = time.GetUtcNow();
         if (_turns.Count >= TrackedSources)
         {
@@ -138,10 +167,13 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
     private int TurnsOf(string source) =>
         _turns.TryGetValue(source, out var turns) && time.GetUtcNow() - turns.Last <= options.ThrottleWindow ? turns.Count : 0;
 
-    private void Release(string source)
+    private void Release(string source, long started)
     {
+        var turnLength = time.GetElapsedTime(started);
         lock (_lock)
         {
+            // A moving average over about eight turns: quick to follow a flood, not thrown by one slow hash.
+            _turnLength = _turnLength <= TimeSpan.Zero ? turnLength : (_turnLength * 7 + turnLength) / 8;
             _running--;
             _holding.Remove(source);
             if (NextInLine() is { } next)
@@ -166,7 +198,7 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
         public TaskCompletionSource<bool> Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed class Lease(UnfamiliarSourceGate gate, string source) : IDisposable
+    private sealed class Lease(UnfamiliarSourceGate gate, string source, long started) : IDisposable
     {
         private int _disposed;
 
@@ -174,7 +206,7 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                gate.Release(source);
+                gate.Release(source, started);
             }
         }
     }
