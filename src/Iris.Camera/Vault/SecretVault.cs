@@ -103,11 +103,12 @@ internal sealed partial class SecretVault
         return read.Status == VaultReadStatus.Ok ? null : read.Failure;
     }
 
+    /// <summary>Overwrites the item in place, syncs, and removes it, so its blocks do not keep the sealed bytes.</summary>
     public void Delete(string name)
     {
         lock (_writeLock)
         {
-            AtomicFile.DeleteDurably(PathOf(name));
+            Storage.Shredder.Destroy(PathOf(name));
         }
     }
 

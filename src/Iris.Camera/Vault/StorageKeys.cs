@@ -44,7 +44,7 @@ internal static partial class StorageKeys
                     + string.Join("\n  ", failed));
             }
 
-            AtomicFile.DeleteDurably(data.StorageKeyFile);
+            Shredder.Destroy(data.StorageKeyFile);
             LogMigrated(logger, migrated);
         }
         else if (fileItems.Count > 0)
