@@ -142,14 +142,13 @@ internal sealed class AccountStore(CameraDatabase database, TimeProvider time)
             return AccountChange.LastAdministrator;
         }
 
-        using (var delete = connection.CreateCommand())
-        {
-            delete.CommandText = "DELETE FROM accounts WHERE id = $id;";
-            delete.Parameters.AddWithValue("$id", account.Id);
-            delete.ExecuteNonQuery();
-        }
-
+        // Everything keyed to the user goes with the row: sessions by the foreign key's cascade, and the sign-in
+        // addresses remembered for them here (they are keyed by name, not id).
+        DbRows.Execute(connection, "DELETE FROM known_sources WHERE account = $name;", ("$name", account.Username));
+        DbRows.Execute(connection, "DELETE FROM accounts WHERE id = $id;", ("$id", account.Id));
         transaction.Commit();
+        // No page image of the deleted rows may stay in the WAL or in the blocks it frees.
+        database.Compact();
         return AccountChange.Done;
     }
 
