@@ -17,8 +17,11 @@ namespace Iris.Camera.Tests.Forensics;
 /// (an account, recordings, a stream password), then deletions through the API, then the raw image carved with
 /// every key the image still holds (and the keys the test captured before the deletion, where stated). Each test
 /// also carves something that must still open (a live segment, the live vault), so a carver that finds nothing
-/// cannot pass it. <see cref="ShredderForensicTests"/> shows the same carver recovering a key file that was only
-/// unlinked, the old behaviour.
+/// cannot pass it. <see cref="ShredderForensicTests"/> and <see cref="WalScrubForensicTests"/> show the same carver
+/// recovering a key file that was only unlinked and a row from a truncated WAL, the old behaviour. Checked by hand
+/// too: with <c>Shredder.Destroy</c> only unlinking, the reset tests fail (old key file on the image; with the
+/// token, both segments decrypt from the slot table left in free blocks) and so does delete-all; with the WAL
+/// neither kept on close nor scrubbed, the user delete and both reset tests fail on the PBKDF2 hash.
 /// </summary>
 [Collection(ForensicImages.Name)]
 public sealed class ForensicErasureTests
