@@ -16,6 +16,7 @@ internal sealed class CameraDatabase
 
     private readonly string _connectionString;
     private readonly string _path;
+    private readonly Lock _scrubLock = new();
 
     private CameraDatabase(string connectionString, string path) => (_connectionString, _path) = (connectionString, path);
 
@@ -140,8 +141,12 @@ internal sealed class CameraDatabase
     /// </summary>
     public void Compact()
     {
-        using var connection = OpenConnection();
-        WalScrub.Run(connection, _path);
+        // One scrub at a time: two would each restart the WAL and interleave their frames.
+        lock (_scrubLock)
+        {
+            using var connection = OpenConnection();
+            WalScrub.Run(connection, _path);
+        }
     }
 
     public long CountBoots()

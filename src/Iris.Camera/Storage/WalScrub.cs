@@ -40,7 +40,9 @@ internal static partial class WalScrub
         var frames = Math.Max(0, length - WalHeaderLength + pageSize + FrameHeaderLength - 1) / (pageSize + FrameHeaderLength);
         if (frames > 0)
         {
-            using var transaction = connection.BeginTransaction();
+            // IMMEDIATE: the write lock is taken at once, so the transaction never has to upgrade a read snapshot
+            // that a concurrent writer has made stale (which SQLite refuses without waiting).
+            using var transaction = connection.BeginTransaction(deferred: false);
             DbRows.Execute(connection, "INSERT INTO storage_scrub (fill) VALUES (zeroblob($bytes));", ("$bytes", (frames + 1) * pageSize));
             DbRows.Execute(connection, "DELETE FROM storage_scrub;");
             transaction.Commit();
@@ -50,14 +52,26 @@ internal static partial class WalScrub
         return frames;
     }
 
+    /// <summary>
+    /// Runs a checkpoint that must complete: a reader still on old frames makes SQLite report "busy" after its busy
+    /// timeout, so it is tried a few times before the deletion is reported as failed.
+    /// </summary>
     private static void Checkpoint(SqliteConnection connection, string mode)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"PRAGMA wal_checkpoint({mode});";
-        using var reader = command.ExecuteReader();
-        if (reader.Read() && reader.GetInt64(0) != 0)
+        for (var attempt = 1; ; attempt++)
         {
-            throw new InvalidOperationException($"The WAL checkpoint ({mode}) was blocked by another connection.");
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA wal_checkpoint({mode});";
+            using var reader = command.ExecuteReader();
+            if (!reader.Read() || reader.GetInt64(0) == 0)
+            {
+                return;
+            }
+
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"The WAL checkpoint ({mode}) was blocked by another connection.");
+            }
         }
     }
 
