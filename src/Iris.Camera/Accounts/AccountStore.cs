@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Iris.Camera.Accounts;
 
 /// <summary>Accounts in the device database. Usernames compare case-insensitively.</summary>
-internal sealed class AccountStore(CameraDatabase database, TimeProvider time)
+internal sealed class AccountStore(CameraDatabase database, TimeProvider time, IEnumerable<IAccountDataHolder> holders)
 {
     public const string OwnerUsername = "admin";
 
@@ -147,6 +147,11 @@ internal sealed class AccountStore(CameraDatabase database, TimeProvider time)
         DbRows.Execute(connection, "DELETE FROM known_sources WHERE account = $name;", ("$name", account.Username));
         DbRows.Execute(connection, "DELETE FROM accounts WHERE id = $id;", ("$id", account.Id));
         transaction.Commit();
+        foreach (var holder in holders)
+        {
+            holder.ForgetAccount(account.Username);
+        }
+
         // No page image of the deleted rows may stay in the WAL or in the blocks it frees.
         database.Compact();
         return AccountChange.Done;
