@@ -187,6 +187,41 @@ public sealed class ForensicErasureTests
         Assert.False(carver.Contains(frame), "a frame is on the image in plaintext");
     }
 
+    [Fact]
+    public async Task MovingToAToken_LeavesNoFileKeyOnTheImage_AndNothingOpensWithoutTheToken()
+    {
+        using var image = Ext4Image.Create();
+        using var scratch = new TempDirectory();
+        await using var streams = await MjpegStreamServer.StartAsync();
+        var token = SoftHsm.TakeToken();
+        byte[] oldKeyFile;
+        IReadOnlyList<string> names;
+        await using (var camera = await StartAsync(image.DataDirectory, streams))
+        {
+            using var owner = await camera.ClaimAsync();
+            await RecordAsync(camera, owner, 1);
+            await SetStreamPasswordAsync(owner, streams);
+            names = [.. ItemNames, .. camera.App.Services.GetRequiredService<SecretVault>().List()];
+            oldKeyFile = await File.ReadAllBytesAsync(Path.Combine(image.DataDirectory, "keys", "storage.key"));
+        }
+
+        await using (var moved = await StartAsync(image.DataDirectory, streams, token))
+        {
+            Assert.False(File.Exists(Path.Combine(image.DataDirectory, "keys", "storage.key")));
+        }
+
+        image.Unmount();
+        var carver = new Carver(image.ReadRaw());
+        Assert.False(carver.Contains(oldKeyFile), "the old storage key file survives on the image");
+        Assert.False(carver.Contains(oldKeyFile.AsSpan(5, 32)), "the old storage key survives on the image");
+        var fileKeys = carver.FileKeysOnImage(scratch);
+        Assert.Empty(carver.OpenSealedItems(fileKeys, names));
+
+        // The positive control: the same carving with the token opens the items sealed under it.
+        using var tokenKey = Pkcs11StorageKeyProvider.Open(Pkcs11Options(token), tokenSealedItemsExist: true);
+        Assert.Contains(carver.OpenSealedItems([tokenKey], names), o => o.Name == "video-settings");
+    }
+
     private static readonly string[] ItemNames = [RecordingsKey.VaultItem, "video-settings", .. Iris.Camera.Reset.FactoryReset.KeptItems];
 
     private static Task<InProcessCamera> StartAsync(string dataDirectory, MjpegStreamServer streams, string? token = null) =>
