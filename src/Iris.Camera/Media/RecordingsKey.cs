@@ -12,6 +12,7 @@ namespace Iris.Camera.Media;
 internal sealed class RecordingsKey(SecretVault vault, SegmentFiles files) : IDisposable
 {
     public const string VaultItem = "recordings-key";
+    public const string NextVaultItem = "recordings-key.next";
     private readonly Lock _lock = new();
     private readonly SegmentKeyTable _table = new(Path.Combine(files.Directory, "keys", "segment.slots"));
     private SecretBuffer? _key;
@@ -103,6 +104,67 @@ internal sealed class RecordingsKey(SecretVault vault, SegmentFiles files) : IDi
         {
             Forget();
             _table.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Replaces the recordings key by a new one and re-wraps every segment key under it in place (no video is
+    /// re-encrypted), so that nothing sealed before (a copy of the old sealed key, opened with an old storage key)
+    /// opens a segment any more. Resumable after a crash at any point: the new key is sealed as
+    /// <see cref="NextVaultItem"/> first, a slot that does not open under the old key is taken as already moved,
+    /// and the old key is replaced only when every slot is under the new one.
+    /// </summary>
+    public int Rotate()
+    {
+        lock (_lock)
+        {
+            using var old = vault.Unseal(VaultItem);
+            if (old.Status != VaultReadStatus.Ok)
+            {
+                return 0; // no recordings key yet: the next segment gets a fresh one anyway
+            }
+
+            SecretBuffer next;
+            using (var staged = vault.Unseal(NextVaultItem))
+            {
+                if (staged.Status == VaultReadStatus.Ok)
+                {
+                    next = staged.TakeSecret();
+                }
+                else
+                {
+                    next = SecretBuffer.Random(32);
+                    vault.Seal(NextVaultItem, next.Span);
+                }
+            }
+
+            var oldKey = old.Secret.ToArray();
+            var newKey = next.Span.ToArray();
+            try
+            {
+                var moved = _table.RewrapAll((segmentId, wrapped) =>
+                {
+                    var segmentKey = SegmentKeyTable.Unwrap(oldKey, segmentId, wrapped);
+                    if (segmentKey is null)
+                    {
+                        return null;
+                    }
+
+                    var rewrapped = SegmentKeyTable.Wrap(newKey, segmentId, segmentKey);
+                    CryptographicOperations.ZeroMemory(segmentKey);
+                    return rewrapped;
+                });
+                vault.Seal(VaultItem, newKey);
+                vault.Delete(NextVaultItem);
+                Forget();
+                _key = next;
+                return moved;
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(oldKey);
+                CryptographicOperations.ZeroMemory(newKey);
+            }
         }
     }
 

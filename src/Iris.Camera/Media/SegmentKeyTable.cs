@@ -77,6 +77,32 @@ internal sealed class SegmentKeyTable(string path) : IDisposable
         _free!.Add(slot);
     }
 
+    /// <summary>
+    /// Rewrites every slot in place with what <paramref name="rewrap"/> returns for it (the same length; null keeps
+    /// the slot as it is), then syncs once. Used to move every segment key under a new recordings key.
+    /// </summary>
+    public int RewrapAll(Func<byte[], byte[], byte[]?> rewrap)
+    {
+        var stream = Stream();
+        var count = 0;
+        foreach (var (id, slot) in Load())
+        {
+            var bytes = ReadSlot(slot);
+            if (rewrap(Convert.FromHexString(id), bytes.AsSpan(1 + 16, WrappedLength).ToArray()) is not { } wrapped)
+            {
+                continue;
+            }
+
+            wrapped.CopyTo(bytes.AsSpan(1 + 16));
+            stream.Position = slot * SlotLength;
+            stream.Write(bytes);
+            count++;
+        }
+
+        stream.Flush(flushToDisk: true);
+        return count;
+    }
+
     /// <summary>Erases the slot of every segment not in <paramref name="keep"/> (start-up recovery after a crash).</summary>
     public void EraseAllExcept(IReadOnlySet<string> keep)
     {

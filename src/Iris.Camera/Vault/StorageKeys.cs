@@ -44,6 +44,7 @@ internal static partial class StorageKeys
                     + string.Join("\n  ", failed));
             }
 
+            vault.RequestRotation();
             Shredder.Destroy(data.StorageKeyFile);
             LogMigrated(logger, migrated);
         }

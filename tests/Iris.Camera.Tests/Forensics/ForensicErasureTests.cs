@@ -194,12 +194,18 @@ public sealed class ForensicErasureTests
         using var scratch = new TempDirectory();
         await using var streams = await MjpegStreamServer.StartAsync();
         var token = SoftHsm.TakeToken();
-        byte[] oldKeyFile;
+        byte[] oldKeyFile, oldRecordingsKey;
         IReadOnlyList<string> names;
+        long[] ids;
         await using (var camera = await StartAsync(image.DataDirectory, streams))
         {
             using var owner = await camera.ClaimAsync();
-            await RecordAsync(camera, owner, 1);
+            ids = await RecordAsync(camera, owner, 1);
+            using (var read = camera.App.Services.GetRequiredService<SecretVault>().Unseal(RecordingsKey.VaultItem))
+            {
+                oldRecordingsKey = read.Secret.ToArray();
+            }
+
             await SetStreamPasswordAsync(owner, streams);
             names = [.. ItemNames, .. camera.App.Services.GetRequiredService<SecretVault>().List()];
             oldKeyFile = await File.ReadAllBytesAsync(Path.Combine(image.DataDirectory, "keys", "storage.key"));
@@ -208,6 +214,11 @@ public sealed class ForensicErasureTests
         await using (var moved = await StartAsync(image.DataDirectory, streams, token))
         {
             Assert.False(File.Exists(Path.Combine(image.DataDirectory, "keys", "storage.key")));
+            // The recordings key was replaced and every segment key re-wrapped under the new one: still playable.
+            using var read = moved.App.Services.GetRequiredService<SecretVault>().Unseal(RecordingsKey.VaultItem);
+            Assert.NotEqual(oldRecordingsKey, read.Secret.ToArray());
+            Assert.False(moved.App.Services.GetRequiredService<RecordingStore>().Read(ids[0]).Damaged);
+            Assert.False(moved.App.Services.GetRequiredService<SecretVault>().RotationRequested);
         }
 
         image.Unmount();
@@ -217,9 +228,14 @@ public sealed class ForensicErasureTests
         var fileKeys = carver.FileKeysOnImage(scratch);
         Assert.Empty(carver.OpenSealedItems(fileKeys, names));
 
-        // The positive control: the same carving with the token opens the items sealed under it.
+        // Even a carver that kept the recordings key from before the move opens no segment with it.
+        Assert.Empty(carver.DecryptableSegments([oldRecordingsKey]));
+
+        // The positive control: the same carving with the token opens the items sealed under it, and the segments.
         using var tokenKey = Pkcs11StorageKeyProvider.Open(Pkcs11Options(token), tokenSealedItemsExist: true);
-        Assert.Contains(carver.OpenSealedItems([tokenKey], names), o => o.Name == "video-settings");
+        var withToken = carver.OpenSealedItems([tokenKey], names);
+        Assert.Contains(withToken, o => o.Name == "video-settings");
+        Assert.NotEmpty(carver.DecryptableSegments([.. withToken.Where(o => o.Name == RecordingsKey.VaultItem).Select(o => o.Secret)]));
     }
 
     private static readonly string[] ItemNames = [RecordingsKey.VaultItem, "video-settings", .. Iris.Camera.Reset.FactoryReset.KeptItems];
