@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # chromium: the web UI tests drive Debian's headless Chromium through Playwright (no browser download).
 # ffmpeg: the camera's V4L2 and file/stream sources; tests use its built-in generators.
 # softhsm2: the PKCS#11 token the factory tests keep role keys in.
-packages=(openssl ca-certificates chromium ffmpeg softhsm2)
+# e2fsprogs, mount: the forensic tests make an ext4 image (mkfs.ext4), loop-mount it as root and carve it.
+packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount)
 
 missing=()
 for package in "${packages[@]}"; do

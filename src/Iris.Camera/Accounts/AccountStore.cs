@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Iris.Camera.Accounts;
 
 /// <summary>Accounts in the device database. Usernames compare case-insensitively.</summary>
-internal sealed class AccountStore(CameraDatabase database, TimeProvider time)
+internal sealed class AccountStore(CameraDatabase database, TimeProvider time, IEnumerable<IAccountDataHolder> holders)
 {
     public const string OwnerUsername = "admin";
 
@@ -142,14 +142,18 @@ internal sealed class AccountStore(CameraDatabase database, TimeProvider time)
             return AccountChange.LastAdministrator;
         }
 
-        using (var delete = connection.CreateCommand())
+        // Everything keyed to the user goes with the row: sessions by the foreign key's cascade, and the sign-in
+        // addresses remembered for them here (they are keyed by name, not id).
+        DbRows.Execute(connection, "DELETE FROM known_sources WHERE account = $name;", ("$name", account.Username));
+        DbRows.Execute(connection, "DELETE FROM accounts WHERE id = $id;", ("$id", account.Id));
+        transaction.Commit();
+        foreach (var holder in holders)
         {
-            delete.CommandText = "DELETE FROM accounts WHERE id = $id;";
-            delete.Parameters.AddWithValue("$id", account.Id);
-            delete.ExecuteNonQuery();
+            holder.ForgetAccount(account.Username);
         }
 
-        transaction.Commit();
+        // No page image of the deleted rows may stay in the WAL or in the blocks it frees.
+        database.Compact();
         return AccountChange.Done;
     }
 

@@ -3,7 +3,7 @@ using Iris.Camera.Storage;
 namespace Iris.Camera.Accounts;
 
 /// <summary>Account names, sessions and known sign-in addresses: declared here, and deleted only here.</summary>
-internal sealed class AccountsData(CameraDatabase database) : IStoredData
+internal sealed class AccountsData(CameraDatabase database, IEnumerable<IAccountDataHolder> holders) : IStoredData
 {
     public const string KindId = "accounts";
 
@@ -32,12 +32,21 @@ internal sealed class AccountsData(CameraDatabase database) : IStoredData
     {
         using var connection = database.OpenConnection();
         using var transaction = connection.BeginTransaction(deferred: false);
+        var names = DbRows.Query(connection, "SELECT username FROM accounts WHERE id != $keep;", r => r.GetString(0), ("$keep", request.KeepAccountId));
         DbRows.Execute(connection, """
             DELETE FROM sessions WHERE account_id != $keep;
             DELETE FROM known_sources WHERE account NOT IN (SELECT username FROM accounts WHERE id = $keep);
             """, ("$keep", request.KeepAccountId));
         var removed = DbRows.Execute(connection, "DELETE FROM accounts WHERE id != $keep;", ("$keep", request.KeepAccountId));
         transaction.Commit();
+        foreach (var name in names)
+        {
+            foreach (var holder in holders)
+            {
+                holder.ForgetAccount(name);
+            }
+        }
+
         return removed;
     }
 }

@@ -32,6 +32,7 @@ internal static class AccountsRegistration
         services.AddSingleton<IKnownSourceDirectory>(sp => sp.GetRequiredService<KnownSources>());
         services.AddSingleton<IStoredData, AccountsData>();
         services.AddHostedService<RefusalFlush>();
+        services.AddHostedService<SessionPurge>();
         return services;
     }
 

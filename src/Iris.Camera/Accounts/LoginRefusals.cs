@@ -80,12 +80,14 @@ internal sealed partial class LoginRefusals(SecurityEventLog events, TimeProvide
         var sources = summary.MoreSources ? $"more than {TrackedSources}" : summary.Sources.ToString(System.Globalization.CultureInfo.InvariantCulture);
         events.Append(SecurityEventKinds.LoginRefused, summary.TopSource, null,
             $"{summary.Count} {what} refused from {sources} source(s); most from {summary.TopSource} ({summary.TopCount})");
-        LogRefused(logger, summary.Count, what, sources, summary.TopSource, summary.TopCount);
+        // The addresses stay in the security log, which the inventory, retention and deletion cover; the daemon log
+        // (journald, outside them) gets counts only.
+        LogRefused(logger, summary.Count, what, sources);
     }
 
     [LoggerMessage(EventId = 2120, Level = LogLevel.Warning,
-        Message = "Refused {Count} {What} from {Sources} source(s); most from {TopSource} ({TopCount}).")]
-    private static partial void LogRefused(ILogger logger, int count, string what, string sources, string topSource, int topCount);
+        Message = "Refused {Count} {What} from {Sources} source(s); the security log names them.")]
+    private static partial void LogRefused(ILogger logger, int count, string what, string sources);
 
     private sealed record Summary(LoginRefusal Reason, int Count, int Sources, bool MoreSources, string TopSource, int TopCount);
 

@@ -90,6 +90,29 @@ internal sealed class SessionStore(CameraDatabase database, TimeProvider time, A
         return session;
     }
 
+    /// <summary>
+    /// Removes every session past its idle or absolute timeout (with the address it came from), then scrubs the
+    /// WAL so the rows leave no copy behind; returns how many went. Expired sessions are otherwise removed only when
+    /// their token is presented again, which an abandoned browser never does.
+    /// </summary>
+    public int PurgeExpired()
+    {
+        var now = time.GetUtcNow();
+        int removed;
+        using (var connection = database.OpenConnection())
+        {
+            removed = DbRows.Execute(connection, "DELETE FROM sessions WHERE created_at < $created OR last_seen_at < $seen;",
+                ("$created", Format(now - options.SessionAbsoluteTimeout)), ("$seen", Format(now - options.SessionIdleTimeout)));
+        }
+
+        if (removed > 0)
+        {
+            database.Compact();
+        }
+
+        return removed;
+    }
+
     public static bool CsrfMatches(CameraSession session, string? presented) =>
         presented is { Length: > 0 and <= 64 } && CryptographicOperations.FixedTimeEquals(HashOf(presented), session.CsrfHash);
 

@@ -49,7 +49,7 @@ internal sealed partial class StepUpAuthentication(
 
         var failure = _buckets.RecordFailure(keys);
         events.Append(SecurityEventKinds.ReauthenticationFailed, source, session.Username, $"{purpose}: wrong password");
-        LogFailed(logger, purpose, session.Username);
+        LogFailed(logger, purpose);
         Lockout(failure, session, source, purpose);
         return new StepUpOutcome(StepUpResult.WrongPassword);
     }
@@ -66,6 +66,6 @@ internal sealed partial class StepUpAuthentication(
     private static string[] Keys(CameraSession session) =>
         ["account:" + session.AccountId.ToString(System.Globalization.CultureInfo.InvariantCulture), "session:" + Convert.ToHexStringLower(session.TokenHash)];
 
-    [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "Re-authentication for {Purpose} failed for account {Account}: wrong password.")]
-    private static partial void LogFailed(ILogger logger, string purpose, string account);
+    [LoggerMessage(EventId = 2110, Level = LogLevel.Warning, Message = "Re-authentication for {Purpose} failed: wrong password (the security log names the account).")]
+    private static partial void LogFailed(ILogger logger, string purpose);
 }

@@ -72,6 +72,10 @@ internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaO
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        // Nothing of the daemon's environment (IRIS_PKCS11_PIN may be there) reaches ffmpeg; the stream URL and its
+        // credentials never do either: the daemon opens the stream itself and pipes the body into ffmpeg's stdin.
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/bin:/bin";
         foreach (var arg in Arguments(video, options.JpegQuality))
         {
             start.ArgumentList.Add(arg);

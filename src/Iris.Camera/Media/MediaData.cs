@@ -15,7 +15,7 @@ internal sealed class MediaData(RecordingStore recordings, MotionDetector motion
             "Video the owner chose to record (continuous or on motion), for playback and download.",
             $"{media.RecordingRetention.TotalDays.ToString("0.##", CultureInfo.InvariantCulture)} days, within {media.RecordingQuotaBytes / (1024 * 1024)} MiB and a free-disk floor; oldest first.",
             "Per segment, per time range, or all (all destroys the recordings key, so nothing remains readable).",
-            ["recordings"], ["recordings/*", "vault/recordings-key.sealed"]),
+            ["recordings"], ["recordings/*", "recordings/keys/segment.slots", "vault/recordings-key.sealed"]),
         new("snapshots", "Snapshots and live video", true,
             "Shown to signed-in viewers while they watch.",
             "Not stored: frames exist only in memory on their way to a viewer.",

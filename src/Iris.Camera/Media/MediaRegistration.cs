@@ -32,9 +32,19 @@ internal static class MediaRegistration
         return services;
     }
 
-    /// <summary>Before the daemon serves: stored video settings and privacy mode apply, interrupted recordings are recovered.</summary>
+    /// <summary>
+    /// Before the daemon serves: stored video settings and privacy mode apply, the recordings key is replaced if the
+    /// storage key moved to another provider, interrupted recordings are recovered.
+    /// </summary>
     public static void InitializeMedia(this IServiceProvider services)
     {
+        var vault = services.GetRequiredService<Vault.SecretVault>();
+        if (vault.RotationRequested)
+        {
+            services.GetRequiredService<RecordingsKey>().Rotate();
+            vault.RotationDone();
+        }
+
         services.GetRequiredService<VideoSettingsStore>().ApplyStored();
         services.GetRequiredService<PrivacyMode>().ApplyStored();
         services.GetRequiredService<RecordingStore>().RecoverInterrupted();

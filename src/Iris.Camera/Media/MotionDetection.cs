@@ -61,15 +61,16 @@ public sealed record MotionEvent(long Id, DateTimeOffset At, double ChangedShare
 /// <summary>
 /// Watches frames while motion detection is on (capture keeps running for it even without viewers) and records
 /// a motion event, at most one per cooldown, which also goes out through every alert channel. Privacy mode
-/// stops it with the capture; it resumes when privacy mode ends or its settings change.
+/// stops it with the capture; it resumes when privacy mode ends or its settings change. An event is not written to
+/// the daemon log: its time is personal data (when someone was in view), which belongs where the inventory,
+/// retention and deletion reach, the motion_events table.
 /// </summary>
 internal sealed partial class MotionDetector(
     FrameHub hub,
     CameraDatabase database,
     IActiveVideoSettings video,
     TimeProvider time,
-    AlertCenter alerts,
-    ILogger<MotionDetector> logger) : ReconfigurableService(time)
+    AlertCenter alerts) : ReconfigurableService(time)
 {
     public const string SettingKey = "motion";
     public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(10);
@@ -139,7 +140,6 @@ internal sealed partial class MotionDetector(
                 ("$at", DbTime.Format(at)), ("$share", share)), CultureInfo.InvariantCulture);
         }
 
-        LogMotion(logger, id);
         alerts.Announce(AlertKinds.Motion, at, id, string.Create(CultureInfo.InvariantCulture, $"Motion detected ({share:P1} of the watched area changed)."));
     }
 
@@ -156,6 +156,4 @@ internal sealed partial class MotionDetector(
         return DbRows.Execute(connection, "DELETE FROM motion_events;");
     }
 
-    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Motion event {EventId} recorded.")]
-    private static partial void LogMotion(ILogger logger, long eventId);
 }

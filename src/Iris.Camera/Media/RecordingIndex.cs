@@ -115,4 +115,7 @@ internal sealed class RecordingIndex(CameraDatabase database)
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Parse(string at) => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>Ends a deletion: the deleted rows leave no page image in the WAL or its freed blocks.</summary>
+    public void ScrubDeleted() => database.Compact();
 }

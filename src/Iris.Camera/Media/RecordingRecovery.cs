@@ -3,7 +3,7 @@ namespace Iris.Camera.Media;
 /// <summary>
 /// Start-up recovery after a crash or power cut (see Media/README.md): an interrupted segment keeps the prefix of
 /// records that authenticate and becomes complete; one with nothing valid is removed, and so is every file the
-/// index does not know. Runs under the <see cref="RecordingStore"/> lock, before the daemon serves.
+/// index does not know, with its key. Runs under the <see cref="RecordingStore"/> lock, before the daemon serves.
 /// </summary>
 internal sealed class RecordingRecovery(RecordingIndex index, SegmentFiles files, RecordingsKey key)
 {
@@ -21,6 +21,7 @@ internal sealed class RecordingRecovery(RecordingIndex index, SegmentFiles files
             var result = content is null ? default : key.Open(content);
             if (result.Frames is not { Count: > 0 })
             {
+                key.EraseSegmentKey(file);
                 files.Delete(file);
                 index.Delete(segment.Id);
                 continue;
@@ -31,6 +32,8 @@ internal sealed class RecordingRecovery(RecordingIndex index, SegmentFiles files
             index.MarkComplete(segment.Id, result.Frames[^1].CapturedAt, result.Frames.Count, result.ValidLength);
         }
 
-        files.RemoveUnknown(indexed.Select(s => s.File).ToHashSet(StringComparer.Ordinal));
+        var known = indexed.Select(s => s.File).ToHashSet(StringComparer.Ordinal);
+        key.EraseKeysExcept(known);
+        files.RemoveUnknown(known);
     }
 }

@@ -6,7 +6,7 @@ namespace Iris.Camera.Media;
 /// <see cref="MediaOptions.RecordingQuotaBytes"/>, or free disk is below <see cref="MediaOptions.MinimumFreeBytes"/>.
 /// Runs under the <see cref="RecordingStore"/> lock.
 /// </summary>
-internal sealed class RecordingRetention(RecordingIndex index, SegmentFiles files, MediaOptions options, TimeProvider time)
+internal sealed class RecordingRetention(RecordingIndex index, SegmentFiles files, RecordingsKey key, MediaOptions options, TimeProvider time)
 {
     /// <summary>Removes segments until every limit holds; returns how many went.</summary>
     public int Enforce()
@@ -23,6 +23,7 @@ internal sealed class RecordingRetention(RecordingIndex index, SegmentFiles file
                 break;
             }
 
+            key.EraseSegmentKey(file);
             files.Delete(file);
             index.Delete(segment.Id);
             total -= segment.Bytes;

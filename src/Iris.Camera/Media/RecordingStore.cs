@@ -27,7 +27,7 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
 
         var segmentId = RandomNumberGenerator.GetBytes(16);
         var file = SegmentFiles.NameFor(segmentId);
-        var segmentKey = key.DeriveSegmentKey(segmentId);
+        var segmentKey = key.NewSegmentKey(segmentId);
         var id = index.Insert(file, startedAt);
         return new SegmentWriter(this, id, file, files.CreatePartial(file), segmentId, segmentKey, generation);
     }
@@ -52,19 +52,16 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
         return result.Problem == SegmentFormat.ReadProblem.None && result.Frames.Count == frames ? (result.Frames, false) : (null, true);
     }
 
+    /// <summary>Deletes one segment: its key is erased in place, its file and row go, and the WAL is scrubbed.</summary>
     public bool Delete(long id)
     {
-        lock (_lock)
+        var deleted = DeleteOne(id);
+        if (deleted)
         {
-            if (index.Lookup(id) is not var (file, _))
-            {
-                return false;
-            }
-
-            files.Delete(file);
-            index.Delete(id);
-            return true;
+            index.ScrubDeleted();
         }
+
+        return deleted;
     }
 
     public int DeleteRange(DateTimeOffset from, DateTimeOffset to)
@@ -72,7 +69,12 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
         var count = 0;
         foreach (var segment in List(from, to))
         {
-            count += Delete(segment.Id) ? 1 : 0;
+            count += DeleteOne(segment.Id) ? 1 : 0;
+        }
+
+        if (count > 0)
+        {
+            index.ScrubDeleted();
         }
 
         return count;
@@ -83,9 +85,11 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
     {
         lock (_lock)
         {
+            // The keys first: from here no segment file, nor any carved copy of one, decrypts.
+            key.Destroy();
             var count = files.DeleteEverything();
             index.DeleteAll();
-            key.Destroy();
+            index.ScrubDeleted();
             Generation++;
             return count;
         }
@@ -96,7 +100,13 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
     {
         lock (_lock)
         {
-            return retention.Enforce();
+            var removed = retention.Enforce();
+            if (removed > 0)
+            {
+                index.ScrubDeleted();
+            }
+
+            return removed;
         }
     }
 
@@ -106,6 +116,23 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
         lock (_lock)
         {
             recovery.Run();
+        }
+    }
+
+    private bool DeleteOne(long id)
+    {
+        lock (_lock)
+        {
+            if (index.Lookup(id) is not var (file, _))
+            {
+                return false;
+            }
+
+            // The key first: once its slot is zeros, no copy of the file (a carved free block) decrypts.
+            key.EraseSegmentKey(file);
+            files.Delete(file);
+            index.Delete(id);
+            return true;
         }
     }
 
@@ -126,6 +153,7 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
 
     internal void Abandon(long id, string file)
     {
+        key.EraseSegmentKey(file);
         files.Delete(file);
         index.Delete(id);
     }

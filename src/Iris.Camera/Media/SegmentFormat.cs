@@ -7,19 +7,24 @@ namespace Iris.Camera.Media;
 public sealed record RecordedFrame(long Index, DateTimeOffset CapturedAt, byte[] Jpeg);
 
 /// <summary>
-/// Encrypted recording segment, format 1. Every frame is sealed before it reaches the disk:
+/// Encrypted recording segment. Every frame is sealed before it reaches the disk:
 /// <code>
-/// header:  "IRSG" | 0x01 | segment id (16 random bytes)
+/// header:  "IRSG" | version (1) | segment id (16 random bytes)
 /// record:  ciphertext length (4, big endian) | tag (16) | ciphertext of [captured-at ms (8) | JPEG]
 /// </code>
-/// The segment key is HKDF-SHA-256(recordings master key, salt = segment id, info = "iris-segment/v1"), so each
-/// segment has its own key. The nonce is the frame index (unique per key); the associated data is the segment id
+/// Format 2 (written now): the segment key is random, and its only copy is wrapped by the recordings key in the
+/// segment key table (<see cref="SegmentKeyTable"/>), so erasing that small slot in place erases the segment even
+/// while the recordings key lives. Format 1 (still read): the key was HKDF-SHA-256(recordings key, salt = segment
+/// id, info = "iris-segment/v1"), which a deleted segment's carved file and the surviving master key re-create;
+/// no new format-1 segment is written. The nonce is the frame index (unique per key); the associated data is the segment id
 /// and frame index, so records cannot be reordered, moved between segments or dropped from the middle unnoticed.
 /// The file is append-only: a power cut leaves a valid prefix, and the torn tail is detected and cut off.
 /// </summary>
 internal static class SegmentFormat
 {
     public const int HeaderLength = 4 + 1 + 16;
+    public const byte DerivedKeyVersion = 1;
+    public const byte RandomKeyVersion = 2;
     private const int RecordOverhead = 4 + 16;
     private const int MaxFrameBytes = 16 * 1024 * 1024;
     private static ReadOnlySpan<byte> Magic => "IRSG"u8;
@@ -31,11 +36,11 @@ internal static class SegmentFormat
         return key;
     }
 
-    public static byte[] Header(ReadOnlySpan<byte> segmentId)
+    public static byte[] Header(ReadOnlySpan<byte> segmentId, byte version = RandomKeyVersion)
     {
         var header = new byte[HeaderLength];
         Magic.CopyTo(header);
-        header[4] = 1;
+        header[4] = version;
         segmentId.CopyTo(header.AsSpan(5));
         return header;
     }
@@ -61,23 +66,31 @@ internal static class SegmentFormat
         Damaged,
     }
 
+    /// <summary>The format version and segment id of a segment file, or null when it does not start like one.</summary>
+    public static (byte Version, byte[] SegmentId)? ParseHeader(ReadOnlySpan<byte> file) =>
+        file.Length < HeaderLength || !file[..4].SequenceEqual(Magic) || file[4] is not (DerivedKeyVersion or RandomKeyVersion)
+            ? null
+            : (file[4], file.Slice(5, 16).ToArray());
+
     /// <summary>
-    /// Reads every record that authenticates. A short or unauthenticated final record (a torn tail after a power
+    /// Reads every record that authenticates. <paramref name="key"/> is the recordings key for a format-1 file
+    /// (the segment key is derived from it) and the segment's own key for a format-2 file. A short or unauthenticated final record (a torn tail after a power
     /// cut) ends the read with <see cref="ReadProblem.TornTail"/>; an unauthenticated record that is followed by
     /// more data means tampering or damage (<see cref="ReadProblem.Damaged"/>).
     /// </summary>
-    public static (List<RecordedFrame> Frames, ReadProblem Problem, long ValidLength) Read(ReadOnlySpan<byte> file, ReadOnlySpan<byte> masterKey, bool keepFrames = true)
+    public static (List<RecordedFrame> Frames, ReadProblem Problem, long ValidLength) Read(ReadOnlySpan<byte> file, ReadOnlySpan<byte> key, bool keepFrames = true)
     {
         var frames = new List<RecordedFrame>();
-        if (file.Length < HeaderLength || !file[..4].SequenceEqual(Magic) || file[4] != 1)
+        if (ParseHeader(file) is not { } header)
         {
             return (frames, ReadProblem.NotASegment, 0);
         }
 
+        var version = header.Version;
         var segmentId = file.Slice(5, 16);
-        var key = DeriveSegmentKey(masterKey, segmentId);
-        using var aead = new AesGcm(key, 16);
-        CryptographicOperations.ZeroMemory(key);
+        var segmentKey = version == DerivedKeyVersion ? DeriveSegmentKey(key, segmentId) : key.ToArray();
+        using var aead = new AesGcm(segmentKey, 16);
+        CryptographicOperations.ZeroMemory(segmentKey);
         var offset = HeaderLength;
         for (long index = 0; offset < file.Length; index++)
         {

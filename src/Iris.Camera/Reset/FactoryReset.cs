@@ -74,10 +74,7 @@ internal static partial class FactoryReset
         DeleteOwnerData(data);
         if (Directory.Exists(vaultNext))
         {
-            if (Directory.Exists(data.VaultDirectory))
-            {
-                Directory.Delete(data.VaultDirectory, recursive: true);
-            }
+            Shredder.DestroyDirectory(data.VaultDirectory);
 
             Directory.Move(vaultNext, data.VaultDirectory);
         }
@@ -130,7 +127,7 @@ internal static partial class FactoryReset
             {
                 if (File.Exists(keyNext))
                 {
-                    File.Delete(keyNext);
+                    Shredder.Destroy(keyNext);
                 }
 
                 next = FileStorageKeyProvider.OpenOrCreate(keyNext, sealedItemsExist: false);
@@ -160,9 +157,10 @@ internal static partial class FactoryReset
         {
             DestroyTokenKey(options, options.Pkcs11.KeyLabel);
         }
-        else if (File.Exists(data.StorageKeyFile))
+        else
         {
-            AtomicFile.DeleteDurably(data.StorageKeyFile);
+            // Overwritten in place before the name goes: an unlinked key file stays whole in free blocks.
+            Shredder.Destroy(data.StorageKeyFile);
         }
     }
 
@@ -170,20 +168,16 @@ internal static partial class FactoryReset
     {
         // A pooled connection would keep the deleted database alive under its old inode.
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // Overwritten in place, not only unlinked: the database holds personal data in plaintext pages, and the
+        // segment key table the only copies of the segment keys (see Storage/README.md).
         foreach (var file in new[] { data.DatabaseFile, data.DatabaseFile + "-wal", data.DatabaseFile + "-shm", data.DatabaseFile + "-journal" })
         {
-            if (File.Exists(file))
-            {
-                File.Delete(file);
-            }
+            Shredder.Destroy(file);
         }
 
         foreach (var directory in new[] { Path.Combine(data.Root, "recordings"), data.UpdatesDirectory })
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
+            Shredder.DestroyDirectory(directory);
         }
 
         NativeMethods.FsyncDirectory(data.Root);

@@ -15,8 +15,10 @@ internal sealed class CameraDatabase
     private static ReadOnlySpan<byte> SqliteHeader => "SQLite format 3\0"u8;
 
     private readonly string _connectionString;
+    private readonly string _path;
+    private readonly Lock _scrubLock = new();
 
-    private CameraDatabase(string connectionString) => _connectionString = connectionString;
+    private CameraDatabase(string connectionString, string path) => (_connectionString, _path) = (connectionString, path);
 
     /// <summary>Opens (or creates) the database and brings it to the schema the modules declare.</summary>
     public static CameraDatabase Open(string path, IEnumerable<SchemaMigration> schema)
@@ -35,7 +37,7 @@ internal sealed class CameraDatabase
             ForeignKeys = true,
             DefaultTimeout = 5,
         }.ToString();
-        var database = new CameraDatabase(connectionString);
+        var database = new CameraDatabase(connectionString, path);
 
         try
         {
@@ -63,6 +65,7 @@ internal sealed class CameraDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        WalScrub.KeepWalOnClose(connection);
         // secure_delete overwrites freed pages, so deleted personal data is not left in the file.
         Execute(connection, "PRAGMA synchronous=FULL; PRAGMA secure_delete=ON; PRAGMA busy_timeout=5000;");
         return connection;
@@ -131,11 +134,19 @@ internal sealed class CameraDatabase
         return DbRows.Query(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;", r => r.GetString(0));
     }
 
-    /// <summary>Moves the WAL into the database and rewrites it, so no deleted row survives in a free page or the journal.</summary>
+    /// <summary>
+    /// Ends every delete path: moves the WAL into the database (where secure_delete has zeroed the deleted rows),
+    /// overwrites every WAL frame in place and truncates it (<see cref="WalScrub"/>). No VACUUM: it copies live
+    /// pages to new places and frees the old ones intact, so a row deleted later would survive in a free block.
+    /// </summary>
     public void Compact()
     {
-        using var connection = OpenConnection();
-        Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);");
+        // One scrub at a time: two would each restart the WAL and interleave their frames.
+        lock (_scrubLock)
+        {
+            using var connection = OpenConnection();
+            WalScrub.Run(connection, _path);
+        }
     }
 
     public long CountBoots()

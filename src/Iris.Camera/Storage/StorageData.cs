@@ -14,6 +14,6 @@ internal sealed class StorageData : IStoredData
             "Temporary files of a write a crash interrupted.",
             "Removed at the next start.",
             "Automatic.",
-            [], ["*.tmp-*", "*/*.tmp-*", "*/*/*.tmp-*", "*.partial", "*/*.partial"]),
+            ["storage_scrub"], ["*.tmp-*", "*/*.tmp-*", "*/*/*.tmp-*", "*.partial", "*/*.partial"]),
     ];
 }

@@ -1,6 +1,9 @@
 namespace Iris.Camera.Storage;
 
-/// <summary>The tables the storage module owns: the boot log (restarts are visible, 5.6.1.1) and the key-value settings.</summary>
+/// <summary>
+/// The tables the storage module owns: the boot log (restarts are visible, 5.6.1.1), the key-value settings, and
+/// an always-empty table whose zero-filled rows overwrite the WAL after a deletion (<see cref="WalScrub"/>).
+/// </summary>
 internal static class StorageSchema
 {
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
@@ -16,6 +19,11 @@ internal static class StorageSchema
                 key TEXT PRIMARY KEY,
                 value TEXT NOT NULL,
                 updated_at TEXT NOT NULL
+            ) STRICT;
+            """),
+        new(7, """
+            CREATE TABLE storage_scrub (
+                fill BLOB NOT NULL
             ) STRICT;
             """),
     ];

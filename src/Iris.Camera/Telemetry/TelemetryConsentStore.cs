@@ -4,15 +4,18 @@ using Iris.Camera.Storage;
 namespace Iris.Camera.Telemetry;
 
 /// <summary>
-/// The record of consent: every grant and withdrawal, with time, action, text version and account. The only code
-/// that runs SQL on <c>telemetry_consent</c>. The latest row decides: consent holds while it is a grant.
+/// The record of consent: every grant and withdrawal, with time, action, text version (a hash of the exact text)
+/// and account. The only code that runs SQL on <c>telemetry_consent</c>. The latest row decides: consent holds
+/// while it is a grant of the text shown now. Rows are the owner's choices and are kept; deleting personal data
+/// or an account removes the account name from them, never the rows (which would silently end consent).
 /// </summary>
-internal sealed class TelemetryConsentStore(CameraDatabase database, TimeProvider time)
+internal sealed class TelemetryConsentStore(CameraDatabase database, TimeProvider time) : Accounts.IAccountDataHolder
 {
     public const string Granted = "granted";
     public const string Withdrawn = "withdrawn";
 
-    public bool Consented => Last()?.Action == Granted;
+    /// <summary>Whether the latest choice is a grant of exactly <paramref name="textVersion"/>.</summary>
+    public bool ConsentedTo(string textVersion) => Last() is { Action: Granted } last && last.TextVersion == textVersion;
 
     public void Record(string action, string textVersion, string account)
     {
@@ -37,18 +40,23 @@ internal sealed class TelemetryConsentStore(CameraDatabase database, TimeProvide
             : null;
     }
 
-    /// <summary>Deletes every consent record (personal data: it names the administrator); returns how many.</summary>
-    public int Count()
+    /// <summary>How many records still name an account (the personal part of the consent history).</summary>
+    public int CountNamed()
     {
         using var connection = database.OpenConnection();
-        return Convert.ToInt32(DbRows.Scalar(connection, "SELECT COUNT(*) FROM telemetry_consent;"), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt32(DbRows.Scalar(connection, "SELECT COUNT(*) FROM telemetry_consent WHERE account <> $none;", ("$none", NoAccount)), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public int DeleteAll()
+    /// <summary>Removes the account name from every record (or only <paramref name="account"/>'s); the choices stay. Returns how many.</summary>
+    public int ForgetAccounts(string? account = null)
     {
         using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM telemetry_consent;";
-        return command.ExecuteNonQuery();
+        return DbRows.Execute(connection, "UPDATE telemetry_consent SET account = $none WHERE account <> $none AND ($account IS NULL OR account = $account COLLATE NOCASE);",
+            ("$none", NoAccount), ("$account", account));
     }
+
+    public void ForgetAccount(string username) => ForgetAccounts(username);
+
+    /// <summary>What a record shows once its account name was deleted.</summary>
+    public const string NoAccount = "(deleted)";
 }

@@ -11,17 +11,17 @@ internal sealed class TelemetryData(TelemetryConsentStore consent, TelemetrySent
     [
         new(KindId, "Telemetry", true,
             "Health and usage counters (nothing personal) sent to the vendor only after an administrator consents; the consent record, which names that administrator, with time and text version.",
-            "Consent records until deleted; the last 100 sent payloads, for the owner to inspect.",
-            "Sent-payload history and consent records (withdraw consent first to stop sending).",
+            "Consent records are kept (the owner's choices); the last 100 sent payloads, for the owner to inspect.",
+            "Sent-payload history, and the account names in the consent records; the grants and withdrawals stay, so deleting never ends or hides consent (withdraw it to stop sending).",
             ["telemetry_consent", "telemetry_sent"], []),
     ];
 
     public IEnumerable<string> Deletable => [KindId];
 
-    public int Count(string kindId) => sent.Count() + consent.Count();
+    public int Count(string kindId) => sent.Count() + consent.CountNamed();
 
     public int DeleteKind(string kindId, ErasureRequest request)
     {
-        return sent.DeleteAll() + consent.DeleteAll();
+        return sent.DeleteAll() + consent.ForgetAccounts();
     }
 }

@@ -8,7 +8,7 @@ public sealed class TelemetryConsent
 {
     /// <summary>The version of the consent text the administrator read and accepts.</summary>
     [Required]
-    [StringLength(32, MinimumLength = 1)]
+    [StringLength(80, MinimumLength = 1)]
     public string? TextVersion { get; set; }
 }
 
@@ -45,7 +45,7 @@ internal static class TelemetryEndpoints
         if (!service.Grant(body.Value!.TextVersion!, http.CurrentSession()!.Username, http.ClientSource()))
         {
             return Problems.Create(StatusCodes.Status409Conflict, "consent-text-changed",
-                $"The consent text is now version {TelemetryService.TextVersion}; read it again and accept that version.");
+                $"The consent text is now version {service.TextVersion}; read it again and accept that version.");
         }
 
         return TypedResults.Ok(service.Status());

@@ -6,6 +6,7 @@ internal static class TelemetryRegistration
     public static IServiceCollection AddTelemetry(this IServiceCollection services, TelemetryOptions options)
     {
         services.AddSingleton<TelemetryConsentStore>();
+        services.AddSingleton<Accounts.IAccountDataHolder>(sp => sp.GetRequiredService<TelemetryConsentStore>());
         services.AddSingleton<TelemetrySentHistory>();
         services.AddSingleton<TelemetryCounters>();
         services.AddSingleton<TelemetrySender>();

@@ -19,6 +19,7 @@ internal sealed partial class TelemetrySender : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<TelemetrySender> _logger;
     private readonly HttpClient? _client;
+    private readonly string _textVersion;
     private readonly Lock _lock = new();
     private CancellationTokenSource _sending = new();
 
@@ -26,6 +27,7 @@ internal sealed partial class TelemetrySender : BackgroundService
         TimeProvider time, ILogger<TelemetrySender> logger)
     {
         (_options, _consent, _history, _counters, _time, _logger) = (options, consent, history, counters, time, logger);
+        _textVersion = TelemetryConsentText.VersionOf(options);
         if (options.IsConfigured)
         {
             _client = new HttpClient(ClientTls.CreateHandler(ClientTls.LoadTrust(options.CaCertificateFile!), time)) { Timeout = TimeSpan.FromSeconds(30) };
@@ -64,7 +66,7 @@ internal sealed partial class TelemetrySender : BackgroundService
                 return;
             }
 
-            var sent = _consent.Consented && await SendAsync(stoppingToken);
+            var sent = _consent.ConsentedTo(_textVersion) && await SendAsync(stoppingToken);
             RoundCompleted?.Invoke(sent);
         }
     }
@@ -79,21 +81,23 @@ internal sealed partial class TelemetrySender : BackgroundService
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, withdrawn);
         var payload = _counters.Current();
+        // Consent is checked again right before the bytes leave.
+        if (!_consent.ConsentedTo(_textVersion))
+        {
+            return false;
+        }
+
+        // In the history before the first byte leaves: a send cut short still may have arrived.
+        var record = _history.Begin(JsonSerializer.Serialize(payload, JsonSerializerOptions.Web));
         string result;
         try
         {
-            // Consent is checked again right before the bytes leave.
-            if (!_consent.Consented)
-            {
-                return false;
-            }
-
             using var response = await _client!.PostAsJsonAsync(new Uri(_options.Endpoint!), payload, JsonSerializerOptions.Web, linked.Token);
             result = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
         }
         catch (OperationCanceledException)
         {
-            return false;
+            result = "cancelled during the send (it may have arrived)";
         }
         catch (HttpRequestException e)
         {
@@ -101,7 +105,7 @@ internal sealed partial class TelemetrySender : BackgroundService
             LogSendFailed(_logger, e.Message);
         }
 
-        _history.Add(JsonSerializer.Serialize(payload, JsonSerializerOptions.Web), result);
+        _history.Finish(record, result);
         return result.StartsWith('2');
     }
 

@@ -11,19 +11,41 @@ internal sealed class TelemetrySentHistory(CameraDatabase database, TimeProvider
 {
     public const int Kept = 100;
 
-    public void Add(string payloadJson, string result)
+    /// <summary>What a payload's row says while it is being sent, and after a crash in the middle of a send.</summary>
+    public const string Sending = "sending (outcome unknown)";
+
+    /// <summary>
+    /// Records a payload before its bytes leave, so that whatever happens during the send (a withdrawal, a time-out,
+    /// a power cut) the history shows it; returns the row to give the outcome to.
+    /// </summary>
+    public long Begin(string payloadJson)
     {
         using var connection = database.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO telemetry_sent (at, payload, result) VALUES ($at, $payload, $result);
             DELETE FROM telemetry_sent WHERE id NOT IN (SELECT id FROM telemetry_sent ORDER BY id DESC LIMIT $keep);
+            SELECT max(id) FROM telemetry_sent;
             """;
         command.Parameters.AddWithValue("$at", time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$payload", payloadJson);
-        command.Parameters.AddWithValue("$result", result);
+        command.Parameters.AddWithValue("$result", Sending);
         command.Parameters.AddWithValue("$keep", Kept);
-        command.ExecuteNonQuery();
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    public void Finish(long id, string result)
+    {
+        using var connection = database.OpenConnection();
+        DbRows.Execute(connection, "UPDATE telemetry_sent SET result = $result WHERE id = $id;", ("$result", result), ("$id", id));
+    }
+
+    /// <summary>Every recorded payload with its time and outcome, newest first.</summary>
+    public IReadOnlyList<(DateTimeOffset At, string Payload, string Result)> List()
+    {
+        using var connection = database.OpenConnection();
+        return DbRows.Query(connection, "SELECT at, payload, result FROM telemetry_sent ORDER BY id DESC;",
+            r => (DateTimeOffset.Parse(r.GetString(0), CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2)));
     }
 
     public DateTimeOffset? LastSentAt()

@@ -10,10 +10,11 @@ namespace Iris.Camera.Telemetry;
 internal sealed class TelemetryService(
     TelemetryOptions options, TelemetryConsentStore consent, TelemetrySentHistory history, TelemetryCounters counters, TelemetrySender sender, SecurityEventLog events)
 {
-    public const string TextVersion = TelemetryConsentText.Version;
+    /// <summary>The version (hash) of the consent text the settings give now.</summary>
+    public string TextVersion { get; } = TelemetryConsentText.VersionOf(options);
 
     public TelemetryStatus Status() => new(
-        options.IsConfigured, consent.Consented, TextVersion, TelemetryConsentText.For(options), options.Recipient, options.ThirdParties, options.Endpoint,
+        options.IsConfigured, consent.ConsentedTo(TextVersion), TextVersion, TelemetryConsentText.For(options), options.Recipient, options.ThirdParties, options.Endpoint,
         options.Interval, counters.Current(), consent.Last(), history.LastSentAt());
 
     /// <summary>Exactly what the next send would carry.</summary>

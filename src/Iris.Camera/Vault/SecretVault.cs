@@ -26,6 +26,19 @@ internal sealed partial class SecretVault
 
     public string ProviderId => _provider.Id;
 
+    /// <summary>
+    /// Set when the storage key moved to another provider: the modules that keep data keys of their own in the
+    /// vault (the recordings key) replace them at their next start, so nothing protected by a key the old provider
+    /// could open stays protected by it.
+    /// </summary>
+    public bool RotationRequested => File.Exists(Path.Combine(_directory, RotationMarker));
+
+    public void RequestRotation() => AtomicFile.Write(Path.Combine(_directory, RotationMarker), "rotate"u8);
+
+    public void RotationDone() => AtomicFile.DeleteDurably(Path.Combine(_directory, RotationMarker));
+
+    private const string RotationMarker = "rotation.pending";
+
     public static bool HasSealedItems(string directory) =>
         Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*" + FileExtension).Any();
 
@@ -103,11 +116,12 @@ internal sealed partial class SecretVault
         return read.Status == VaultReadStatus.Ok ? null : read.Failure;
     }
 
+    /// <summary>Overwrites the item in place, syncs, and removes it, so its blocks do not keep the sealed bytes.</summary>
     public void Delete(string name)
     {
         lock (_writeLock)
         {
-            AtomicFile.DeleteDurably(PathOf(name));
+            Storage.Shredder.Destroy(PathOf(name));
         }
     }
 

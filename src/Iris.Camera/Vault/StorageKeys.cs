@@ -44,7 +44,8 @@ internal static partial class StorageKeys
                     + string.Join("\n  ", failed));
             }
 
-            AtomicFile.DeleteDurably(data.StorageKeyFile);
+            vault.RequestRotation();
+            Shredder.Destroy(data.StorageKeyFile);
             LogMigrated(logger, migrated);
         }
         else if (fileItems.Count > 0)

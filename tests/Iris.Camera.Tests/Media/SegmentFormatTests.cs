@@ -68,7 +68,7 @@ public sealed class SegmentFormatTests
             .Select(i => new RecordedFrame(i, DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000 + (i * 66)), [0xFF, 0xD8, 0xFF, 0xE0, .. RandomNumberGenerator.GetBytes(300), 0xFF, 0xD9]))
             .ToList();
         using var file = new MemoryStream();
-        file.Write(SegmentFormat.Header(segmentId));
+        file.Write(SegmentFormat.Header(segmentId, SegmentFormat.DerivedKeyVersion));
         foreach (var frame in frames)
         {
             file.Write(SegmentFormat.SealRecord(aead, segmentId, frame.Index, frame.CapturedAt, frame.Jpeg));

@@ -204,10 +204,19 @@ public sealed class PersonalDataTests
         log.Append(SecurityEventKinds.LoginFailed, "127.0.0.8", "recent-entry");
         time.Advance(TimeSpan.FromDays(100));
 
-        // The six-hourly purge may already have run when the clock moved; running it again is harmless.
+        // The six-hourly purge may already have run when the clock moved; running it again is harmless. A purge
+        // the clock started may still be scrubbing the WAL before it records itself: wait for that record.
         camera.App.Services.GetRequiredService<SecurityLogRetention>().Purge();
-
         var remaining = log.Read(0, 100);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!remaining.Any(e => e.Kind == SecurityEventKinds.SecurityLogPurged))
+            {
+                await Task.Delay(20, cancel.Token);
+                remaining = log.Read(0, 100);
+            }
+        }
+
         Assert.DoesNotContain(remaining, e => e.Account == "old-entry");
         Assert.Contains(remaining, e => e.Account == "recent-entry");
         Assert.Contains(remaining, e => e.Kind == SecurityEventKinds.SecurityLogPurged);

@@ -73,7 +73,7 @@ public sealed class TelemetryTests
         await RoundsAsync(sender, time, 3);
         Assert.Single(receiver.Bodies);
         var status = (await owner.Http.GetFromJsonAsync<TelemetryStatus>(new Uri("/api/telemetry", UriKind.Relative), JsonSerializerOptions.Web))!;
-        Assert.Equal(("withdrawn", TelemetryService.TextVersion, "admin"), (status.LastConsentChange!.Action, status.LastConsentChange.TextVersion, status.LastConsentChange.Account));
+        Assert.Equal(("withdrawn", service.TextVersion, "admin"), (status.LastConsentChange!.Action, status.LastConsentChange.TextVersion, status.LastConsentChange.Account));
         var events = await owner.Http.GetStringAsync(new Uri("/api/security/events", UriKind.Relative));
         Assert.Contains("telemetry-consent-granted", events, StringComparison.Ordinal);
         Assert.Contains("telemetry-consent-withdrawn", events, StringComparison.Ordinal);
@@ -85,7 +85,7 @@ public sealed class TelemetryTests
         await using var camera = await InProcessCamera.StartAsync();
         using var owner = await camera.ClaimAsync();
 
-        using var consent = await owner.Http.PutAsJsonAsync(new Uri("/api/telemetry/consent", UriKind.Relative), new { textVersion = TelemetryService.TextVersion });
+        using var consent = await owner.Http.PutAsJsonAsync(new Uri("/api/telemetry/consent", UriKind.Relative), new { textVersion = camera.App.Services.GetRequiredService<TelemetryService>().TextVersion });
 
         Assert.Equal(HttpStatusCode.Conflict, consent.StatusCode);
     }
@@ -116,7 +116,7 @@ public sealed class TelemetryTests
     }
 
     /// <summary>Moves the clock one interval at a time and waits for each scheduled round to finish.</summary>
-    private static async Task RoundsAsync(TelemetrySender sender, FakeTimeProvider time, int rounds)
+    internal static async Task RoundsAsync(TelemetrySender sender, FakeTimeProvider time, int rounds)
     {
         for (var i = 0; i < rounds; i++)
         {
@@ -140,7 +140,7 @@ public sealed class TelemetryTests
     }
 
     /// <summary>A telemetry receiver: Kestrel over HTTPS with a certificate from a test CA; it keeps every body.</summary>
-    private sealed class Receiver : IAsyncDisposable
+    internal sealed class Receiver : IAsyncDisposable
     {
         private readonly TempDirectory _dir = new();
         private WebApplication? _app;

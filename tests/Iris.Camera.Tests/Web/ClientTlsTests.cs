@@ -58,7 +58,7 @@ public sealed class ClientTlsTests
             ["Iris:Telemetry:Interval"] = "00:01:00",
         }));
         using var owner = await camera.ClaimAsync();
-        using (var consent = await owner.Http.PutAsJsonAsync(new Uri("/api/telemetry/consent", UriKind.Relative), new { textVersion = TelemetryService.TextVersion }))
+        using (var consent = await owner.Http.PutAsJsonAsync(new Uri("/api/telemetry/consent", UriKind.Relative), new { textVersion = camera.App.Services.GetRequiredService<TelemetryService>().TextVersion }))
         {
             Assert.Equal(HttpStatusCode.OK, consent.StatusCode);
         }
