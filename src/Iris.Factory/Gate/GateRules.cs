@@ -75,9 +75,11 @@ internal static partial class GateRules
 
     /// <summary>
     /// A URL of any scheme and case, its user information (credentials) and its host: a name of up to 253 characters
-    /// (the longest a DNS name can be), or an IPv6 literal.
+    /// (the longest a DNS name can be), or an IPv6 literal. Known schemes are found wherever they start, because a
+    /// binary's string table runs a length byte or the previous string into them; other schemes need a delimiter
+    /// in front, so "Ahttps://" reads as https.
     /// </summary>
-    [GeneratedRegex(@"(?<![A-Za-z0-9+.\-])(?<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,15})://(?:(?<userinfo>[^\s/?#@\[\]""'<>\\]{1,128})@)?(?<host>\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,252})", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<scheme>(?i:https?|wss?|mqtts?|coaps?|ftps?|sftp|tftp|telnet|ssh|rtsps?|tcp|udp|ldaps?|smtps?|imaps?|pop3s?|amqps?|rediss?|sips?|nntp|gopher|rlogin|rsh|git|svn|ntp)|(?<=^|[\s""'=(<>,;\[{|\x00-\x08])[A-Za-z][A-Za-z0-9+.\-]{1,15})://(?:(?<userinfo>[^\s/?#@\[\]""'<>\\]{1,128})@)?(?<host>\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,252})", RegexOptions.CultureInvariant)]
     public static partial Regex Url();
 
     /// <summary>

@@ -35,7 +35,8 @@ internal sealed class HostAllowList
     /// <summary>
     /// The host as written, less what a binary string table glued to its end: a top-level domain is letters only
     /// (or "xn--" punycode), so trailing digits or dashes after the last dot ("ocsp.example.com0", a DER length
-    /// byte) are not part of the name. Anything else stays, and is matched exactly.
+    /// byte) are not part of the name, nor is a change from lower to upper case. Anything else stays, and is
+    /// matched exactly.
     /// </summary>
     public static string Normalise(string host)
     {
@@ -46,7 +47,19 @@ internal sealed class HostAllowList
             return name;
         }
 
-        var end = name.Length;
+        // Names are written in one case; a lower-case letter followed by an upper-case one inside the last label is where
+        // the next string starts ("www.color.orgOutputConditionIdentifier" in an ICC profile).
+        var written = host.TrimEnd('.');
+        var end = written.Length;
+        for (var i = lastDot + 2; i < written.Length; i++)
+        {
+            if (char.IsAsciiLetterLower(written[i - 1]) && char.IsAsciiLetterUpper(written[i]))
+            {
+                end = i;
+                break;
+            }
+        }
+
         while (end > lastDot + 1 && !char.IsAsciiLetter(name[end - 1]))
         {
             end--;

@@ -162,7 +162,7 @@ internal static class ReleaseGate
         {
             if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile && entry.DataStream is { } data)
             {
-                ScanEntry(data, $"{name}!{entry.Name.TrimStart('.', '/')}", null, hosts, report, windowBytes, depth + 1, entry.Length);
+                ScanEntry(data, $"{name}!{(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name).TrimStart('/')}", null, hosts, report, windowBytes, depth + 1, entry.Length);
             }
         }
     }
@@ -187,14 +187,14 @@ internal static class ReleaseGate
     /// <summary>A leaf: the rules for its kind over the raw bytes; binaries also as UTF-16 text; unknown binaries by entropy.</summary>
     private static void ScanContent(Stream stream, string name, ContentKind kind, HostAllowList hosts, GateReport report, int windowBytes)
     {
-        var count = 0;
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
         void Finding(string finding)
         {
-            if (++count <= MaxFindingsPerFile)
+            if (distinct.Count < MaxFindingsPerFile && distinct.Add(finding))
             {
                 report.Add(finding);
             }
-            else if (count == MaxFindingsPerFile + 1)
+            else if (distinct.Count == MaxFindingsPerFile && !distinct.Contains(finding) && distinct.Add(finding))
             {
                 report.Add($"{name}: more findings, not listed");
             }
