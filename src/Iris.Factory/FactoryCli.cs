@@ -26,6 +26,7 @@ internal static class FactoryCli
         root.Subcommands.Add(RepositoryCommands.Timestamp(output));
         root.Subcommands.Add(RepositoryCommands.Verify(output));
         root.Subcommands.Add(GateCommand(output));
+        root.Subcommands.Add(Cve.CveCommand.Create(output));
         var parsed = root.Parse(args);
         try
         {
