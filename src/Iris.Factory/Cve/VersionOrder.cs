@@ -16,7 +16,36 @@ internal static class VersionOrder
         return dash > 0 ? upstream[..dash] : upstream;
     }
 
-    public static int Compare(string a, string b)
+    /// <summary>Trailing ".0" parts do not count: NVD writes 1.2 and 1.2.0 for the same release.</summary>
+    public static int Compare(string a, string b) => CompareExact(WithoutTrailingZeros(a), WithoutTrailingZeros(b));
+
+    private static string WithoutTrailingZeros(string text)
+    {
+        // A pre-release ("1.4.0~rc1") keeps its suffix: the zeros before it go, as at the end.
+        var tilde = text.IndexOf('~', StringComparison.Ordinal);
+        var version = tilde < 0 ? text : text[..tilde];
+        var suffix = tilde < 0 ? "" : text[tilde..];
+        var end = version.Length;
+        while (end > 2 && version[end - 1] == '0')
+        {
+            var start = end - 1;
+            while (start > 0 && version[start - 1] == '0')
+            {
+                start--;
+            }
+
+            if (start == 0 || version[start - 1] != '.')
+            {
+                break;
+            }
+
+            end = start - 1;
+        }
+
+        return version[..end] + suffix;
+    }
+
+    private static int CompareExact(string a, string b)
     {
         var i = 0;
         var j = 0;
