@@ -27,6 +27,7 @@ internal static class FactoryCli
         root.Subcommands.Add(RepositoryCommands.Verify(output));
         root.Subcommands.Add(GateCommand(output));
         root.Subcommands.Add(Cve.CveCommand.Create(output));
+        root.Subcommands.Add(Sbom.SbomCommand.Create(output));
         var parsed = root.Parse(args);
         try
         {

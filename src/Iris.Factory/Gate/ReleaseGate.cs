@@ -200,9 +200,9 @@ internal static class ReleaseGate
             }
         }
 
-        // deps.json and runtimeconfig.json are written by the SDK and hold version numbers and hashes, no settings.
+        // deps.json and runtimeconfig.json are written by the SDK, the SBOM by the factory: version numbers and hashes, no settings.
         var generated = name.EndsWith(".deps.json", StringComparison.Ordinal) || name.EndsWith(".runtimeconfig.json", StringComparison.Ordinal)
-            || name.EndsWith(".staticwebassets.endpoints.json", StringComparison.Ordinal);
+            || name.EndsWith(".staticwebassets.endpoints.json", StringComparison.Ordinal) || name.EndsWith("sbom.cdx.json", StringComparison.Ordinal);
         var rules = kind switch
         {
             ContentKind.Settings when !generated => GateRules.Settings,
