@@ -203,22 +203,18 @@ async function refresh() {
 
 // The About section lists the release's SBOM components and offers the file itself.
 async function showComponents() {
+  const summary = await api("GET", "/api/device/sbom/components");
   const list = $("sbom-components");
   list.replaceChildren();
-  try {
-    const sbom = await api("GET", "/api/device/sbom");
-    for (const component of sbom.components || []) {
-      const item = document.createElement("li");
-      item.textContent = [component.name, component.version].filter(Boolean).join(" ");
-      list.append(item);
-    }
-    $("sbom-link").hidden = false;
-  } catch (error) {
-    // Only a missing SBOM is explained; any other failure leaves the section empty, as the rest of the page works.
-    $("sbom-link").hidden = true;
-    if (error.status !== 404) return;
+  $("sbom-link").hidden = !summary.available;
+  if (!summary.available) {
     const item = document.createElement("li");
     item.textContent = t("sbomMissing");
+    list.append(item);
+  }
+  for (const component of summary.components) {
+    const item = document.createElement("li");
+    item.textContent = [component.name, component.version].filter(Boolean).join(" ");
     list.append(item);
   }
 }

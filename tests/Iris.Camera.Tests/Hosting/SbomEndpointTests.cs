@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Iris.Camera.Tests.Support;
 
 namespace Iris.Camera.Tests.Hosting;
@@ -28,6 +30,11 @@ public sealed class SbomEndpointTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("application/vnd.cyclonedx+json", response.Content.Headers.ContentType?.MediaType);
             Assert.Equal(sbom, await response.Content.ReadAsStringAsync());
+            var summary = await owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/device/sbom/components", UriKind.Relative));
+            Assert.True(summary.GetProperty("available").GetBoolean());
+            var component = Assert.Single(summary.GetProperty("components").EnumerateArray());
+            Assert.Equal(("library", "SkiaSharp", "3.119.4"),
+                (component.GetProperty("type").GetString(), component.GetProperty("name").GetString(), component.GetProperty("version").GetString()));
         }
         finally
         {
@@ -44,5 +51,9 @@ public sealed class SbomEndpointTests
         var response = await owner.Http.GetAsync(new Uri("/api/device/sbom", UriKind.Relative));
 
         await ProblemAssert.IsAsync(response, HttpStatusCode.NotFound, "urn:iris:problem:sbom-missing");
+        // The About section asks for the list, which says there is none instead of failing.
+        var summary = await owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/device/sbom/components", UriKind.Relative));
+        Assert.False(summary.GetProperty("available").GetBoolean());
+        Assert.Empty(summary.GetProperty("components").EnumerateArray());
     }
 }
