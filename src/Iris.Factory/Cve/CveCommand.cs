@@ -38,8 +38,18 @@ internal static class CveCommand
     public static async Task<CveReport> RunAsync(string sbom, string nvd, string[] vex, string? aliases, string? reportPrefix, TextWriter output)
     {
         var aliasFile = aliases is not null && File.Exists(aliases) ? aliases : null;
-        var inventory = Inventory.FromSbom(sbom, Inventory.LoadAliases(aliasFile));
-        var report = CveGate.Run(inventory, NvdMirror.Read(nvd), VexStatements.Read(vex), DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime));
+        CveReport report;
+        try
+        {
+            var inventory = Inventory.FromSbom(sbom, Inventory.LoadAliases(aliasFile));
+            report = CveGate.Run(inventory, NvdMirror.Read(nvd), VexStatements.Read(vex), DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime));
+        }
+        catch (KeyNotFoundException e)
+        {
+            // A file that is JSON but not the format it should be: a message, not a stack trace.
+            throw new InvalidDataException($"An SBOM, NVD or VEX file lacks a required field: {e.Message}", e);
+        }
+
         if (reportPrefix is not null)
         {
             CveReportWriter.WriteAll(report, reportPrefix);

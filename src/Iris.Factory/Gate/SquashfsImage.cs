@@ -51,7 +51,17 @@ internal static partial class SquashfsImage
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("unsquashfs could not be started (install squashfs-tools).");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("unsquashfs could not be started (install squashfs-tools).", e);
+        }
+
+        using var process = started ?? throw new InvalidOperationException("unsquashfs could not be started (install squashfs-tools).");
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();

@@ -34,7 +34,16 @@ internal static class SbomCommand
         }
 
         var aliases = Cve.Inventory.LoadAliases(aliasFile is not null && File.Exists(aliasFile) ? aliasFile : null);
-        var components = SbomBuilder.Components(release, dpkgStatus, aliases);
+        IReadOnlyList<SbomComponent> components;
+        try
+        {
+            components = SbomBuilder.Components(release, dpkgStatus, aliases);
+        }
+        catch (KeyNotFoundException e)
+        {
+            throw new InvalidDataException($"A .deps.json or .runtimeconfig.json file lacks a required field: {e.Message}", e);
+        }
+
         File.WriteAllBytes(outFile, SbomBuilder.Write(name, version, components, TimeProvider.System.GetUtcNow()));
         return components.Count;
     }
