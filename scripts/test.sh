@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 # chromium: the web UI tests drive Debian's headless Chromium through Playwright (no browser download).
 # ffmpeg: the camera's V4L2 and file/stream sources; tests use its built-in generators.
 # softhsm2: the PKCS#11 token the factory tests keep role keys in.
-# squashfs-tools: the release gate unpacks squashfs root file-system images (unsquashfs) to scan what they hold.
-packages=(openssl ca-certificates chromium ffmpeg softhsm2 squashfs-tools)
+# squashfs-tools: the release gate unpacks squashfs root file-system images (unsquashfs) to scan what they hold;
+#   xz-utils: its tests pack a tree as .tar.xz (xz) and squashfs (mksquashfs -comp xz).
+packages=(openssl ca-certificates chromium ffmpeg softhsm2 squashfs-tools xz-utils)
 
 missing=()
 for package in "${packages[@]}"; do
