@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 # ffmpeg: the camera's V4L2 and file/stream sources; tests use its built-in generators.
 # softhsm2: the PKCS#11 token the factory tests keep role keys in.
 # e2fsprogs, mount: the forensic tests make an ext4 image (mkfs.ext4), loop-mount it as root and carve it.
-packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount)
+# squashfs-tools: the release gate unpacks squashfs root file-system images (unsquashfs) to scan what they hold;
+#   xz-utils: its tests pack a tree as .tar.xz (xz) and squashfs (mksquashfs -comp xz).
+packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount squashfs-tools xz-utils)
 
 missing=()
 for package in "${packages[@]}"; do

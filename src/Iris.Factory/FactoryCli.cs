@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Iris.Factory.Gate;
 using Iris.Firmware.Metadata;
 using Net.Pkcs11Interop.Common;
 
@@ -25,6 +26,8 @@ internal static class FactoryCli
         root.Subcommands.Add(RepositoryCommands.Timestamp(output));
         root.Subcommands.Add(RepositoryCommands.Verify(output));
         root.Subcommands.Add(GateCommand(output));
+        root.Subcommands.Add(Cve.CveCommand.Create(output));
+        root.Subcommands.Add(Sbom.SbomCommand.Create(output));
         var parsed = root.Parse(args);
         try
         {
@@ -49,10 +52,15 @@ internal static class FactoryCli
     /// <summary>Runs the gate over a directory or an image and prints every finding; returns how many there were.</summary>
     public static async Task<int> RunGateAsync(string source, string allowList, TextWriter error)
     {
-        var report = ReleaseGate.Scan(source, ReleaseGate.LoadAllowList(allowList));
+        var report = ReleaseGate.Scan(source, HostAllowList.Load(allowList));
         foreach (var finding in report.Findings)
         {
             await error.WriteLineAsync($"gate: {finding}");
+        }
+
+        foreach (var item in report.Review)
+        {
+            await error.WriteLineAsync($"gate: review: {item}");
         }
 
         return report.Findings.Count;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
+using Iris.Factory.Sbom;
 using Iris.Firmware.Agent;
 using Iris.Firmware.Metadata;
 using Iris.Firmware.Payload;
@@ -80,7 +81,9 @@ internal static class RepositoryCommands
         var name = new Option<string?>("--name") { Description = "Target name (default iris-camera-VERSION.irfw)." };
         var chunk = new Option<int>("--chunk-size") { DefaultValueFactory = _ => PayloadFormat.DefaultChunkSize, Description = "Plaintext bytes per encrypted chunk." };
         var allowList = FactoryCli.AllowListOption();
+        var supply = new ReleaseSupplyChain.Options();
         var command = new Command("release", "Gate, build, encrypt, sign and publish a release.") { repo, keys, from, kind, entry, models, version, security, supportEnd, recipients, name, chunk, allowList };
+        supply.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!DateOnly.TryParseExact(result.GetValue(supportEnd), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
@@ -113,6 +116,13 @@ internal static class RepositoryCommands
 
             var repoDir = result.GetValue(repo)!;
             var publisher = ExistingRepository(repoDir);
+            // The SBOM goes into the release it describes, so the bundle's signed hash covers it and the camera can show it.
+            var sbom = ReleaseSupplyChain.WriteSbom(result, supply, source, bundleKind == DirectoryKind, result.GetValue(version)!, output);
+            if (!await ReleaseSupplyChain.CveGateAsync(result, supply, sbom, output))
+            {
+                throw new InvalidDataException("The CVE gate found High or Critical CVEs without a VEX statement; nothing was published.");
+            }
+
             // Every kind of release passes the gate: a directory file by file, an image as the one file it is.
             var findings = await FactoryCli.RunGateAsync(source, result.GetValue(allowList)!, result.InvocationConfiguration.Error);
             if (findings > 0)

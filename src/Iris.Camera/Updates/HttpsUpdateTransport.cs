@@ -42,7 +42,10 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
         try
         {
             using var response = await guard.WaitAsync(token => _client.GetAsync(new Uri(_base, path), HttpCompletionOption.ResponseHeadersRead, token));
-            if (response.StatusCode == HttpStatusCode.NotFound)
+            // Object storage (S3 and the like) answers 403 for an object that does not exist unless listing is public;
+            // for the next root, which is normally absent, python-tuf reads 403 as 404 too.
+            if (response.StatusCode == HttpStatusCode.NotFound
+                || (response.StatusCode == HttpStatusCode.Forbidden && path.EndsWith(".root.json", StringComparison.Ordinal)))
             {
                 return FetchResult.Missing(path);
             }

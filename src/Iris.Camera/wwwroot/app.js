@@ -31,6 +31,7 @@ const texts = {
     noRecordings: "No recordings.", deleteAll: "Delete all recordings", play: "Play", download: "Download",
     confirmDeleteAll: "Delete every recording? This cannot be undone.", recording: "Recording",
     recordingMode: "Recording mode", modeOff: "Off", modeContinuous: "Continuous", modeMotion: "When motion is seen",
+    components: "Software components", sbomDownload: "Download the SBOM (CycloneDX)", sbomMissing: "This build carries no SBOM.",
     updates: "Updates", updatesUntil: "Security updates until", installedVersion: "Installed version", slot: "Slot",
     lastCheck: "Last check", available: "Available update", progress: "Progress", lastInstall: "Last install", lastRollback: "Last rollback",
     checkNow: "Check now", installNow: "Install now", updateMode: "Installation", automatic: "Automatic", manual: "Manual",
@@ -79,6 +80,7 @@ const texts = {
     noRecordings: "沒有錄影。", deleteAll: "刪除所有錄影", play: "播放", download: "下載",
     confirmDeleteAll: "確定刪除所有錄影？此動作無法復原。", recording: "錄影",
     recordingMode: "錄影模式", modeOff: "關閉", modeContinuous: "連續錄影", modeMotion: "偵測到移動時",
+    components: "軟體元件", sbomDownload: "下載軟體物料清單（CycloneDX）", sbomMissing: "此版本未附軟體物料清單。",
     updates: "更新", updatesUntil: "安全更新提供至", installedVersion: "已安裝版本", slot: "分區",
     lastCheck: "上次檢查", available: "可用更新", progress: "進度", lastInstall: "上次安裝", lastRollback: "上次回復",
     checkNow: "立即檢查", installNow: "立即安裝", updateMode: "安裝方式", automatic: "自動", manual: "手動",
@@ -195,6 +197,25 @@ async function refresh() {
     $("session-user").textContent = `${session.username} (${t(session.role)})`;
     for (const node of document.querySelectorAll("[data-admin]")) node.hidden = session.role !== "administrator";
     openTab("dashboard");
+    showComponents();
+  }
+}
+
+// The About section lists the release's SBOM components and offers the file itself.
+async function showComponents() {
+  const summary = await api("GET", "/api/device/sbom/components");
+  const list = $("sbom-components");
+  list.replaceChildren();
+  $("sbom-link").hidden = !summary.available;
+  if (!summary.available) {
+    const item = document.createElement("li");
+    item.textContent = t("sbomMissing");
+    list.append(item);
+  }
+  for (const component of summary.components) {
+    const item = document.createElement("li");
+    item.textContent = [component.name, component.version].filter(Boolean).join(" ");
+    list.append(item);
   }
 }
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Iris.Factory;
+using Iris.Factory.Gate;
 
 namespace Iris.Camera.Tests.Updates;
 
@@ -9,7 +9,7 @@ namespace Iris.Camera.Tests.Updates;
 /// </summary>
 public sealed class ReleaseGateTests
 {
-    private static readonly string[] Allowed = ["*.example.com"];
+    private static readonly HostAllowList Allowed = new(["*.example.com"]);
 
     [Fact]
     public void AStreamFarLargerThanTheWindow_IsScannedWithOnlyTheWindowInMemory_AndEveryFindingIsFound()

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Iris.Factory;
+namespace Iris.Factory.Gate;
 
 /// <summary>
 /// Runs patterns over text of any length that arrives in pieces, holding one window of it at a time, so the

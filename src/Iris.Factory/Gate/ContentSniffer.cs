@@ -1,0 +1,95 @@
+namespace Iris.Factory.Gate;
+
+/// <summary>What a stream holds, judged from its first bytes (never from its name alone: a renamed archive is still one).</summary>
+internal enum ContentKind
+{
+    Text,
+    Settings,
+    Binary,
+    KnownBinary,
+    Gzip,
+    Xz,
+    Bzip2,
+    Zip,
+    Tar,
+    Squashfs,
+}
+
+internal static class ContentSniffer
+{
+    /// <summary>Bytes needed to tell every kind apart (the tar magic sits at offset 257).</summary>
+    public const int HeaderBytes = 4096;
+
+    private static readonly string[] SettingsExtensions = [".conf", ".cnf", ".cfg", ".ini", ".env", ".properties", ".yaml", ".yml", ".toml", ".json", ".config", ".xml", ".service", ".txt", ".sh"];
+    private static readonly string[] TextExtensions = [".html", ".htm", ".js", ".mjs", ".css", ".svg", ".md", ".csv", ".map"];
+
+    public static ContentKind Sniff(ReadOnlySpan<byte> header, string name)
+    {
+        if (header.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]))
+        {
+            return ContentKind.Gzip;
+        }
+
+        if (header.StartsWith((ReadOnlySpan<byte>)[0xFD, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', 0x00]))
+        {
+            return ContentKind.Xz;
+        }
+
+        if (header.Length >= 10 && header.StartsWith("BZh"u8) && header[3] is >= (byte)'1' and <= (byte)'9' && header[4..10].SequenceEqual((ReadOnlySpan<byte>)[0x31, 0x41, 0x59, 0x26, 0x53, 0x59]))
+        {
+            return ContentKind.Bzip2;
+        }
+
+        if (header.StartsWith("PK\x03\x04"u8))
+        {
+            return ContentKind.Zip;
+        }
+
+        if (header.StartsWith("hsqs"u8))
+        {
+            return ContentKind.Squashfs;
+        }
+
+        if (header.Length >= 262 && header[257..262].SequenceEqual("ustar"u8))
+        {
+            return ContentKind.Tar;
+        }
+
+        if (header.StartsWith((ReadOnlySpan<byte>)[0x7F, 0x45, 0x4C, 0x46]) || header.StartsWith("MZ"u8) || header.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47]) || header.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
+            || header.StartsWith("GIF8"u8) || header.StartsWith("wOF"u8) || header.StartsWith("\0asm"u8) || header.StartsWith("RIFF"u8) || header.StartsWith("OTTO"u8)
+            || header.StartsWith((ReadOnlySpan<byte>)[0x00, 0x01, 0x00, 0x00, 0x00]) || header.StartsWith("BSJB"u8) || header.StartsWith("SQLite format 3"u8))
+        {
+            // Programs, images, fonts and databases: their own formats explain their entropy.
+            return ContentKind.KnownBinary;
+        }
+
+        var fileName = Path.GetFileName(name);
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        if (!LooksLikeText(header))
+        {
+            return ContentKind.Binary;
+        }
+
+        // A name without an extension (shadow, passwd, .env, hosts, rc scripts) is read as settings.
+        return SettingsExtensions.Contains(extension) || extension.Length == 0 || fileName.StartsWith(".env", StringComparison.Ordinal) || extension == ".env"
+            ? ContentKind.Settings
+            : TextExtensions.Contains(extension) ? ContentKind.Text : ContentKind.Settings;
+    }
+
+    /// <summary>No zero byte and almost no control characters in the first bytes.</summary>
+    private static bool LooksLikeText(ReadOnlySpan<byte> header)
+    {
+        if (header.IndexOf((byte)0) >= 0)
+        {
+            return false;
+        }
+
+        var control = 0;
+        foreach (var b in header)
+        {
+            control += b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r' or 0x0C or 0x1B) ? 1 : 0;
+        }
+
+        return control * 100 <= header.Length;
+    }
+}

@@ -1,0 +1,249 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using SharpCompress.Compressors.BZip2;
+using SharpCompress.Compressors.Xz;
+using SharpCompress.Readers.Zip;
+
+namespace Iris.Factory.Gate;
+
+/// <summary>
+/// The release gate (IoT-1005-1 5.4.1.1, second branch): before a release is published, every file of a directory,
+/// or a whole file-system image, is scanned for secrets (private keys in PEM or DER, key stores, password hashes,
+/// credentials in settings files, URLs with credentials) and for network endpoints (URLs of any scheme whose host is
+/// not exactly on the allow list, plaintext protocols, IP addresses). Archives and compressed images are opened
+/// as they stream: gzip, xz, bzip2, tar and zip, nested to <see cref="MaxDepth"/>; squashfs is unpacked by
+/// unsquashfs. Content is streamed through a window of fixed size, so a file of any size is scanned in bounded
+/// memory. A finding stops the release; it is fixed in the build, never waved through.
+/// </summary>
+internal static class ReleaseGate
+{
+    public const int DefaultWindowBytes = 1 << 20;
+    public const int MaxDepth = 8;
+    private const int MaxFindingsPerFile = 50;
+
+    /// <summary>Programs that serve plaintext logins or files; shipping one is a finding whatever its settings.</summary>
+    private static readonly HashSet<string> PlaintextDaemons = new(StringComparer.Ordinal)
+    {
+        "telnetd", "in.telnetd", "utelnetd", "ftpd", "in.ftpd", "vsftpd", "proftpd", "pure-ftpd", "tftpd", "in.tftpd", "rshd", "in.rshd", "rlogind", "in.rlogind", "rexecd",
+    };
+
+    private static readonly string[] KeyStoreExtensions = [".p12", ".pfx", ".jks", ".keystore", ".bks"];
+
+    /// <summary>Scans a directory (every file in it) or one file (an image or archive, opened as far as it goes).</summary>
+    public static GateReport Scan(string path, HostAllowList hosts, int windowBytes = DefaultWindowBytes)
+    {
+        var report = new GateReport();
+        if (Directory.Exists(path))
+        {
+            ScanDirectory(Path.GetFullPath(path), "", hosts, report, windowBytes, regularFilesOnly: true);
+        }
+        else if (File.Exists(path))
+        {
+            ScanFile(Path.GetFullPath(path), Path.GetFileName(path), hosts, report, windowBytes, depth: 0);
+        }
+        else
+        {
+            throw new ArgumentException($"'{path}' is neither a directory nor a file.");
+        }
+
+        return report;
+    }
+
+    /// <summary>Scans one stream of any length; what it holds (archive, text, binary) decides which rules apply.</summary>
+    public static void ScanStream(Stream stream, string name, HostAllowList hosts, GateReport report, int windowBytes = DefaultWindowBytes) =>
+        ScanEntry(stream, name, null, hosts, report, windowBytes, depth: 0, length: null);
+
+    internal static void ScanDirectory(string root, string prefix, HostAllowList hosts, GateReport report, int windowBytes, bool regularFilesOnly, int depth = 0)
+    {
+        foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
+            .Order(StringComparer.Ordinal))
+        {
+            var relative = prefix + Path.GetRelativePath(root, file);
+            if (new FileInfo(file).LinkTarget is not null)
+            {
+                // Not followed: a link can point anywhere (/dev/zero never ends). An application directory holds
+                // regular files only; a root file system is full of links, which hold no content of their own.
+                if (regularFilesOnly)
+                {
+                    report.Add($"{relative}: symbolic link (a release holds regular files only)");
+                }
+
+                continue;
+            }
+
+            ScanFile(file, relative, hosts, report, windowBytes, depth);
+        }
+    }
+
+    private static void ScanFile(string path, string name, HostAllowList hosts, GateReport report, int windowBytes, int depth)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        ScanEntry(stream, name, path, hosts, report, windowBytes, depth, stream.Length);
+    }
+
+    internal static void ScanEntry(Stream stream, string name, string? filePath, HostAllowList hosts, GateReport report, int windowBytes, int depth, long? length)
+    {
+        var fileName = Path.GetFileName(name);
+        if (PlaintextDaemons.Contains(fileName))
+        {
+            report.Add($"{name}: plaintext protocol service ({fileName})");
+        }
+
+        if (KeyStoreExtensions.Contains(Path.GetExtension(fileName).ToLowerInvariant()))
+        {
+            report.Add($"{name}: key store file");
+        }
+
+        if (name.EndsWith("storage.key", StringComparison.Ordinal) || name.EndsWith(".sealed", StringComparison.Ordinal))
+        {
+            report.Add($"{name}: device key material (a data directory must never be part of a release)");
+        }
+
+        var header = new byte[ContentSniffer.HeaderBytes];
+        var headerLength = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        var content = new PrefixedStream(header.AsMemory(0, headerLength), stream);
+        var kind = ContentSniffer.Sniff(header.AsSpan(0, headerLength), name);
+        if (kind is ContentKind.Gzip or ContentKind.Xz or ContentKind.Bzip2 or ContentKind.Zip or ContentKind.Tar or ContentKind.Squashfs && depth >= MaxDepth)
+        {
+            report.Add($"{name}: archives nested deeper than {MaxDepth} levels (not scanned)");
+            return;
+        }
+
+        try
+        {
+            switch (kind)
+            {
+                case ContentKind.Gzip:
+                    using (var gzip = new GZipStream(content, CompressionMode.Decompress))
+                    {
+                        ScanEntry(gzip, name + "!" + Unpacked(fileName, ".gz", ".tgz"), null, hosts, report, windowBytes, depth + 1, null);
+                    }
+
+                    break;
+                case ContentKind.Xz:
+                    using (var xz = new XZStream(content))
+                    {
+                        ScanEntry(xz, name + "!" + Unpacked(fileName, ".xz", ".txz"), null, hosts, report, windowBytes, depth + 1, null);
+                    }
+
+                    break;
+                case ContentKind.Bzip2:
+                    using (var bzip2 = BZip2Stream.Create(content, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true))
+                    {
+                        ScanEntry(bzip2, name + "!" + Unpacked(fileName, ".bz2", ".tbz2"), null, hosts, report, windowBytes, depth + 1, null);
+                    }
+
+                    break;
+                case ContentKind.Tar:
+                    ScanTar(content, name, hosts, report, windowBytes, depth);
+                    break;
+                case ContentKind.Zip:
+                    ScanZip(content, name, hosts, report, windowBytes, depth);
+                    break;
+                case ContentKind.Squashfs:
+                    SquashfsImage.Scan(content, filePath, name, hosts, report, windowBytes, depth);
+                    break;
+                default:
+                    ScanContent(content, name, kind, hosts, report, length is { } known ? (int)Math.Min(windowBytes, Math.Max(4096, known)) : windowBytes);
+                    break;
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or SharpCompress.Common.SharpCompressException)
+        {
+            // What cannot be opened cannot be shown to hold nothing: a damaged or unknown archive stops the release.
+            report.Add($"{name}: {kind} content that could not be read to the end ({e.GetType().Name})");
+        }
+    }
+
+    private static void ScanTar(Stream content, string name, HostAllowList hosts, GateReport report, int windowBytes, int depth)
+    {
+        using var tar = new TarReader(content);
+        while (tar.GetNextEntry(copyData: false) is { } entry)
+        {
+            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile && entry.DataStream is { } data)
+            {
+                ScanEntry(data, $"{name}!{(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name).TrimStart('/')}", null, hosts, report, windowBytes, depth + 1, entry.Length);
+            }
+        }
+    }
+
+    private static void ScanZip(Stream content, string name, HostAllowList hosts, GateReport report, int windowBytes, int depth)
+    {
+        using var zip = ZipReader.OpenReader(content);
+        while (zip.MoveToNextEntry())
+        {
+            if (!zip.Entry.IsDirectory)
+            {
+                using var data = zip.OpenEntryStream();
+                ScanEntry(data, $"{name}!{zip.Entry.Key}", null, hosts, report, windowBytes, depth + 1, zip.Entry.Size);
+            }
+        }
+    }
+
+    private static string Unpacked(string fileName, string suffix, string tarSuffix) =>
+        fileName.EndsWith(tarSuffix, StringComparison.OrdinalIgnoreCase) ? fileName[..^tarSuffix.Length] + ".tar"
+        : fileName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? fileName[..^suffix.Length] : fileName;
+
+    /// <summary>A leaf: the rules for its kind over the raw bytes; binaries also as UTF-16 text; unknown binaries by entropy.</summary>
+    private static void ScanContent(Stream stream, string name, ContentKind kind, HostAllowList hosts, GateReport report, int windowBytes)
+    {
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        void Finding(string finding)
+        {
+            if (distinct.Count < MaxFindingsPerFile && distinct.Add(finding))
+            {
+                report.Add(finding);
+            }
+            else if (distinct.Count == MaxFindingsPerFile && !distinct.Contains(finding) && distinct.Add(finding))
+            {
+                report.Add($"{name}: more findings, not listed");
+            }
+        }
+
+        // deps.json and runtimeconfig.json are written by the SDK, the SBOM by the factory: version numbers and hashes, no settings.
+        var generated = name.EndsWith(".deps.json", StringComparison.Ordinal) || name.EndsWith(".runtimeconfig.json", StringComparison.Ordinal)
+            || name.EndsWith(".staticwebassets.endpoints.json", StringComparison.Ordinal) || name.EndsWith("sbom.cdx.json", StringComparison.Ordinal);
+        var rules = kind switch
+        {
+            ContentKind.Settings when !generated => GateRules.Settings,
+            ContentKind.Text when !generated => GateRules.Text,
+            ContentKind.Settings or ContentKind.Text => [GateRule.PemPrivateKey, GateRule.Url],
+            _ => GateRules.Binary,
+        };
+        var raw = Matcher(rules, name, hosts, windowBytes, Finding, report);
+        // .NET keeps string literals as UTF-16; dropping the zero bytes makes them readable for the same rules.
+        var utf16 = kind is ContentKind.Binary or ContentKind.KnownBinary ? Matcher(GateRules.Utf16, name, hosts, windowBytes, Finding, report) : null;
+        var buffer = new byte[windowBytes];
+        report.Held(Math.Max(buffer.Length, Math.Max(raw.BufferBytes, utf16?.BufferBytes ?? 0)));
+        Span<long> histogram = stackalloc long[256];
+        long total = 0;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            var bytes = buffer.AsSpan(0, read);
+            raw.AppendLatin1(bytes);
+            utf16?.AppendWithoutZeros(bytes);
+            if (kind == ContentKind.Binary)
+            {
+                foreach (var b in bytes)
+                {
+                    histogram[b]++;
+                }
+            }
+
+            total += read;
+            report.BytesScanned += read;
+        }
+
+        raw.Finish();
+        utf16?.Finish();
+        // Data of no known type that looks random may be a key, an encrypted blob or an archive the gate cannot open.
+        if (kind == ContentKind.Binary && RuleJudge.EntropyRatio(histogram, total) >= 0.9)
+        {
+            report.AddReview($"{name}: high-entropy data of unknown type ({total} bytes)");
+        }
+    }
+
+    private static WindowedMatcher Matcher(GateRule[] rules, string name, HostAllowList hosts, int windowBytes, Action<string> finding, GateReport report) =>
+        new(windowBytes, [.. rules.Select(GateRules.For)], (index, match) => RuleJudge.Judge(rules[index], match, name, hosts, finding, report.AddReview));
+}

@@ -1,0 +1,144 @@
+using System.Text.RegularExpressions;
+
+namespace Iris.Factory.Gate;
+
+/// <summary>Turns a match into a finding (stops the release), a review item (listed), or nothing (allowed).</summary>
+internal static class RuleJudge
+{
+    /// <summary>Schemes whose traffic is readable on the wire; http is left out because XML namespaces and documentation links use it as a name.</summary>
+    private static readonly HashSet<string> PlaintextSchemes = new(StringComparer.Ordinal)
+    {
+        "telnet", "ftp", "tftp", "mqtt", "coap", "rtsp", "ws", "ldap", "smtp", "pop3", "imap", "nntp", "rlogin", "rsh", "amqp", "redis", "sip", "gopher",
+    };
+
+    /// <summary>Values that name where a secret comes from instead of being one.</summary>
+    private static readonly string[] PlaceholderStarts = ["${", "$(", "%", "<", "{{", "env:", "ENV[", "os.environ", "null", "None", "\"\"", "''", "*"];
+
+    public static void Judge(GateRule rule, string match, string name, HostAllowList hosts, Action<string> finding, Action<string> review)
+    {
+        switch (rule)
+        {
+            case GateRule.PemPrivateKey:
+            case GateRule.DerPrivateKey:
+                finding($"{name}: contains a private key");
+                break;
+            case GateRule.DerKeyStore:
+                finding($"{name}: contains a key store (PKCS#12 or Java)");
+                break;
+            case GateRule.PasswordHash:
+                finding($"{name}: password hash ({match[..(match.IndexOf('$', 1) + 1)]} crypt)");
+                break;
+            case GateRule.DesCryptShadowLine:
+                finding($"{name}: password hash (DES crypt) for {match[..match.IndexOf(':', StringComparison.Ordinal)]}");
+                break;
+            case GateRule.Ipv4:
+                if (match is not ("0.0.0.0" or "127.0.0.1" or "255.255.255.255") && !IsSectionNumber(match))
+                {
+                    finding($"{name}: IP address {match}");
+                }
+
+                break;
+            case GateRule.JsonCredential:
+                finding($"{name}: credential in settings ({GateRules.JsonCredential().Match(match).Groups["name"].Value})");
+                break;
+            case GateRule.AssignedCredential:
+            case GateRule.ConnectionStringCredential:
+                var assigned = GateRules.For(rule).Match(match);
+                if (!IsPlaceholder(assigned.Groups["value"].Value.Trim('"', '\'')))
+                {
+                    finding($"{name}: credential in settings ({assigned.Groups["name"].Value})");
+                }
+
+                break;
+            case GateRule.PlaintextService:
+                finding($"{name}: plaintext protocol service ({GateRules.PlaintextService().Match(match).Groups["service"].Value} in inetd)");
+                break;
+            case GateRule.HighEntropyToken:
+                if (IsHighEntropy(match))
+                {
+                    review($"{name}: high-entropy string of unknown type ({match.Length} characters, starts {match[..8]}…)");
+                }
+
+                break;
+            default:
+                JudgeUrl(GateRules.Url().Match(match), name, hosts, finding);
+                break;
+        }
+    }
+
+    /// <summary>Shannon entropy in bits per byte of a byte histogram, against the most the sample could have.</summary>
+    public static double EntropyRatio(ReadOnlySpan<long> histogram, long total)
+    {
+        if (total < 16)
+        {
+            return 0;
+        }
+
+        var entropy = 0.0;
+        foreach (var count in histogram)
+        {
+            if (count > 0)
+            {
+                var p = (double)count / total;
+                entropy -= p * Math.Log2(p);
+            }
+        }
+
+        return entropy / Math.Log2(Math.Min(256, total));
+    }
+
+    private static void JudgeUrl(Match url, string name, HostAllowList hosts, Action<string> finding)
+    {
+        var scheme = url.Groups["scheme"].Value.ToLowerInvariant();
+        var written = url.Groups["host"].Value.TrimEnd('.');
+        var host = HostAllowList.Normalise(written);
+        var shown = $"{url.Groups["scheme"].Value}://{written}";
+        if (url.Groups["userinfo"].Success)
+        {
+            // The user information is not repeated: it may be the password.
+            finding($"{name}: URL with credentials {url.Groups["scheme"].Value}://…@{written}");
+        }
+
+        if (PlaintextSchemes.Contains(scheme))
+        {
+            finding($"{name}: plaintext protocol {shown}");
+        }
+
+        var isName = host.StartsWith('[') || host.Contains('.', StringComparison.Ordinal);
+        if (isName && !hosts.Allows(host))
+        {
+            finding($"{name}: undeclared endpoint {shown}");
+        }
+    }
+
+    /// <summary>
+    /// "5.4.2.1" is a requirement section or a version, not an address: four single digits that are not all the same
+    /// (addresses written that way, 1.1.1.1, 8.8.8.8, 9.9.9.9, the public resolvers, are one digit repeated). A last
+    /// part of 0 (3.119.4.0) names a network or a file version, never a host a device connects to.
+    /// </summary>
+    private static bool IsSectionNumber(string address) =>
+        address.EndsWith(".0", StringComparison.Ordinal) || (address.Length == 7 && address.Split('.') is var parts && parts.Any(p => p != parts[0]));
+
+    private static bool IsPlaceholder(string value) =>
+        value.Length == 0 || value is "true" or "false" || PlaceholderStarts.Any(p => value.StartsWith(p, StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsHighEntropy(string token)
+    {
+        Span<long> histogram = stackalloc long[256];
+        foreach (var c in token)
+        {
+            histogram[c & 0xFF]++;
+        }
+
+        var distinct = 0;
+        foreach (var count in histogram)
+        {
+            distinct += count > 0 ? 1 : 0;
+        }
+
+        // Random base64 of 32+ characters uses most of its alphabet; identifiers and repeated padding do not.
+        var isHex = token.All(char.IsAsciiHexDigit);
+        return isHex ? distinct >= 14 && token.Length >= 40 : EntropyRatio(histogram, token.Length) >= 0.85 && distinct >= 20
+            && token.Any(char.IsAsciiDigit) && token.Any(char.IsAsciiLetterUpper) && token.Any(char.IsAsciiLetterLower);
+    }
+}
