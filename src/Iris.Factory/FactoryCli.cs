@@ -25,6 +25,8 @@ internal static class FactoryCli
         root.Subcommands.Add(RepositoryCommands.Timestamp(output));
         root.Subcommands.Add(RepositoryCommands.Verify(output));
         root.Subcommands.Add(GateCommand(output));
+        root.Subcommands.Add(Provisioning.ProvisionCommands.Ca(output));
+        root.Subcommands.Add(Provisioning.ProvisionCommands.Provision(output));
         var parsed = root.Parse(args);
         try
         {
