@@ -36,7 +36,7 @@ internal static class DeviceCa
 
     /// <summary>
     /// Signs the device CA's certificate with the root. The intermediate's key must already exist in
-    /// <paramref name="caDirectory"/> (deviceca.pem or deviceca.pkcs11.json, made by <c>keys generate</c>).
+    /// <paramref name="caDirectory"/> (deviceca.pem or deviceca.pkcs11.json, made by <c>ca key</c>).
     /// </summary>
     public static void IssueIntermediate(string rootDirectory, string caDirectory, string name, DateTimeOffset now)
     {

@@ -21,8 +21,22 @@ internal static class ProvisionCommands
             return 0;
         });
 
+        var keyDir = FactoryCli.Required("--ca", "Station CA directory for the device CA key (a file, or a reference to a key in a token).");
+        var module = new Option<string?>("--pkcs11-module") { Description = "PKCS#11 library: create the key inside a token (non-extractable)." };
+        var token = new Option<string?>("--token-label") { Description = "Label of the PKCS#11 token." };
+        var key = new Command("key", "Make the device CA's ECDSA P-256 key.") { keyDir, module, token };
+        key.SetAction(result =>
+        {
+            var written = result.GetValue(module) is { } library
+                ? Pkcs11Signer.Generate(result.GetValue(keyDir)!, DeviceCa.IntermediateRole, 1, library,
+                    result.GetValue(token) ?? throw new ArgumentException("--token-label is required with --pkcs11-module."))
+                : FactoryKeys.Generate(result.GetValue(keyDir)!, DeviceCa.IntermediateRole, 1);
+            output.WriteLine($"device CA key: {written[0]}");
+            return 0;
+        });
+
         var rootDir = FactoryCli.Required("--root", "Directory holding the root key and certificate (mounted for this ceremony only).");
-        var caDir = FactoryCli.Required("--ca", "Station CA directory holding deviceca.pem or deviceca.pkcs11.json (see keys generate --role deviceca).");
+        var caDir = FactoryCli.Required("--ca", "Station CA directory holding deviceca.pem or deviceca.pkcs11.json (see ca key).");
         var name = new Option<string>("--name") { DefaultValueFactory = _ => "Iris Device CA 1", Description = "Common name of the device CA." };
         var intermediate = new Command("intermediate", "Sign the device CA's certificate with the root.") { rootDir, caDir, name };
         intermediate.SetAction(result =>
@@ -31,7 +45,7 @@ internal static class ProvisionCommands
             output.WriteLine($"device CA: {Path.Combine(result.GetValue(caDir)!, DeviceCa.IntermediateCertificateFile)}");
             return 0;
         });
-        return new Command("ca", "The vendor's device certificate authority.") { root, intermediate };
+        return new Command("ca", "The vendor's device certificate authority.") { root, key, intermediate };
     }
 
     public static Command Provision(TextWriter output)
