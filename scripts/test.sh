@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 # chromium: the web UI tests drive Debian's headless Chromium through Playwright (no browser download).
 # ffmpeg: the camera's V4L2 and file/stream sources; tests use its built-in generators.
 # softhsm2: the PKCS#11 token the factory tests keep role keys in.
-packages=(openssl ca-certificates chromium ffmpeg softhsm2)
+# fonts-dejavu-core, fonts-droid-fallback: the fonts device labels are drawn with (Latin; Traditional Chinese).
+# tesseract-ocr, tesseract-ocr-eng, poppler-utils: the label tests read the PNG by OCR and the PDF by pdftotext.
+packages=(openssl ca-certificates chromium ffmpeg softhsm2 fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils)
 
 missing=()
 for package in "${packages[@]}"; do
