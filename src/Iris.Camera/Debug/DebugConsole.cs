@@ -21,8 +21,8 @@ internal enum DebugRefusal
 /// <summary>
 /// The debug console's state. Closed at start (state is in memory only, and a flag file left from before is
 /// removed), opened only by an administrator with a vendor token for this serial, for a nonce this device issued
-/// (single use, valid 10 minutes), lasting at most 24 hours; closed at the token's expiry. Every unlock, refusal
-/// and close is written to the security log and raised as an alert.
+/// (single use, valid 10 minutes), lasting at most 24 hours; closed at the token's expiry. Every opening and
+/// closing is written to the security log and raised as an alert; every refusal is written to the security log.
 /// </summary>
 internal sealed class DebugConsole : IDisposable
 {
@@ -80,7 +80,8 @@ internal sealed class DebugConsole : IDisposable
         var refusal = Check(token, out var grant);
         if (refusal != DebugRefusal.None)
         {
-            Record("debug-unlock-refused", source, account, $"Debug console unlock refused ({refusal}).");
+            // Refusals go to the security log only: an alert per refused paste would teach owners to ignore alerts.
+            _log.Append("debug-unlock-refused", source, account, $"Debug console unlock refused ({refusal}).");
             return refusal;
         }
 

@@ -53,6 +53,9 @@ public sealed class DebugConsoleTests : IDisposable
         await ProblemAssert.IsAsync(forged, HttpStatusCode.Forbidden, "urn:iris:problem:debug-token-invalid");
         await ProblemAssert.IsAsync(garbage, HttpStatusCode.Forbidden, "urn:iris:problem:debug-token-invalid");
         Assert.False(Console(camera).IsOpen);
+        var refusals = camera.App.Services.GetRequiredService<SecurityEventLog>().Read(0, 1000).Where(e => e.Kind == "debug-unlock-refused").ToList();
+        Assert.Equal(2, refusals.Count);
+        Assert.All(refusals, e => Assert.Equal("admin", e.Account));
     }
 
     [Fact]
@@ -132,6 +135,9 @@ public sealed class DebugConsoleTests : IDisposable
         var kinds = camera.App.Services.GetRequiredService<SecurityEventLog>().Read(0, 1000).Select(e => e.Kind).ToList();
         Assert.Contains("debug-console-opened", kinds);
         Assert.Contains("debug-console-closed", kinds);
+        var alerts = camera.App.Services.GetRequiredService<AlertCenter>().Inbox(true, 200).Select(a => a.Kind).ToList();
+        Assert.Contains("debug-console-opened", alerts);
+        Assert.Contains("debug-console-closed", alerts);
     }
 
     [Fact]
