@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 # e2fsprogs, mount: the forensic tests make an ext4 image (mkfs.ext4), loop-mount it as root and carve it.
 # squashfs-tools: the release gate unpacks squashfs root file-system images (unsquashfs) to scan what they hold;
 #   xz-utils: its tests pack a tree as .tar.xz (xz) and squashfs (mksquashfs -comp xz).
-packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount squashfs-tools xz-utils)
+# fonts-dejavu-core, fonts-droid-fallback: the fonts device labels are drawn with (Latin; Traditional Chinese).
+# tesseract-ocr, tesseract-ocr-eng, poppler-utils: the label tests read the PNG by OCR and the PDF by pdftotext.
+packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount squashfs-tools xz-utils
+  fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils)
 
 missing=()
 for package in "${packages[@]}"; do

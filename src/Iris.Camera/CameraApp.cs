@@ -1,4 +1,5 @@
 using Iris.Camera.Accounts;
+using Iris.Camera.Debug;
 using Iris.Camera.Events;
 using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
@@ -36,6 +37,7 @@ public static class CameraApp
         new TelemetryModule(),
         new PrivacyModule(),
         new ResetModule(),
+        new DebugModule(),
         new HostingModule(),
     ];
 

@@ -28,6 +28,9 @@ internal static class FactoryCli
         root.Subcommands.Add(GateCommand(output));
         root.Subcommands.Add(Cve.CveCommand.Create(output));
         root.Subcommands.Add(Sbom.SbomCommand.Create(output));
+        root.Subcommands.Add(Provisioning.ProvisionCommands.Ca(output));
+        root.Subcommands.Add(Provisioning.ProvisionCommands.Provision(output));
+        root.Subcommands.Add(DebugTokens.DebugTokenCommands.Create(output));
         var parsed = root.Parse(args);
         try
         {

@@ -11,10 +11,11 @@ namespace Iris.Camera.Hosting;
 internal static class CommandLine
 {
     public const string Usage = """
-        Usage: Iris.Camera [--listen ADDRESS:PORT] [--data-dir DIR]
+        Usage: Iris.Camera [--listen ADDRESS:PORT] [--data-dir DIR] [--provisioning request]
 
           --listen ADDRESS:PORT   HTTPS address (default 127.0.0.1:8443; use 0.0.0.0:443 on a device)
           --data-dir DIR          data directory (default ./data)
+          --provisioning request  make the device key and a signing request for the factory station, then stop
           --help                  show this text
 
         Every other setting comes from appsettings.json or IRIS__* environment variables.
@@ -24,6 +25,7 @@ internal static class CommandLine
     {
         ["--listen"] = HttpsOptions.SectionName + ":" + nameof(HttpsOptions.Listen),
         ["--data-dir"] = StorageOptions.SectionName + ":" + nameof(StorageOptions.DataDirectory),
+        ["--provisioning"] = Identity.DeviceOptions.SectionName + ":" + nameof(Identity.DeviceOptions.Provisioning),
     };
 
     /// <summary>Returns configuration overrides, or null when --help was asked for.</summary>

@@ -13,9 +13,10 @@ public enum IdentityOrigin
 
 /// <summary>
 /// The device's identity: serial, model, and the device certificate with its private key (kept in memory only;
-/// at rest it is sealed in the vault). The HTTPS listener presents this certificate.
+/// at rest it is sealed in the vault). The HTTPS listener presents this certificate and, for a factory identity,
+/// the device CA certificates in <see cref="Chain"/>, so a client can check it against the vendor's root.
 /// </summary>
-public sealed class DeviceIdentity(string serial, string model, IdentityOrigin origin, X509Certificate2 certificate) : IDisposable
+public sealed class DeviceIdentity(string serial, string model, IdentityOrigin origin, X509Certificate2 certificate, X509Certificate2Collection? chain = null) : IDisposable
 {
     public string Serial { get; } = serial;
 
@@ -25,5 +26,15 @@ public sealed class DeviceIdentity(string serial, string model, IdentityOrigin o
 
     public X509Certificate2 Certificate { get; } = certificate;
 
-    public void Dispose() => Certificate.Dispose();
+    /// <summary>The issuing CA certificates (empty for a self-signed development identity).</summary>
+    public X509Certificate2Collection Chain { get; } = chain ?? [];
+
+    public void Dispose()
+    {
+        Certificate.Dispose();
+        foreach (var certificate in Chain)
+        {
+            certificate.Dispose();
+        }
+    }
 }

@@ -13,6 +13,11 @@ public sealed partial class DeviceOptions : ISettings
 
     public string Vendor { get; set; } = "Iris";
 
+    public const string RequestMode = "request";
+
+    /// <summary>"request" (command line <c>--provisioning request</c>): make the device key and a signing request, then stop.</summary>
+    public string? Provisioning { get; set; }
+
     public IEnumerable<string> Validate()
     {
         if (!DisplayText().IsMatch(Model))
@@ -23,6 +28,19 @@ public sealed partial class DeviceOptions : ISettings
         if (!DisplayText().IsMatch(Vendor))
         {
             yield return $"{SectionName}:Vendor must be 1-64 letters, digits, spaces or ._()+-.";
+        }
+
+        foreach (var problem in ValidateProvisioning())
+        {
+            yield return problem;
+        }
+    }
+
+    private IEnumerable<string> ValidateProvisioning()
+    {
+        if (Provisioning is not (null or RequestMode))
+        {
+            yield return $"{SectionName}:Provisioning must be '{RequestMode}' or unset.";
         }
     }
 

@@ -16,8 +16,26 @@ internal sealed class IdentityModule : CameraModule
             sp.GetRequiredService<SecretVault>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Identity")));
-        services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrCreateDevelopment(device.Model, device.Vendor));
+        services.AddSingleton(sp => new FactoryPackage(sp.GetRequiredService<DataDirectory>().Root, sp.GetRequiredService<SecretVault>()));
+        services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrProvision(device.Model, device.Vendor, sp.GetRequiredService<FactoryPackage>()));
         services.AddSingleton<IStoredData, IdentityData>();
+    }
+
+    /// <summary>In provisioning mode the daemon only makes its key and signing request, and stops (exit 0).</summary>
+    public override void Recover(IServiceProvider services)
+    {
+        if (services.GetRequiredService<DeviceOptions>().Provisioning != DeviceOptions.RequestMode)
+        {
+            return;
+        }
+
+        if (File.Exists(Path.Combine(services.GetRequiredService<DataDirectory>().IdentityDirectory, IdentityStore.DescriptorFile)))
+        {
+            throw new StartupException("This device already has an identity; it makes no signing request.", StartupException.UsageError);
+        }
+
+        var path = services.GetRequiredService<FactoryPackage>().WriteSigningRequest();
+        throw new StartupException($"Signing request written to {path}; the station answers it with a provisioning package.", 0);
     }
 
     public override void Open(IServiceProvider services)

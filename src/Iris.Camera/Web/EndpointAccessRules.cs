@@ -12,6 +12,7 @@ public enum Privilege
     DeleteRecordings,
     ManagePersonalData,
     FactoryReset,
+    DebugAccess,
 }
 
 /// <summary>Who may call an endpoint.</summary>

@@ -35,9 +35,10 @@ internal static class TlsPolicy
     /// handshake cost about a fifth of the handshake rate. Without the profile (the daemon embedded in another
     /// host, in-process tests) the policy is set, so the suites are restricted either way.
     /// </summary>
-    public static Func<SslServerAuthenticationOptions> CreateServerOptions(X509Certificate2 certificate, bool openSslProfileApplied)
+    public static Func<SslServerAuthenticationOptions> CreateServerOptions(X509Certificate2 certificate, bool openSslProfileApplied, X509Certificate2Collection? chain = null)
     {
-        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: true);
+        // The device CA goes with the certificate so a client can check it against the vendor root alone.
+        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: chain, offline: true);
         var cipherSuites = openSslProfileApplied ? null : CreateCipherSuitesPolicy();
         List<SslApplicationProtocol> alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
         return () => new SslServerAuthenticationOptions

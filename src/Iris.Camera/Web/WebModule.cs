@@ -47,7 +47,8 @@ internal sealed class WebModule : CameraModule
         var rejections = new Lazy<KestrelRejections>(() =>
             services.GetRequiredService<KestrelRejections>().Subscribe(services.GetRequiredService<System.Diagnostics.DiagnosticListener>()));
         var tls = new Lazy<Func<System.Net.Security.SslServerAuthenticationOptions>>(() =>
-            TlsPolicy.CreateServerOptions(services.GetRequiredService<DeviceIdentity>().Certificate, LaunchEnvironment.IsOpenSslProfileApplied));
+            TlsPolicy.CreateServerOptions(services.GetRequiredService<DeviceIdentity>().Certificate, LaunchEnvironment.IsOpenSslProfileApplied,
+                services.GetRequiredService<DeviceIdentity>().Chain));
         kestrel.Listen(https.ParseListen(), listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
