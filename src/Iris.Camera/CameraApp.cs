@@ -2,6 +2,7 @@ using Iris.Camera.Accounts;
 using Iris.Camera.Events;
 using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
+using Iris.Camera.Link;
 using Iris.Camera.Media;
 using Iris.Camera.Platform;
 using Iris.Camera.Privacy;
@@ -36,6 +37,7 @@ public static class CameraApp
         new TelemetryModule(),
         new PrivacyModule(),
         new ResetModule(),
+        new LinkModule(),
         new HostingModule(),
     ];
 
