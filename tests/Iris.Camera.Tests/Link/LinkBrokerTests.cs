@@ -77,16 +77,17 @@ public sealed class LinkBrokerTests
     public async Task CleanStop_LeavesTheRetainedStateOffline()
     {
         var setup = await LinkedCamera.StartAsync();
+        var serial = setup.Serial;
         await using (setup.Broker)
         await using (setup.Platform)
         {
-            await setup.Platform.WaitUntilAsync(p => p.Received.Any(m => m.Topic == $"iris/{setup.Serial}/state" && m.Payload == "online"), TimeSpan.FromSeconds(20), "online");
+            await setup.Platform.WaitUntilAsync(p => p.Received.Any(m => m.Topic == $"iris/{serial}/state" && m.Payload == "online"), TimeSpan.FromSeconds(20), "online");
 
             await setup.Camera.DisposeAsync();
 
             using var late = setup.Broker.IssueClient(MosquittoBroker.PlatformUser);
             await using var newcomer = await MqttTestClient.ConnectAsync(setup.Broker, late, "platform-late");
-            await newcomer.SubscribeAsync($"iris/{setup.Serial}/state");
+            await newcomer.SubscribeAsync($"iris/{serial}/state");
             await newcomer.WaitUntilAsync(p => p.Received.Any(m => m.Retained && m.Payload == "offline"), TimeSpan.FromSeconds(10), "the retained offline state");
         }
     }
@@ -96,7 +97,7 @@ public sealed class LinkBrokerTests
     {
         await using var setup = await LinkedCamera.StartAsync();
         using var owner = await setup.Camera.ClaimAsync();
-        await WaitForStateAsync(owner, "Connected");
+        await WaitForStateAsync(owner, "connected");
 
         using var response = await owner.Http.PostAsync(new Uri("/api/link/test-alert", UriKind.Relative), null);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());

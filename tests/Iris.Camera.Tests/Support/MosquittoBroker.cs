@@ -65,7 +65,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             persistence true
             persistence_location {broker._dir.Combine("data")}/
             autosave_interval 1
-            log_dest stdout
+            log_dest stderr
             log_type error
             log_type warning
             log_type notice
