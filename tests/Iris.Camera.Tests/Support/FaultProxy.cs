@@ -156,7 +156,8 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 try
                 {
-                    client.Client.LingerState = new LingerOption(true, 0);
+                    // Disposed clients have no socket any more.
+                    client.Client?.LingerState = new LingerOption(true, 0);
                 }
                 catch (Exception e) when (e is ObjectDisposedException or SocketException)
                 {
