@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # chromium: the web UI tests drive Debian's headless Chromium through Playwright (no browser download).
 # ffmpeg: the camera's V4L2 and file/stream sources; tests use its built-in generators.
 # softhsm2: the PKCS#11 token the factory tests keep role keys in.
-packages=(openssl ca-certificates chromium ffmpeg softhsm2)
+# mosquitto: the real MQTT broker (TLS, require_certificate, per-device ACL) the platform-link tests start themselves.
+packages=(openssl ca-certificates chromium ffmpeg softhsm2 mosquitto)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,41 @@
+using Iris.Camera.Link;
+using Iris.Camera.Tests.Support;
+using Iris.Camera.Tests.Web;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Iris.Camera.Tests.Link;
+
+/// <summary>
+/// The settings page shows the link (state, queue, last delivery) and sends a test alert that reaches the
+/// platform; the navigation shows the number of open alerts (real Chromium, real mosquitto).
+/// </summary>
+public sealed class LinkPageTests
+{
+    [Fact]
+    public async Task SettingsPage_ShowsTheLink_SendsATestAlert_AndTheBadgeCountsIt()
+    {
+        await using var setup = await LinkedCamera.StartAsync();
+        using (await setup.Camera.ClaimAsync())
+        {
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(WebUiTests.LaunchOptions());
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, Locale = "en-US" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(setup.Camera.BaseAddress.ToString());
+        await page.FillAsync("#login-password", InProcessCamera.OwnerPassword);
+        await page.ClickAsync("#login-submit");
+        await Expect(page.Locator("#alert-badge")).ToBeHiddenAsync();
+
+        await page.ClickAsync("button[data-tab='settings']");
+        await Expect(page.Locator("#link-state")).ToContainTextAsync("MQTT: connected", new() { Timeout = 20_000 });
+        await Expect(page.Locator("#link-detail")).ToContainTextAsync($"iris/{setup.Serial}");
+        await page.ClickAsync("#link-test");
+
+        await setup.Platform.WaitUntilAsync(p => p.Alerts($"iris/{setup.Serial}/alerts").Any(a => a.GetProperty("kind").GetString() == LinkService.TestAlertKind), TimeSpan.FromSeconds(20), "the test alert");
+        await page.ClickAsync("button[data-tab='security']");
+        await Expect(page.Locator("#alert-badge")).ToHaveTextAsync("1");
+    }
+}
