@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Iris.Camera.Accounts;
 using Iris.Camera.Web;
 
@@ -24,6 +25,38 @@ internal static class LinkEndpoints
         link.MapPost("/webhook/key", (HttpContext http, LinkService service) =>
             TypedResults.Ok(new { key = service.RenewWebhookSecret(http.CurrentSession()!.Username, http.ClientSource()) }))
             .WithName("RenewWebhookKey").RequirePermission(Privilege.ManageSettings, "Make a new webhook signing key (shown once; the old one stops working).");
+        link.MapPost("/pairing", PairingCodeAsync).WithName("NewPairingCode")
+            .RequirePermission(Privilege.ManageSettings, "Make a one-time code (10 minutes) that pairs an owner-app key with the given role.").Accepts<PairingCodeRequest>(JsonBody.MediaType);
+        link.MapGet("/keys", (LinkService service) => TypedResults.Ok(service.Keys()))
+            .WithName("ListCommandKeys").RequirePermission(Privilege.ManageSettings, "Paired command keys with their roles.");
+        link.MapDelete("/keys/{keyId}", (string keyId, HttpContext http, LinkService service) =>
+            service.Revoke(keyId, http.CurrentSession()!.Username, http.ClientSource())
+                ? (IResult)TypedResults.NoContent()
+                : Problems.Create(StatusCodes.Status404NotFound, "key-not-found", "No paired, unrevoked key has this id."))
+            .WithName("RevokeCommandKey").RequirePermission(Privilege.ManageSettings, "Revoke a paired command key; its commands are refused from then on.");
         return routes;
     }
+
+    private static async Task<IResult> PairingCodeAsync(HttpContext http, LinkService service, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<PairingCodeRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var (code, expiresAt) = service.NewPairingCode(body.Value!.Role!.Value, body.Value.Label!, http.CurrentSession()!.Username, http.ClientSource());
+        return TypedResults.Ok(new { code, expiresAt });
+    }
+}
+
+/// <summary>The role and a name for the key a pairing code will bind.</summary>
+public sealed class PairingCodeRequest
+{
+    [Required]
+    public Role? Role { get; set; }
+
+    [Required]
+    [StringLength(64, MinimumLength = 1)]
+    public string? Label { get; set; }
 }

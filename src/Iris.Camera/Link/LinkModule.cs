@@ -21,6 +21,8 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<MqttConnection>();
         services.AddSingleton<WebhookSecret>();
         services.AddSingleton<LinkService>();
+        services.AddSingleton<PairedKeys>();
+        services.AddSingleton<RemoteCommands>();
         services.AddHostedService<MqttLink>();
         services.AddHostedService<WebhookSender>();
         services.AddSingleton<IDeclaresServices, LinkServices>();

@@ -4,7 +4,7 @@ namespace Iris.Camera.Link;
 
 /// <summary>
 /// The tables the link module owns: the alert outbox (what still has to reach the platform, per channel) and its
-/// counters. AUTOINCREMENT so a sequence number is never reused, even when the newest rows were delivered and deleted.
+/// counters, the paired owner-app keys, and the ids of commands already seen (the replay cache). AUTOINCREMENT so a sequence number is never reused, even when the newest rows were delivered and deleted.
 /// </summary>
 internal static class LinkSchema
 {
@@ -25,6 +25,19 @@ internal static class LinkSchema
             CREATE TABLE link_counters (
                 name TEXT PRIMARY KEY,
                 value INTEGER NOT NULL
+            ) STRICT;
+            CREATE TABLE link_keys (
+                key_id TEXT PRIMARY KEY,
+                public_key BLOB NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('Administrator', 'Viewer')),
+                label TEXT NOT NULL,
+                paired_at TEXT NOT NULL,
+                paired_by TEXT NOT NULL,
+                revoked_at TEXT
+            ) STRICT;
+            CREATE TABLE link_seen_commands (
+                command_id TEXT PRIMARY KEY,
+                expires_at TEXT NOT NULL
             ) STRICT;
             """),
     ];

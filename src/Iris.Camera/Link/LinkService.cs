@@ -1,3 +1,4 @@
+using Iris.Camera.Accounts;
 using Iris.Camera.Events;
 
 namespace Iris.Camera.Link;
@@ -10,6 +11,7 @@ internal sealed class LinkService(
     LinkStatus status,
     WebhookSecret secret,
     AlertCenter alerts,
+    PairedKeys keys,
     SecurityEventLog log)
 {
     public const string TestAlertKind = "test-alert";
@@ -25,6 +27,25 @@ internal sealed class LinkService(
     /// <summary>Raises a real alert through the one dispatcher, so it travels exactly the way a security alert does.</summary>
     public SecurityAlert SendTestAlert(string account, string? source) =>
         alerts.Raise(TestAlertKind, source, account, $"Test alert sent by {account} from the settings page.");
+
+    public (string Code, DateTimeOffset ExpiresAt) NewPairingCode(Role role, string label, string account, string? source)
+    {
+        log.Append(SecurityEventKinds.SettingsChanged, source, account, $"pairing code made for a {role} key ({label})");
+        return keys.NewCode(role, label, account);
+    }
+
+    public IReadOnlyList<PairedKey> Keys() => keys.List();
+
+    public bool Revoke(string keyId, string account, string? source)
+    {
+        var revoked = keys.Revoke(keyId);
+        if (revoked)
+        {
+            log.Append(SecurityEventKinds.SettingsChanged, source, account, $"command key {keyId} revoked");
+        }
+
+        return revoked;
+    }
 
     public string RenewWebhookSecret(string account, string? source)
     {

@@ -27,6 +27,14 @@ internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identi
 
     public string AlertTopic => Prefix + "/alerts";
 
+    /// <summary>Signed commands from paired keys arrive here; the only topic besides pairing the camera subscribes to.</summary>
+    public string CommandTopic => Prefix + "/commands";
+
+    public string PairTopic => Prefix + "/pair";
+
+    /// <summary>Signed answers to commands and pairing requests.</summary>
+    public string ResultTopic => Prefix + "/results";
+
     public MqttClientOptions ClientOptions()
     {
         _trust ??= ClientTls.LoadTrust(options.CaCertificateFile!);
@@ -39,6 +47,8 @@ internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identi
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)TimeSpan.FromDays(1).TotalSeconds)
             .WithKeepAlivePeriod(options.KeepAlive)
+            // Commands and pairing requests are small; the broker must not hand the camera anything larger.
+            .WithMaximumPacketSize(64 * 1024)
             .WithTimeout(options.OperationTimeout)
             .WithWillTopic(StateTopic)
             .WithWillPayload("offline")

@@ -17,6 +17,7 @@ internal sealed partial class MqttLink(
     AlertOutbox outbox,
     DeviceIdentity identity,
     LinkStatus status,
+    RemoteCommands commands,
     IJitter jitter,
     TimeProvider time,
     ILogger<MqttLink> logger) : BackgroundService
@@ -40,7 +41,19 @@ internal sealed partial class MqttLink(
                 try
                 {
                     status.Set(LinkChannel.Mqtt, LinkState.Connecting);
+                    client.ApplicationMessageReceivedAsync += e =>
+                    {
+                        // Handled off the client's receive loop: answering publishes and waits for an acknowledgement.
+                        var topic = e.ApplicationMessage.Topic;
+                        var payload = System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload);
+                        _ = Task.Run(() => AnswerAsync(client, topic, payload, stoppingToken), stoppingToken);
+                        return Task.CompletedTask;
+                    };
                     await client.ConnectAsync(connection.ClientOptions(), stoppingToken);
+                    await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                        .WithTopicFilter(connection.CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+                        .WithTopicFilter(connection.PairTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+                        .Build(), stoppingToken);
                     await PublishAsync(client, connection.StateTopic, "online"u8.ToArray(), retain: true, stoppingToken);
                     failures = 0;
                     status.Set(LinkChannel.Mqtt, LinkState.Connected);
@@ -98,6 +111,19 @@ internal sealed partial class MqttLink(
         }
     }
 
+    private async Task AnswerAsync(IMqttClient client, string topic, byte[] payload, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var answer = topic == connection.PairTopic ? commands.Pair(payload) : await commands.HandleAsync(payload, stoppingToken);
+            await PublishAsync(client, connection.ResultTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(answer), retain: false, stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogAnswerFailed(logger, topic);
+        }
+    }
+
     private static async Task PublishAsync(IMqttClient client, string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
         var message = new MqttApplicationMessageBuilder()
@@ -140,6 +166,9 @@ internal sealed partial class MqttLink(
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Platform link down ({Reason}); retrying in {Seconds:F1} s.")]
     private static partial void LogRetrying(ILogger logger, string reason, double seconds);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Could not answer a message on {Topic}.")]
+    private static partial void LogAnswerFailed(ILogger logger, string topic);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Debug, Message = "Platform link could not say offline before stopping.")]
     private static partial void LogCloseFailed(ILogger logger);

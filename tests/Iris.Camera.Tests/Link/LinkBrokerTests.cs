@@ -145,22 +145,27 @@ public sealed class LinkBrokerTests
 internal sealed class LinkedCamera : IAsyncDisposable
 {
     private readonly X509Certificate2 _platformCertificate;
+    private readonly TempDirectory _data;
+    private readonly Dictionary<string, string?> _settings;
 
-    private LinkedCamera(InProcessCamera camera, MosquittoBroker broker, MqttTestClient platform, X509Certificate2 platformCertificate)
+    private LinkedCamera(InProcessCamera camera, MosquittoBroker broker, MqttTestClient platform, X509Certificate2 platformCertificate, TempDirectory data, Dictionary<string, string?> settings)
     {
         Camera = camera;
         Broker = broker;
         Platform = platform;
         _platformCertificate = platformCertificate;
+        _data = data;
+        _settings = settings;
+        Serial = camera.App.Services.GetRequiredService<DeviceIdentity>().Serial;
     }
 
-    public InProcessCamera Camera { get; }
+    public InProcessCamera Camera { get; private set; }
 
     public MosquittoBroker Broker { get; }
 
     public MqttTestClient Platform { get; }
 
-    public string Serial => Camera.App.Services.GetRequiredService<DeviceIdentity>().Serial;
+    public string Serial { get; }
 
     /// <summary>
     /// The broker's configuration is written first (its CA is the camera's trust anchor) and the camera started
@@ -177,13 +182,21 @@ internal sealed class LinkedCamera : IAsyncDisposable
             settings[key] = value;
         }
 
-        var camera = await InProcessCamera.StartAsync(configure: builder => builder.Configuration.AddInMemoryCollection(settings));
+        var data = new TempDirectory();
+        var camera = await InProcessCamera.StartAsync(data.Path, configure: builder => builder.Configuration.AddInMemoryCollection(settings));
         broker.TrustClient(camera.Certificate);
         await broker.StartAsync();
         var certificate = broker.IssueClient(MosquittoBroker.PlatformUser);
         var platform = await MqttTestClient.ConnectAsync(broker, certificate, "platform-" + Guid.NewGuid().ToString("N")[..8], persistentPlatform);
         await platform.SubscribeAsync("iris/#");
-        return new LinkedCamera(camera, broker, platform, certificate);
+        return new LinkedCamera(camera, broker, platform, certificate, data, settings);
+    }
+
+    /// <summary>Stops the daemon and starts it again on the same data directory and settings.</summary>
+    public async Task RestartCameraAsync()
+    {
+        await Camera.DisposeAsync();
+        Camera = await InProcessCamera.StartAsync(_data.Path, configure: builder => builder.Configuration.AddInMemoryCollection(_settings));
     }
 
     public async ValueTask DisposeAsync()
@@ -192,5 +205,6 @@ internal sealed class LinkedCamera : IAsyncDisposable
         await Camera.DisposeAsync();
         await Broker.DisposeAsync();
         _platformCertificate.Dispose();
+        _data.Dispose();
     }
 }

@@ -55,6 +55,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
             user {PlatformUser}
             topic read iris/#
+            topic write iris/+/commands
+            topic write iris/+/pair
 
             """);
         Directory.CreateDirectory(broker._dir.Combine("data"));
