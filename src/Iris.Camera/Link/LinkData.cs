@@ -3,9 +3,10 @@ using Iris.Camera.Storage;
 namespace Iris.Camera.Link;
 
 /// <summary>The alert outbox: declared here, and deleted only here.</summary>
-internal sealed class LinkData(AlertOutbox outbox) : IStoredData
+internal sealed class LinkData(AlertOutbox outbox, PairedKeys keys) : IStoredData
 {
     public const string KindId = "alert-outbox";
+    public const string KeysKindId = "command-keys";
 
     public IEnumerable<DataKind> Kinds =>
     [
@@ -14,11 +15,16 @@ internal sealed class LinkData(AlertOutbox outbox) : IStoredData
             "Until every configured channel has delivered them; at most Iris:Cloud:OutboxLimit, the oldest dropped and counted beyond it.",
             "All waiting alerts (they are then never pushed).",
             ["link_outbox", "link_counters"], []),
+        new(KeysKindId, "Paired command keys", true,
+            "Public keys of owner apps allowed to send signed commands, with role, label and the administrator who paired them; ids of recent commands, so none is carried out twice (5.1.1.3).",
+            "Keys until deleted (revoked keys stay listed); command ids until the command expires (at most 5 minutes).",
+            "All paired keys (every app must pair again).",
+            ["link_keys", "link_seen_commands"], []),
     ];
 
-    public IEnumerable<string> Deletable => [KindId];
+    public IEnumerable<string> Deletable => [KindId, KeysKindId];
 
-    public int Count(string kindId) => outbox.CountAll();
+    public int Count(string kindId) => kindId == KeysKindId ? keys.List().Count : outbox.CountAll();
 
-    public int DeleteKind(string kindId, ErasureRequest request) => outbox.DeleteAll();
+    public int DeleteKind(string kindId, ErasureRequest request) => kindId == KeysKindId ? keys.DeleteAll() : outbox.DeleteAll();
 }
