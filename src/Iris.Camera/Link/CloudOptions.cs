@@ -35,6 +35,12 @@ public sealed class CloudOptions
     /// <summary>Cap of the exponential back-off: the link is retried at least this often once the network returns.</summary>
     public TimeSpan MaximumRetryDelay { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Publishes Home Assistant MQTT discovery for this camera (read-only entities); off by default.</summary>
+    public bool HomeAssistantDiscovery { get; set; }
+
+    /// <summary>Discovery prefix Home Assistant listens on.</summary>
+    public string HomeAssistantPrefix { get; set; } = "homeassistant";
+
     public bool MqttConfigured => !string.IsNullOrWhiteSpace(BrokerHost);
 
     public bool WebhookConfigured => WebhookUrl is not null;
@@ -56,6 +62,11 @@ public sealed class CloudOptions
         if (string.IsNullOrWhiteSpace(TopicRoot) || TopicRoot.IndexOfAny(['#', '+', '\0']) >= 0 || TopicRoot.StartsWith('$') || TopicRoot.Length > 64)
         {
             yield return $"{SectionName}:TopicRoot must be 1-64 characters without MQTT wildcards and not start with '$'.";
+        }
+
+        if (string.IsNullOrWhiteSpace(HomeAssistantPrefix) || HomeAssistantPrefix.IndexOfAny(['#', '+', '\0']) >= 0 || HomeAssistantPrefix.Length > 64)
+        {
+            yield return $"{SectionName}:HomeAssistantPrefix must be 1-64 characters without MQTT wildcards.";
         }
 
         if (WebhookUrl is { } url && (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps))

@@ -23,6 +23,7 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<LinkService>();
         services.AddSingleton<PairedKeys>();
         services.AddSingleton<RemoteCommands>();
+        services.AddSingleton<HomeAssistantDiscovery>();
         services.AddHostedService<MqttLink>();
         services.AddHostedService<WebhookSender>();
         services.AddSingleton<IDeclaresServices, LinkServices>();

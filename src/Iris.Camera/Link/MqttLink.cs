@@ -18,6 +18,7 @@ internal sealed partial class MqttLink(
     DeviceIdentity identity,
     LinkStatus status,
     RemoteCommands commands,
+    HomeAssistantDiscovery homeAssistant,
     IJitter jitter,
     TimeProvider time,
     ILogger<MqttLink> logger) : BackgroundService
@@ -55,6 +56,11 @@ internal sealed partial class MqttLink(
                         .WithTopicFilter(connection.PairTopic, MqttQualityOfServiceLevel.AtLeastOnce)
                         .Build(), stoppingToken);
                     await PublishAsync(client, connection.StateTopic, "online"u8.ToArray(), retain: true, stoppingToken);
+                    foreach (var (topic, payload, retain) in homeAssistant.Messages())
+                    {
+                        await PublishAsync(client, topic, payload, retain, stoppingToken);
+                    }
+
                     failures = 0;
                     status.Set(LinkChannel.Mqtt, LinkState.Connected);
                     LogConnected(logger, options.BrokerHost!, options.BrokerPort);
@@ -105,6 +111,11 @@ internal sealed partial class MqttLink(
             foreach (var entry in pending)
             {
                 await PublishAsync(client, connection.AlertTopic, AlertMessage.From(entry, identity, overflowed).ToUtf8(), retain: false, stoppingToken);
+                foreach (var (topic, payload, retain) in homeAssistant.ForAlert(entry))
+                {
+                    await PublishAsync(client, topic, payload, retain, stoppingToken);
+                }
+
                 outbox.Delivered(LinkChannel.Mqtt, entry.Seq);
                 status.Delivered(LinkChannel.Mqtt);
             }

@@ -52,9 +52,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
         File.WriteAllText(broker.CaFile, string.Concat(new[] { ca }.Concat(trustedClients).Select(c => c.ExportCertificatePem() + "\n")));
         File.WriteAllText(broker._dir.Combine("acl"), $"""
             pattern readwrite iris/%u/#
+            pattern write homeassistant/+/%u/#
 
             user {PlatformUser}
             topic read iris/#
+            topic read homeassistant/#
             topic write iris/+/commands
             topic write iris/+/pair
 
