@@ -13,6 +13,8 @@ const texts = {
     version: "Software version", identity: "Identity", signedInAs: "Signed in as", role: "Role", state: "State",
     addUser: "Add user", viewer: "Viewer", administrator: "Administrator", temporaryPassword: "Temporary password",
     link: "Platform link", linkTest: "Send a test alert", linkKey: "Make a new webhook key", linkOff: "Off: no broker or webhook is configured (Iris:Cloud).",
+    pairedKeys: "Paired app keys", keyLabel: "Name", pairingCode: "Make a pairing code", revoke: "Revoke", noKeys: "No paired keys.",
+    pairingShown: "Enter this code in the app within 10 minutes:", revoked: "revoked",
     linkSent: "Test alert raised.", linkKeyShown: "Enter this key at the webhook receiver now; it is not shown again:",
     alerts: "Alerts", events: "Security events", time: "Time", event: "Event", account: "Account", source: "Source",
     enabled: "Enabled", disabled: "Disabled", disable: "Disable", enable: "Enable", remove: "Delete",
@@ -63,6 +65,8 @@ const texts = {
     version: "軟體版本", identity: "身分", signedInAs: "目前登入", role: "角色", state: "狀態",
     addUser: "新增使用者", viewer: "檢視者", administrator: "管理者", temporaryPassword: "臨時密碼",
     link: "平台連線", linkTest: "傳送測試警示", linkKey: "產生新的 Webhook 金鑰", linkOff: "關閉：未設定 Broker 或 Webhook（Iris:Cloud）。",
+    pairedKeys: "已配對的 App 金鑰", keyLabel: "名稱", pairingCode: "產生配對碼", revoke: "撤銷", noKeys: "沒有已配對的金鑰。",
+    pairingShown: "請在 10 分鐘內於 App 輸入此配對碼：", revoked: "已撤銷",
     linkSent: "已發出測試警示。", linkKeyShown: "請立即在 Webhook 接收端輸入此金鑰，之後不會再顯示：",
     alerts: "警示", events: "安全事件", time: "時間", event: "事件", account: "帳號", source: "來源",
     enabled: "啟用", disabled: "停用", disable: "停用", enable: "啟用", remove: "刪除",
@@ -216,6 +220,22 @@ async function loadLink() {
   $("link-state").textContent = link.configured ? `${channel("MQTT", link.mqtt)} · ${channel("Webhook", link.webhook)}` : t("linkOff");
   $("link-detail").textContent = link.configured ? `${link.topicPrefix} · dropped: ${link.overflowed}` : "";
   $("link-test").disabled = !link.configured;
+  const keys = await api("GET", "/api/link/keys");
+  const list = $("keys-list");
+  list.replaceChildren();
+  if (keys.length === 0) list.append(Object.assign(document.createElement("li"), { textContent: t("noKeys") }));
+  for (const key of keys) {
+    const item = document.createElement("li");
+    item.textContent = `${key.label} · ${t(key.role.toLowerCase())} · ${key.keyId}${key.revokedAt ? ` · ${t("revoked")}` : ""} `;
+    if (!key.revokedAt) {
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "secondary", textContent: t("revoke") });
+      button.addEventListener("click", async () => {
+        try { await api("DELETE", `/api/link/keys/${encodeURIComponent(key.keyId)}`); await loadLink(); } catch (e) { say(e.message); }
+      });
+      item.append(button);
+    }
+    list.append(item);
+  }
 }
 
 function openTab(name) {
@@ -531,6 +551,13 @@ $("delete-personal-all").addEventListener("click", async () => {
 });
 $("link-test").addEventListener("click", async () => {
   try { await api("POST", "/api/link/test-alert"); say("", true, "linkSent"); await loadLink(); } catch (e) { say(e.message); }
+});
+$("form-pairing").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const made = await api("POST", "/api/link/pairing", { role: $("pairing-role").value, label: $("pairing-label").value });
+    $("pairing-code").textContent = `${t("pairingShown")} ${made.code}`;
+  } catch (e) { say(e.message); }
 });
 $("link-key").addEventListener("click", async () => {
   try { const made = await api("POST", "/api/link/webhook/key"); $("link-key-value").textContent = `${t("linkKeyShown")} ${made.key}`; await loadLink(); } catch (e) { say(e.message); }

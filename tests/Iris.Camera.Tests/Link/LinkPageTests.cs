@@ -13,7 +13,7 @@ namespace Iris.Camera.Tests.Link;
 public sealed class LinkPageTests
 {
     [Fact]
-    public async Task SettingsPage_ShowsTheLink_SendsATestAlert_AndTheBadgeCountsIt()
+    public async Task SettingsPage_ShowsTheLink_SendsATestAlert_MakesAPairingCode_AndTheBadgeCountsIt()
     {
         await using var setup = await LinkedCamera.StartAsync();
         using (await setup.Camera.ClaimAsync())
@@ -33,6 +33,10 @@ public sealed class LinkPageTests
         await Expect(page.Locator("#link-state")).ToContainTextAsync("MQTT: connected", new() { Timeout = 20_000 });
         await Expect(page.Locator("#link-detail")).ToContainTextAsync($"iris/{setup.Serial}");
         await page.ClickAsync("#link-test");
+        await page.FillAsync("#pairing-label", "phone");
+        await page.ClickAsync("#form-pairing button[type=submit]");
+        await Expect(page.Locator("#pairing-code")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(" [A-Z2-9]{10}$"));
+        await Expect(page.Locator("#keys-list")).ToContainTextAsync("No paired keys.");
 
         await setup.Platform.WaitUntilAsync(p => p.Alerts($"iris/{setup.Serial}/alerts").Any(a => a.GetProperty("kind").GetString() == LinkService.TestAlertKind), TimeSpan.FromSeconds(20), "the test alert");
         await page.ClickAsync("button[data-tab='security']");
