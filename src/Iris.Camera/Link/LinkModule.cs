@@ -17,8 +17,10 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<AlertOutbox>();
         services.AddSingleton<IAlertChannel, OutboxChannel>();
         services.AddSingleton<LinkStatus>();
+        services.AddSingleton<ClockFloor>();
+        services.AddHostedService<ClockFloorKeeper>();
         services.TryAddSingleton<IJitter, SystemJitter>();
-        services.AddSingleton<MqttConnection>();
+        services.AddSingleton(sp => new MqttConnection(sp.GetRequiredService<CloudOptions>(), sp.GetRequiredService<Identity.DeviceIdentity>(), sp.GetRequiredService<ClockFloor>()));
         services.AddSingleton<WebhookSecret>();
         services.AddSingleton<LinkService>();
         services.AddSingleton<PairedKeys>();

@@ -15,9 +15,10 @@ namespace Iris.Camera.Link;
 /// How the camera connects to the broker: MQTT 5 over TLS 1.2/1.3 with the daemon's client TLS policy (ECDHE with
 /// AES-GCM, broker certificate from the configured CA only, server-auth EKU, host name checked), the device
 /// certificate as client certificate (the broker ties the connection to the serial), client id = serial, and a
-/// retained last will "offline" on the state topic.
+/// retained last will "offline" on the state topic. <paramref name="clock"/> checks certificates: the daemon
+/// passes its <see cref="ClockFloor"/>.
 /// </summary>
-internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identity, TimeProvider time)
+internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identity, TimeProvider clock)
 {
     private X509Certificate2Collection? _trust;
 
@@ -62,7 +63,7 @@ internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identi
                 .WithRevocationMode(X509RevocationMode.NoCheck)
                 .WithAllowRenegotiation(false)
                 .WithClientCertificates([identity.Certificate])
-                .WithCertificateValidationHandler(args => ClientTls.ValidateServer(args.Certificate, args.SslPolicyErrors, trust, time)))
+                .WithCertificateValidationHandler(args => ClientTls.ValidateServer(args.Certificate, args.SslPolicyErrors, trust, clock)))
             .Build();
     }
 

@@ -19,6 +19,7 @@ internal sealed partial class WebhookSender(
     DeviceIdentity identity,
     LinkStatus status,
     IJitter jitter,
+    ClockFloor clock,
     TimeProvider time,
     ILogger<WebhookSender> logger) : BackgroundService
 {
@@ -109,7 +110,7 @@ internal sealed partial class WebhookSender(
 
     private HttpClient CreateClient()
     {
-        var handler = ClientTls.CreateHandler(ClientTls.LoadTrust(options.CaCertificateFile!), time);
+        var handler = ClientTls.CreateHandler(ClientTls.LoadTrust(options.CaCertificateFile!), clock);
         handler.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Certificate };
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }

@@ -193,10 +193,10 @@ internal sealed class LinkedCamera : IAsyncDisposable
     }
 
     /// <summary>Stops the daemon and starts it again on the same data directory and settings.</summary>
-    public async Task RestartCameraAsync()
+    public async Task RestartCameraAsync(TimeProvider? time = null)
     {
         await Camera.DisposeAsync();
-        Camera = await InProcessCamera.StartAsync(_data.Path, configure: builder => builder.Configuration.AddInMemoryCollection(_settings));
+        Camera = await InProcessCamera.StartAsync(_data.Path, configure: builder => builder.Configuration.AddInMemoryCollection(_settings), time: time);
     }
 
     public async ValueTask DisposeAsync()
