@@ -15,8 +15,9 @@ cd "$(dirname "$0")/.."
 #   xz-utils: its tests pack a tree as .tar.xz (xz) and squashfs (mksquashfs -comp xz).
 # fonts-dejavu-core, fonts-droid-fallback: the fonts device labels are drawn with (Latin; Traditional Chinese).
 # tesseract-ocr, tesseract-ocr-eng, poppler-utils: the label tests read the PNG by OCR and the PDF by pdftotext.
+# mosquitto: the real MQTT broker (TLS, require_certificate, per-device ACL) the platform-link tests start themselves.
 packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount squashfs-tools xz-utils
-  fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils)
+  fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils mosquitto)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -7,6 +7,8 @@
 //   Iris.Bench login-flood URL CERT_PEM DAEMON_PID DEFAULT_PASSWORD [RATE] [SECONDS] [SOURCES]
 // Abuse scenarios for bench/abuse.sh (nonce drain, connection exhaustion, login spray, live-view hog):
 //   Iris.Bench abuse setup|attack|measure|report ...   (see Abuse.cs)
+// Alert source for bench/link.sh:
+//   Iris.Bench link-alerts URL CERT_PEM DEFAULT_PASSWORD COUNT PACE_MS
 using BenchmarkDotNet.Running;
 using Iris.Bench;
 
@@ -23,6 +25,11 @@ if (args is ["live-view", .. var liveArgs])
 if (args is ["login-flood", .. var floodArgs])
 {
     return await LoginFlood.RunAsync(floodArgs);
+}
+
+if (args is ["link-alerts", .. var linkArgs])
+{
+    return await LinkAlerts.RunAsync(linkArgs);
 }
 
 if (args is ["abuse", .. var abuseArgs])

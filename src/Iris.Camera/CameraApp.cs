@@ -3,6 +3,7 @@ using Iris.Camera.Debug;
 using Iris.Camera.Events;
 using Iris.Camera.Hosting;
 using Iris.Camera.Identity;
+using Iris.Camera.Link;
 using Iris.Camera.Media;
 using Iris.Camera.Platform;
 using Iris.Camera.Privacy;
@@ -38,6 +39,7 @@ public static class CameraApp
         new PrivacyModule(),
         new ResetModule(),
         new DebugModule(),
+        new LinkModule(),
         new HostingModule(),
     ];
 

@@ -31,7 +31,7 @@ internal static class ClientTls
             EnabledSslProtocols = TlsPolicy.Protocols,
             CipherSuitesPolicy = TlsPolicy.CreateCipherSuitesPolicy(),
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            RemoteCertificateValidationCallback = (_, certificate, _, errors) => Validate(certificate, errors, trust, time),
+            RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateServer(certificate, errors, trust, time),
         },
     };
 
@@ -42,7 +42,8 @@ internal static class ClientTls
         return collection.Count > 0 ? collection : throw new InvalidDataException($"'{pemFile}' holds no certificate.");
     }
 
-    private static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trust, TimeProvider time)
+    /// <summary>The server-certificate check of this policy, for clients that are not HttpClient (the MQTT link).</summary>
+    public static bool ValidateServer(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trust, TimeProvider time)
     {
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
         {

@@ -12,6 +12,10 @@ const texts = {
     dashboard: "Dashboard", users: "Users", security: "Security", serial: "Serial number", model: "Model",
     version: "Software version", identity: "Identity", signedInAs: "Signed in as", role: "Role", state: "State",
     addUser: "Add user", viewer: "Viewer", administrator: "Administrator", temporaryPassword: "Temporary password",
+    link: "Platform link", linkTest: "Send a test alert", linkKey: "Make a new webhook key", linkOff: "Off: no broker or webhook is configured (Iris:Cloud).",
+    pairedKeys: "Paired app keys", keyLabel: "Name", pairingCode: "Make a pairing code", revoke: "Revoke", noKeys: "No paired keys.",
+    pairingShown: "Enter this code in the app within 10 minutes:", revoked: "revoked",
+    linkSent: "Test alert raised.", linkKeyShown: "Enter this key at the webhook receiver now; it is not shown again:",
     alerts: "Alerts", events: "Security events", time: "Time", event: "Event", account: "Account", source: "Source",
     enabled: "Enabled", disabled: "Disabled", disable: "Disable", enable: "Enable", remove: "Delete",
     resetPassword: "Reset password", acknowledge: "Mark as seen", noAlerts: "No open alerts.",
@@ -61,6 +65,10 @@ const texts = {
     dashboard: "總覽", users: "使用者", security: "安全", serial: "序號", model: "型號",
     version: "軟體版本", identity: "身分", signedInAs: "目前登入", role: "角色", state: "狀態",
     addUser: "新增使用者", viewer: "檢視者", administrator: "管理者", temporaryPassword: "臨時密碼",
+    link: "平台連線", linkTest: "傳送測試警示", linkKey: "產生新的 Webhook 金鑰", linkOff: "關閉：未設定 Broker 或 Webhook（Iris:Cloud）。",
+    pairedKeys: "已配對的 App 金鑰", keyLabel: "名稱", pairingCode: "產生配對碼", revoke: "撤銷", noKeys: "沒有已配對的金鑰。",
+    pairingShown: "請在 10 分鐘內於 App 輸入此配對碼：", revoked: "已撤銷",
+    linkSent: "已發出測試警示。", linkKeyShown: "請立即在 Webhook 接收端輸入此金鑰，之後不會再顯示：",
     alerts: "警示", events: "安全事件", time: "時間", event: "事件", account: "帳號", source: "來源",
     enabled: "啟用", disabled: "停用", disable: "停用", enable: "啟用", remove: "刪除",
     resetPassword: "重設密碼", acknowledge: "標示為已讀", noAlerts: "目前沒有未處理的警示。",
@@ -198,6 +206,7 @@ async function refresh() {
     for (const node of document.querySelectorAll("[data-admin]")) node.hidden = session.role !== "administrator";
     openTab("dashboard");
     showComponents();
+    if (session.role === "administrator") loadAlertBadge().catch(() => {});
   }
 }
 
@@ -215,6 +224,37 @@ async function showComponents() {
   for (const component of summary.components) {
     const item = document.createElement("li");
     item.textContent = [component.name, component.version].filter(Boolean).join(" ");
+    list.append(item);
+  }
+}
+
+// The number of open alerts next to "Security", so an alert is seen without opening the log.
+async function loadAlertBadge() {
+  const open = await api("GET", "/api/security/alerts");
+  $("alert-badge").textContent = String(open.length);
+  $("alert-badge").hidden = open.length === 0;
+}
+
+async function loadLink() {
+  const link = await api("GET", "/api/link");
+  const channel = (name, c) => `${name}: ${c.state}${c.reason ? ` (${c.reason})` : ""}, ${c.queued} queued${c.lastDeliveryAt ? `, last delivery ${new Date(c.lastDeliveryAt).toLocaleString()}` : ""}`;
+  $("link-state").textContent = link.configured ? `${channel("MQTT", link.mqtt)} · ${channel("Webhook", link.webhook)}` : t("linkOff");
+  $("link-detail").textContent = link.configured ? `${link.topicPrefix} · dropped: ${link.overflowed}` : "";
+  $("link-test").disabled = !link.configured;
+  const keys = await api("GET", "/api/link/keys");
+  const list = $("keys-list");
+  list.replaceChildren();
+  if (keys.length === 0) list.append(Object.assign(document.createElement("li"), { textContent: t("noKeys") }));
+  for (const key of keys) {
+    const item = document.createElement("li");
+    item.textContent = `${key.label} · ${t(key.role.toLowerCase())} · ${key.keyId}${key.revokedAt ? ` · ${t("revoked")}` : ""} `;
+    if (!key.revokedAt) {
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "secondary", textContent: t("revoke") });
+      button.addEventListener("click", async () => {
+        try { await api("DELETE", `/api/link/keys/${encodeURIComponent(key.keyId)}`); await loadLink(); } catch (e) { say(e.message); }
+      });
+      item.append(button);
+    }
     list.append(item);
   }
 }
@@ -367,6 +407,7 @@ async function loadSettings() {
   $("video-width").value = video.width;
   $("video-height").value = video.height;
   $("video-fps").value = video.framesPerSecond;
+  await loadLink();
 }
 
 function saveWith(formId, action) {
@@ -415,6 +456,7 @@ function actionButton(label, action) {
 }
 
 async function loadSecurity() {
+  loadAlertBadge().catch(() => {});
   const [alerts, events, chain] = await Promise.all([
     api("GET", "/api/security/alerts"), api("GET", "/api/security/events?limit=200"), api("GET", "/api/security/events/verify"),
   ]);
@@ -527,6 +569,19 @@ $("delete-personal-all").addEventListener("click", async () => {
   const password = prompt(t("confirmPassword"));
   if (!password) return;
   try { await api("DELETE", "/api/privacy/data/all", { password }); say("", true, "deleted"); await loadPrivacy(); } catch (e) { say(e.message); }
+});
+$("link-test").addEventListener("click", async () => {
+  try { await api("POST", "/api/link/test-alert"); say("", true, "linkSent"); await loadLink(); } catch (e) { say(e.message); }
+});
+$("form-pairing").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    const made = await api("POST", "/api/link/pairing", { role: $("pairing-role").value, label: $("pairing-label").value });
+    $("pairing-code").textContent = `${t("pairingShown")} ${made.code}`;
+  } catch (e) { say(e.message); }
+});
+$("link-key").addEventListener("click", async () => {
+  try { const made = await api("POST", "/api/link/webhook/key"); $("link-key-value").textContent = `${t("linkKeyShown")} ${made.key}`; await loadLink(); } catch (e) { say(e.message); }
 });
 $("telemetry-accept").addEventListener("click", async () => {
   try { await api("PUT", "/api/telemetry/consent", { textVersion: telemetryVersion }); await loadPrivacy(); } catch (e) { say(e.message); }

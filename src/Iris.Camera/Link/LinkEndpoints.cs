@@ -1,0 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+using Iris.Camera.Accounts;
+using Iris.Camera.Web;
+
+namespace Iris.Camera.Link;
+
+/// <summary>The platform link on the settings page. Administrators only (ManageSettings).</summary>
+internal static class LinkEndpoints
+{
+    public static IEndpointRouteBuilder MapLinkEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var link = routes.MapGroup("/api/link");
+        link.MapGet("/", (LinkService service) => TypedResults.Ok(service.Status()))
+            .WithName("GetLink").RequirePermission(Privilege.ManageSettings, "Platform link status: each channel's state and reason, last delivery, queued alerts, dropped alerts.");
+        link.MapPost("/test-alert", (HttpContext http, LinkService service) =>
+        {
+            if (!service.Status().Configured)
+            {
+                return (IResult)Problems.Create(StatusCodes.Status409Conflict, "link-off", "No broker or webhook is configured on this device.");
+            }
+
+            var alert = service.SendTestAlert(http.CurrentSession()!.Username, http.ClientSource());
+            return TypedResults.Ok(new { alertId = alert.Id });
+        }).WithName("SendTestAlert").RequirePermission(Privilege.ManageSettings, "Raise a test alert that travels every configured channel.");
+        link.MapPost("/webhook/key", (HttpContext http, LinkService service) =>
+            TypedResults.Ok(new { key = service.RenewWebhookSecret(http.CurrentSession()!.Username, http.ClientSource()) }))
+            .WithName("RenewWebhookKey").RequirePermission(Privilege.ManageSettings, "Make a new webhook signing key (shown once; the old one stops working).");
+        link.MapPost("/pairing", PairingCodeAsync).WithName("NewPairingCode")
+            .RequirePermission(Privilege.ManageSettings, "Make a one-time code (10 minutes) that pairs an owner-app key with the given role.").Accepts<PairingCodeRequest>(JsonBody.MediaType);
+        link.MapGet("/keys", (LinkService service) => TypedResults.Ok(service.Keys()))
+            .WithName("ListCommandKeys").RequirePermission(Privilege.ManageSettings, "Paired command keys with their roles.");
+        link.MapDelete("/keys/{keyId}", (string keyId, HttpContext http, LinkService service) =>
+            service.Revoke(keyId, http.CurrentSession()!.Username, http.ClientSource())
+                ? (IResult)TypedResults.NoContent()
+                : Problems.Create(StatusCodes.Status404NotFound, "key-not-found", "No paired, unrevoked key has this id."))
+            .WithName("RevokeCommandKey").RequirePermission(Privilege.ManageSettings, "Revoke a paired command key; its commands are refused from then on.");
+        return routes;
+    }
+
+    private static async Task<IResult> PairingCodeAsync(HttpContext http, LinkService service, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<PairingCodeRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var (code, expiresAt) = service.NewPairingCode(body.Value!.Role!.Value, body.Value.Label!, http.CurrentSession()!.Username, http.ClientSource());
+        return TypedResults.Ok(new { code, expiresAt });
+    }
+}
+
+/// <summary>The role and a name for the key a pairing code will bind.</summary>
+public sealed class PairingCodeRequest
+{
+    [Required]
+    public Role? Role { get; set; }
+
+    [Required]
+    [StringLength(64, MinimumLength = 1)]
+    public string? Label { get; set; }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Iris.Camera.Events;
+using Iris.Camera.Platform;
+using Iris.Camera.Storage;
+using Iris.Camera.Web;
+
+namespace Iris.Camera.Link;
+
+/// <summary>The platform link: the alert outbox, MQTT 5 and webhook delivery, and their status page.</summary>
+internal sealed class LinkModule : CameraModule
+{
+    public override void AddServices(ModuleServices module)
+    {
+        module.Settings<CloudOptions>(CloudOptions.SectionName, o => o.Validate());
+        var services = module.Services;
+        services.AddSchema(LinkSchema.Migrations);
+        services.AddSingleton<AlertOutbox>();
+        services.AddSingleton<IAlertChannel, OutboxChannel>();
+        services.AddSingleton<LinkStatus>();
+        services.AddSingleton<ClockFloor>();
+        services.AddHostedService<ClockFloorKeeper>();
+        services.TryAddSingleton<IJitter, SystemJitter>();
+        services.AddSingleton(sp => new MqttConnection(sp.GetRequiredService<CloudOptions>(), sp.GetRequiredService<Identity.DeviceIdentity>(), sp.GetRequiredService<ClockFloor>()));
+        services.AddSingleton<WebhookSecret>();
+        services.AddSingleton<LinkService>();
+        services.AddSingleton<PairedKeys>();
+        services.AddSingleton<RemoteCommands>();
+        services.AddSingleton<HomeAssistantDiscovery>();
+        services.AddHostedService<MqttLink>();
+        services.AddHostedService<WebhookSender>();
+        services.AddSingleton<IDeclaresServices, LinkServices>();
+        services.AddSingleton<IStoredData, LinkData>();
+    }
+
+    public override void MapEndpoints(IEndpointRouteBuilder routes) => routes.MapLinkEndpoints();
+}
