@@ -34,8 +34,8 @@ internal sealed class HostAllowList
 
     /// <summary>
     /// The host as written, less what a binary string table glued to its end: a top-level domain is letters only
-    /// (or "xn--" punycode), so trailing digits or dashes after the last dot ("ocsp.example.com0", a DER length
-    /// byte) are not part of the name, nor is a change from lower to upper case. Anything else stays, and is
+    /// (or "xn--" punycode), so whatever follows the first digit or dash after the last dot ("ocsp.example.com0C",
+    /// DER bytes) is not part of the name, nor is a change from lower to upper case. Anything else stays, and is
     /// matched exactly.
     /// </summary>
     public static string Normalise(string host)
@@ -47,22 +47,19 @@ internal sealed class HostAllowList
             return name;
         }
 
-        // Names are written in one case; a lower-case letter followed by an upper-case one inside the last label is where
+        // A top-level domain is letters only, so the name ends at the first other character in its last label
+        // ("ocsp.example.com0C": a DER SEQUENCE tag and length follow the string in a certificate). Names are
+        // written in one case; a lower-case letter followed by an upper-case one inside the last label is where
         // the next string starts ("www.color.orgOutputConditionIdentifier" in an ICC profile).
         var written = host.TrimEnd('.');
         var end = written.Length;
-        for (var i = lastDot + 2; i < written.Length; i++)
+        for (var i = lastDot + 1; i < written.Length; i++)
         {
-            if (char.IsAsciiLetterLower(written[i - 1]) && char.IsAsciiLetterUpper(written[i]))
+            if (!char.IsAsciiLetter(written[i]) || (i > lastDot + 1 && char.IsAsciiLetterLower(written[i - 1]) && char.IsAsciiLetterUpper(written[i])))
             {
                 end = i;
                 break;
             }
-        }
-
-        while (end > lastDot + 1 && !char.IsAsciiLetter(name[end - 1]))
-        {
-            end--;
         }
 
         return end > lastDot + 1 ? name[..end] : name;

@@ -72,6 +72,9 @@ public sealed class ReleaseGateFindingTests
     [InlineData("a.example.com.net", false)]
     [InlineData("badexample.com", false)]
     [InlineData("ocsp.example.com0", true)]
+    [InlineData("ocsp.example.com0C", true)]
+    [InlineData("ocsp.example.com0O", true)]
+    [InlineData("ocsp.example.co0m", false)]
     [InlineData("icc.example.comOutputConditionIdentifier", true)]
     [InlineData("ocsp.example.company0", false)]
     public void TheAllowList_MatchesHostsExactly(string host, bool allowed)
