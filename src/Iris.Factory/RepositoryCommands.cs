@@ -143,7 +143,8 @@ internal static class RepositoryCommands
             Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             try
             {
-                var description = new ReleaseDescription(bundleKind, result.GetValue(entry)!, result.GetValue(models)!, result.GetValue(version)!, result.GetValue(security), end);
+                var description = new ReleaseDescription(bundleKind, result.GetValue(entry)!, result.GetValue(models)!, result.GetValue(version)!, result.GetValue(security), end,
+                    sbom is null ? null : ReleaseSupplyChain.Pin(sbom));
                 var bundle = Path.Combine(staging, "bundle.irfw");
                 var release = await ReleaseBuilder.BuildAsync(source, description, recipientKeys, bundle, result.GetValue(chunk), cancellationToken);
                 var target = publisher.AddRelease(targetName, bundle, release, publishingKeys, RoleLifetimes.Default);

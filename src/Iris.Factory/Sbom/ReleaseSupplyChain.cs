@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Security.Cryptography;
 using Iris.Factory.Cve;
+using Iris.Firmware.Metadata;
 
 namespace Iris.Factory.Sbom;
 
@@ -50,6 +52,14 @@ internal static class ReleaseSupplyChain
         var count = SbomCommand.Write(source, "iris-camera", version, result.GetValue(options.DpkgStatus), result.GetValue(options.Aliases), file);
         output.WriteLine($"sbom: {count} components in {SbomBuilder.FileName}");
         return file;
+    }
+
+    /// <summary>The SBOM's name, length and SHA-256 for the signed targets metadata.</summary>
+    public static SbomPin Pin(string sbom)
+    {
+        using var stream = File.OpenRead(sbom);
+        var hash = SHA256.HashData(stream);
+        return new SbomPin(Path.GetFileName(sbom), stream.Length, Convert.ToHexStringLower(hash));
     }
 
     /// <summary>Runs the CVE gate when an NVD mirror is given; false when it fails.</summary>

@@ -57,12 +57,19 @@ public sealed record SnapshotDocument(string Type, long Version, DateTimeOffset 
 
 public sealed record TargetsDocument(string Type, long Version, DateTimeOffset Expires, IReadOnlyList<TargetEntry> Targets) : IRoleDocument;
 
+/// <summary>
+/// The release's CycloneDX SBOM named in the signed targets metadata: its file name inside the release (or given
+/// beside it), length and SHA-256, so anyone holding the SBOM can check it is the one the vendor signed.
+/// </summary>
+public sealed record SbomPin(string Name, long Length, string Sha256);
+
 /// <summary>One published bundle: the encrypted file's length and hash, and what it is.</summary>
 public sealed record TargetEntry(string Name, long Length, string Sha256, ReleaseInfo Release);
 
 /// <summary>
 /// What the device needs to decide on and install a bundle: compatible models, the software version, the
-/// monotonic security version (anti-rollback), the end of security support (5.3.1.4), and the payload pins.
+/// monotonic security version (anti-rollback), the end of security support (5.3.1.4), the payload pins, and the
+/// release's software bill of materials by length and hash (absent for releases made without one).
 /// </summary>
 public sealed record ReleaseInfo(
     IReadOnlyList<string> Models,
@@ -72,7 +79,8 @@ public sealed record ReleaseInfo(
     string Kind,
     string Entry,
     PayloadPins Payload,
-    IReadOnlyList<WrappedReleaseKey> Keys)
+    IReadOnlyList<WrappedReleaseKey> Keys,
+    SbomPin? Sbom = null)
 {
     public const string DirectoryKind = "directory";
     public const string ImageKind = "image";

@@ -13,7 +13,8 @@ public sealed record ReleaseDescription(
     IReadOnlyList<string> Models,
     string Version,
     long SecurityVersion,
-    DateOnly SupportEnd);
+    DateOnly SupportEnd,
+    SbomPin? Sbom = null);
 
 /// <summary>
 /// Factory side: turns a directory (the published camera application) or a file-system image into an encrypted
@@ -91,7 +92,7 @@ public static class ReleaseBuilder
                 var pins = new PayloadPins(Convert.ToHexStringLower(sealedPayload.BundleId), chunkSize, plaintextLength, plaintextSha256,
                     Convert.ToHexStringLower(sealedPayload.TreeRoot), Convert.ToBase64String(sealedPayload.ChunkList));
                 return new ReleaseInfo(description.Models, description.Version, description.SecurityVersion, description.SupportEnd,
-                    description.Kind, description.Entry, pins, keys);
+                    description.Kind, description.Entry, pins, keys, description.Sbom);
             }
             finally
             {

@@ -57,8 +57,17 @@ public sealed class ReleaseCveGateTests
         var statement = "| not-affected | CVE-2026-3000 | libssl3 | 3.0.11-1~deb12u2 | 9.8 | — | not_affected: vulnerable_code_not_present — Debian backported the fix in 3.0.11-1~deb12u2 (until 2099-06-30, vex.json) |";
         Assert.Contains(statement, published.ToString(), StringComparison.Ordinal);
         Assert.Contains(statement, await File.ReadAllTextAsync(dir.Combine("cve.md")), StringComparison.Ordinal);
-        // The SBOM went into the release, so it is inside the signed bundle.
-        Assert.True(File.Exists(Path.Combine(release, "sbom.cdx.json")));
+        // The SBOM went into the release, so it is inside the signed bundle, and the signed targets metadata names it
+        // by length and hash.
+        var sbomBytes = await File.ReadAllBytesAsync(Path.Combine(release, "sbom.cdx.json"));
+        var newestTargets = Directory.GetFiles(dir.Combine("repo", "metadata"), "*.targets.json")
+            .MaxBy(path => long.Parse(Path.GetFileName(path).Split('.')[0], System.Globalization.CultureInfo.InvariantCulture))!;
+        var envelope = JsonNode.Parse(await File.ReadAllTextAsync(newestTargets))!;
+        var targets = JsonNode.Parse(Convert.FromBase64String(envelope["payload"]!.GetValue<string>()))!;
+        var pin = targets["targets"]![0]!["release"]!["sbom"]!;
+        Assert.Equal("sbom.cdx.json", pin["name"]!.GetValue<string>());
+        Assert.Equal(sbomBytes.LongLength, pin["length"]!.GetValue<long>());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(sbomBytes)), pin["sha256"]!.GetValue<string>());
     }
 
     private static Task<int> RunAsync(params string[] args) => FactoryCli.RunAsync(args, TextWriter.Null, TextWriter.Null);
