@@ -28,6 +28,9 @@ internal sealed class DebugConsole : IDisposable
 {
     public static readonly TimeSpan NonceLifetime = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan MaxGrant = TimeSpan.FromHours(24);
+
+    /// <summary>How far the vendor's clock may run ahead of the device's for a token's issue time.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _nonces = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly DebugOptions _options;
@@ -158,12 +161,16 @@ internal sealed class DebugConsole : IDisposable
             return DebugRefusal.UnknownNonce;
         }
 
-        if (grant.ExpiresAt - grant.IssuedAt > (long)MaxGrant.TotalSeconds)
+        // The grant is measured from now, not only from the issue time the token claims: a token "issued" in the
+        // future would otherwise open the console for longer than 24 hours from today.
+        var nowSeconds = now.ToUnixTimeSeconds();
+        if (grant.ExpiresAt <= grant.IssuedAt || grant.IssuedAt > nowSeconds + (long)ClockSkew.TotalSeconds
+            || grant.ExpiresAt - grant.IssuedAt > (long)MaxGrant.TotalSeconds || grant.ExpiresAt - nowSeconds > (long)MaxGrant.TotalSeconds)
         {
             return DebugRefusal.TooLong;
         }
 
-        return grant.ExpiresAt <= now.ToUnixTimeSeconds() ? DebugRefusal.Expired : DebugRefusal.None;
+        return grant.ExpiresAt <= nowSeconds ? DebugRefusal.Expired : DebugRefusal.None;
     }
 
     private void RemoveFlag()

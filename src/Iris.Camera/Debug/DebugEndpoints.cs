@@ -51,7 +51,7 @@ internal static class DebugEndpoints
             DebugRefusal.WrongDevice => Problems.Create(StatusCodes.Status403Forbidden, "debug-token-wrong-device", "The token is for another device."),
             DebugRefusal.UnknownNonce => Problems.Create(StatusCodes.Status403Forbidden, "debug-token-nonce", "The token's nonce was not issued by this device, has expired or was already used."),
             DebugRefusal.Expired => Problems.Create(StatusCodes.Status403Forbidden, "debug-token-expired", "The token has expired."),
-            DebugRefusal.TooLong => Problems.Create(StatusCodes.Status403Forbidden, "debug-token-too-long", "A debug token may grant at most 24 hours."),
+            DebugRefusal.TooLong => Problems.Create(StatusCodes.Status403Forbidden, "debug-token-too-long", "A debug token may grant at most 24 hours from now, and must not be issued in the future."),
             _ => Problems.Create(StatusCodes.Status403Forbidden, "debug-token-invalid", "The token is not signed by the vendor's debug key."),
         };
     }

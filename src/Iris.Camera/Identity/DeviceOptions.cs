@@ -18,6 +18,12 @@ public sealed partial class DeviceOptions : ISettings
     /// <summary>"request" (command line <c>--provisioning request</c>): make the device key and a signing request, then stop.</summary>
     public string? Provisioning { get; set; }
 
+    /// <summary>
+    /// The vendor's root CA (PEM), shipped in the image: a factory provisioning package is imported only when its
+    /// device certificate chains to it. Unset (development images), the package is taken as the station made it.
+    /// </summary>
+    public string? VendorRootCertificateFile { get; set; }
+
     public IEnumerable<string> Validate()
     {
         if (!DisplayText().IsMatch(Model))

@@ -13,7 +13,7 @@ namespace Iris.Camera.Identity;
 /// device's half of on-device key generation: in provisioning mode the daemon makes the key, seals it and
 /// leaves a signing request there for the station.
 /// </summary>
-internal sealed class FactoryPackage(string dataDirectory, SecretVault vault)
+internal sealed class FactoryPackage(string dataDirectory, SecretVault vault, string? vendorRootFile = null)
 {
     public const string Directory = "provisioning";
     public const string RequestFile = "device.csr";
@@ -82,7 +82,15 @@ internal sealed class FactoryPackage(string dataDirectory, SecretVault vault)
             throw new StartupException("The provisioned device certificate does not name the provisioned serial.");
         }
 
+        CheckChain(leaf, certificates);
         using var key = ReadKey();
+        // Checked before anything is committed: a key that does not belong to the certificate would otherwise be
+        // sealed as the identity and stop every later start.
+        if (!key.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(leaf.PublicKey.ExportSubjectPublicKeyInfo()))
+        {
+            throw new StartupException("The provisioned device key does not belong to the provisioned device certificate; nothing was imported.");
+        }
+
         var hash = ReadPasswordHash();
         vault.Seal(DefaultPasswordHashItem, hash);
         store.WriteIdentity(descriptor, key, leaf, [.. certificates.Skip(1)]);
@@ -92,6 +100,51 @@ internal sealed class FactoryPackage(string dataDirectory, SecretVault vault)
         }
 
         Remove();
+    }
+
+    /// <summary>
+    /// When the image names the vendor root (<see cref="DeviceOptions.VendorRootCertificateFile"/>, as a production
+    /// image does), the device certificate must chain to it through the package's device CA: a package signed by
+    /// any other CA is refused. A development image without it takes the package as the station made it.
+    /// </summary>
+    private void CheckChain(X509Certificate2 leaf, X509Certificate2Collection certificates)
+    {
+        if (vendorRootFile is null)
+        {
+            return;
+        }
+
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(vendorRootFile);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException)
+        {
+            throw new StartupException($"The vendor root certificate file '{vendorRootFile}' is missing or damaged.", ex);
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.VerificationTime = leaf.NotBefore.AddSeconds(1); // a board may start before its clock is set
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        foreach (var certificate in certificates.Skip(1))
+        {
+            chain.ChainPolicy.ExtraStore.Add(certificate);
+        }
+
+        var built = chain.Build(leaf);
+        var why = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Where(s => s.Length > 0).Distinct());
+        foreach (var root in roots)
+        {
+            root.Dispose();
+        }
+
+        if (!built)
+        {
+            throw new StartupException($"The provisioned device certificate does not chain to the vendor root ({why}); nothing was imported.");
+        }
     }
 
     /// <summary>Deletes the package (the station's copy of the key first) and the pending on-device key.</summary>
@@ -168,7 +221,8 @@ internal sealed class FactoryPackage(string dataDirectory, SecretVault vault)
         try
         {
             var hash = JsonSerializer.Deserialize<ProvisionedPasswordHash>(bytes);
-            if (hash is { Hash.Length: 32, Salt.Length: >= 16, Iterations: >= 100_000 })
+            // An upper bound too: a hash of billions of iterations would make every sign-in take minutes.
+            if (hash is { Hash.Length: 32, Salt.Length: >= 16, Iterations: >= 100_000 and <= 10_000_000 })
             {
                 return bytes;
             }

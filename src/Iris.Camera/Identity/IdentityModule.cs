@@ -16,7 +16,7 @@ internal sealed class IdentityModule : CameraModule
             sp.GetRequiredService<SecretVault>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Identity")));
-        services.AddSingleton(sp => new FactoryPackage(sp.GetRequiredService<DataDirectory>().Root, sp.GetRequiredService<SecretVault>()));
+        services.AddSingleton(sp => new FactoryPackage(sp.GetRequiredService<DataDirectory>().Root, sp.GetRequiredService<SecretVault>(), device.VendorRootCertificateFile));
         services.AddSingleton(sp => sp.GetRequiredService<IdentityStore>().LoadOrProvision(device.Model, device.Vendor, sp.GetRequiredService<FactoryPackage>()));
         services.AddSingleton<IStoredData, IdentityData>();
     }

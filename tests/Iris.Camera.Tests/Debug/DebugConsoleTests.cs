@@ -90,6 +90,24 @@ public sealed class DebugConsoleTests : IDisposable
     }
 
     [Fact]
+    public async Task TokenIssuedInTheFuture_OrEndingBeforeItsIssue_IsRefused()
+    {
+        await using var camera = await StartAsync();
+        using var admin = await camera.ClaimAsync();
+        var now = DateTimeOffset.UtcNow;
+        var (serial, nonce) = await NonceAsync(admin);
+        var (_, secondNonce) = await NonceAsync(admin);
+
+        // One hour's grant "issued" in ten days would keep the console open for ten days from now.
+        using var future = await UnlockAsync(admin, Sign(serial, nonce, now.AddDays(10), now.AddDays(10).AddHours(1)));
+        using var backwards = await UnlockAsync(admin, Sign(serial, secondNonce, now.AddHours(1), now.AddMinutes(30)));
+
+        await ProblemAssert.IsAsync(future, HttpStatusCode.Forbidden, "urn:iris:problem:debug-token-too-long");
+        await ProblemAssert.IsAsync(backwards, HttpStatusCode.Forbidden, "urn:iris:problem:debug-token-too-long");
+        Assert.False(Console(camera).IsOpen);
+    }
+
+    [Fact]
     public async Task ReplayedNonce_IsRefused_AndSoIsANonceTheDeviceNeverIssued()
     {
         await using var camera = await StartAsync();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Iris.Camera.Tests.Support;
 using Iris.Factory.Provisioning;
 
@@ -170,6 +171,65 @@ public sealed class ProvisioningTests
             ["provision", "--order", line.Dir.Combine("order.json"), "--ca", line.Ca, "--ledger", line.Ledger, "--labels", line.Labels, "--device", data.Path]);
         Assert.NotEqual(0, await again.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("already has an identity", again.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TamperedPackages_AreRefusedBeforeAnythingIsCommitted_AndTheGoodPackageStillImports()
+    {
+        using var line = await ProvisioningLine.CreateAsync(count: 1);
+        using var data = new TempDirectory();
+        var serial = (await line.ProvisionDeviceAsync(data.Path)).Split(' ')[0];
+        var package = Path.Combine(data.Path, "provisioning");
+        var keyPath = Path.Combine(package, "device-key.pem");
+        var hashPath = Path.Combine(package, "default-password-hash.json");
+        var goodKey = await File.ReadAllTextAsync(keyPath);
+        var goodHash = await File.ReadAllTextAsync(hashPath);
+        var vendorRoot = new Dictionary<string, string> { ["Iris__Device__VendorRootCertificateFile"] = Path.Combine(line.Dir.Combine("root"), "root-ca.cert.pem") };
+
+        // A key that is not the certificate's: refused before the identity is committed, so the device is not lost.
+        using (var other = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(keyPath, other.ExportPkcs8PrivateKeyPem());
+        }
+
+        await AssertStartRefusedAsync(data.Path, "does not belong to the provisioned device certificate", vendorRoot);
+        await File.WriteAllTextAsync(keyPath, goodKey);
+
+        // A default-password hash so costly that every sign-in would take minutes.
+        var hash = JsonNode.Parse(goodHash)!.AsObject();
+        hash["Iterations"] = int.MaxValue;
+        await File.WriteAllTextAsync(hashPath, hash.ToJsonString());
+        await AssertStartRefusedAsync(data.Path, "default-password hash", vendorRoot);
+        await File.WriteAllTextAsync(hashPath, goodHash);
+
+        // A device certificate that does not chain to the vendor root the image names.
+        using var strangerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var stranger = new CertificateRequest("CN=Some other CA", strangerKey, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var strangerPath = Path.Combine(data.Path, "..", Path.GetFileName(data.Path) + "-stranger-root.pem");
+        await File.WriteAllTextAsync(strangerPath, stranger.ExportCertificatePem());
+        try
+        {
+            await AssertStartRefusedAsync(data.Path, "does not chain to the vendor root",
+                new Dictionary<string, string> { ["Iris__Device__VendorRootCertificateFile"] = strangerPath });
+        }
+        finally
+        {
+            File.Delete(strangerPath);
+        }
+
+        using var camera = await CameraProcess.StartAsync(data.Path, environment: vendorRoot);
+        Assert.Contains("CN=" + serial, camera.Certificate.Subject, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(package));
+    }
+
+    private static async Task AssertStartRefusedAsync(string dataDirectory, string reason, IDictionary<string, string> environment)
+    {
+        using var camera = ChildProcess.Start("Iris.Camera", ["--data-dir", dataDirectory, "--listen", "127.0.0.1:0"], environment);
+        var exit = await camera.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.NotEqual(0, exit);
+        Assert.Contains(reason, camera.StandardOutput + camera.StandardError, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(Path.Combine(dataDirectory, "provisioning")), "a refused package stays for the station to replace");
     }
 
     private static bool Verifies(X509Certificate2 leaf, X509Certificate2 root, X509Certificate2 intermediate)
