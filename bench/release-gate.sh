@@ -48,7 +48,7 @@ for round in $(seq 1 "$rounds"); do
   "$out/factory/Iris.Factory" gate --from "$tree" >/dev/null 2>&1 || true
   gate_ms+=($(( $(now_ms) - start )))
   start=$(now_ms)
-  LC_ALL=C grep -rEac "$pattern" "$tree" >/dev/null 2>&1 || true
+  LC_ALL=C grep -rEac -e "$pattern" "$tree" >/dev/null 2>&1 || true # -e: the pattern starts with "-"
   grep_ms+=($(( $(now_ms) - start )))
   echo "round $round: gate ${gate_ms[-1]} ms, grep -rEa ${grep_ms[-1]} ms"
 done
