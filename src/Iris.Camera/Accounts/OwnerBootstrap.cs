@@ -83,6 +83,6 @@ internal sealed partial class OwnerBootstrap(
     }
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning,
-        Message = "The owner account is back with the factory default password, which this device keeps only as a hash: it is on the device's label.")]
+        Message = "The owner account uses the factory default password printed on the device's label (this device keeps only its hash).")]
     private static partial void LogOnLabelOnly(ILogger logger);
 }
