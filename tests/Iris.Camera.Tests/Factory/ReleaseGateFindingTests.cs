@@ -111,6 +111,36 @@ public sealed class ReleaseGateFindingTests
         Assert.InRange(allocated, 1, 32L << 20);
     }
 
+    [Fact]
+    public async Task AFifoAndASocket_AreReportedAsSpecialFiles_WithoutBeingOpened()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "run"));
+        File.WriteAllText(Path.Combine(root, "run", "clean.txt"), "nothing to see\n");
+        // Opening a FIFO for reading blocks until a writer comes: an opening gate never returns.
+        Run("mkfifo", Path.Combine(root, "run", "pipe"));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(root, "run", "control.sock")));
+
+        var report = await Task.Run(() => ReleaseGate.Scan(root, Hosts)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(
+            ["run/control.sock: special file (socket, not opened)", "run/pipe: special file (named pipe, not opened)"],
+            report.Findings.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AFifoGivenAsTheImage_IsReported_WithoutBeingOpened()
+    {
+        using var dir = new TempDirectory();
+        Run("mkfifo", dir.Combine("rootfs.img"));
+
+        var report = await Task.Run(() => ReleaseGate.Scan(dir.Combine("rootfs.img"), Hosts)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["rootfs.img: special file (named pipe, not opened)"], report.Findings);
+    }
+
     private static void Plant(FileStream file, long at, ReadOnlySpan<byte> bytes)
     {
         file.Position = at;
