@@ -182,9 +182,27 @@ internal static class ReleaseGate
         using var tar = new TarReader(content);
         while (tar.GetNextEntry(copyData: false) is { } entry)
         {
-            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile && entry.DataStream is { } data)
+            var entryName = $"{name}!{(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name).TrimStart('/')}";
+            switch (entry.EntryType)
             {
-                ScanEntry(data, $"{name}!{(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name).TrimStart('/')}", null, hosts, report, windowBytes, depth + 1, entry.Length);
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile when entry.DataStream is { } data:
+                    ScanEntry(data, entryName, null, hosts, report, windowBytes, depth + 1, entry.Length);
+                    break;
+                case TarEntryType.SymbolicLink:
+                    ReportLink(entryName, report);
+                    break;
+                case TarEntryType.HardLink:
+                    // Same content as an entry already scanned; only its name can still be a plaintext daemon.
+                    ReportDaemon(entryName, report);
+                    break;
+                case TarEntryType.Fifo or TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
+                    report.Add($"{entryName}: special file ({FileKinds.Describe(entry.EntryType switch
+                    {
+                        TarEntryType.Fifo => FileKind.Fifo,
+                        TarEntryType.CharacterDevice => FileKind.CharacterDevice,
+                        _ => FileKind.BlockDevice,
+                    })}, not opened)");
+                    break;
             }
         }
     }

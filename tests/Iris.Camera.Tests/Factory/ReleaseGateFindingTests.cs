@@ -141,6 +141,40 @@ public sealed class ReleaseGateFindingTests
         Assert.Equal(["rootfs.img: special file (named pipe, not opened)"], report.Findings);
     }
 
+    [Theory]
+    [InlineData("tree", "")]
+    [InlineData("image.tar", "image.tar!")]
+    public void EverySymbolicLink_IsReported_AndNeverFollowed(string image, string prefix)
+    {
+        using var dir = new TempDirectory();
+        var outside = dir.Combine("outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "secret.conf"), "password = hunter2hunter2\n");
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "etc"));
+        File.WriteAllText(Path.Combine(root, "etc", "ok.txt"), "nothing to see\n");
+        // A link to a directory out of the tree was followed and not reported; one to a file was reported.
+        File.CreateSymbolicLink(Path.Combine(root, "etc", "outside"), outside);
+        File.CreateSymbolicLink(Path.Combine(root, "etc", "secret.conf"), Path.Combine(outside, "secret.conf"));
+
+        var report = ReleaseGate.Scan(ImageOf(root, image, dir), Hosts);
+
+        Assert.Equal(
+            [$"{prefix}etc/outside: symbolic link (a release holds regular files only)", $"{prefix}etc/secret.conf: symbolic link (a release holds regular files only)"],
+            report.Findings.Order(StringComparer.Ordinal));
+    }
+
+    private static string ImageOf(string root, string image, TempDirectory dir)
+    {
+        if (image == "tree")
+        {
+            return root;
+        }
+
+        Pack(root, dir.Combine(image), dir);
+        return dir.Combine(image);
+    }
+
     private static void Plant(FileStream file, long at, ReadOnlySpan<byte> bytes)
     {
         file.Position = at;
