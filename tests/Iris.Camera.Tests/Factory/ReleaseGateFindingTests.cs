@@ -144,6 +144,7 @@ public sealed class ReleaseGateFindingTests
     [Theory]
     [InlineData("tree", "")]
     [InlineData("image.tar", "image.tar!")]
+    [InlineData("image.squashfs", "image.squashfs!")]
     public void EverySymbolicLink_IsReported_AndNeverFollowed(string image, string prefix)
     {
         using var dir = new TempDirectory();
@@ -162,6 +163,24 @@ public sealed class ReleaseGateFindingTests
         Assert.Equal(
             [$"{prefix}etc/outside: symbolic link (a release holds regular files only)", $"{prefix}etc/secret.conf: symbolic link (a release holds regular files only)"],
             report.Findings.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void ASquashfsFileWithANewlineInItsName_IsScannedOnce_AndSoIsTheCleanFileItsNameBegins()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "etc"));
+        const string clean = "nothing to see\n";
+        const string secret = "-----BEGIN OPENSSH PRIVATE KEY-----\n";
+        File.WriteAllText(Path.Combine(root, "etc", "app.conf"), clean);
+        File.WriteAllText(Path.Combine(root, "etc", "app.conf\nx"), secret);
+
+        var report = ReleaseGate.Scan(ImageOf(root, "image.squashfs", dir), Hosts);
+
+        Assert.Equal(["image.squashfs!etc/app.conf\nx: contains a private key"], report.Findings);
+        // A listing split on the newline read etc/app.conf twice and the secret never.
+        Assert.Equal(clean.Length + secret.Length, report.BytesScanned);
     }
 
     private static string ImageOf(string root, string image, TempDirectory dir)
