@@ -183,6 +183,40 @@ public sealed class ReleaseGateFindingTests
         Assert.Equal(clean.Length + secret.Length, report.BytesScanned);
     }
 
+    [Theory]
+    [InlineData("tree", "")]
+    [InlineData("image.tar", "image.tar!")]
+    [InlineData("image.squashfs", "image.squashfs!")]
+    public void ABusyBoxAppletLink_NamedForAPlaintextDaemon_IsReported(string image, string prefix)
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "bin"));
+        Directory.CreateDirectory(Path.Combine(root, "usr", "sbin"));
+        File.WriteAllText(Path.Combine(root, "bin", "busybox"), "busybox multi-call binary\n");
+        string[] daemons = ["rlogind", "rshd", "telnetd", "tftpd"];
+        foreach (var daemon in daemons)
+        {
+            File.CreateSymbolicLink(Path.Combine(root, "usr", "sbin", daemon), "../../bin/busybox");
+        }
+
+        // A hard link is a regular file in a tree or squashfs, but a data-less link entry in tar.
+        Run("ln", Path.Combine(root, "bin", "busybox"), Path.Combine(root, "usr", "sbin", "ftpd"));
+
+        var report = ReleaseGate.Scan(ImageOf(root, image, dir), Hosts);
+
+        Assert.Equal(
+            [
+                $"{prefix}usr/sbin/ftpd: plaintext protocol service (ftpd)",
+                .. daemons.SelectMany(d => new[]
+                {
+                    $"{prefix}usr/sbin/{d}: plaintext protocol service ({d})",
+                    $"{prefix}usr/sbin/{d}: symbolic link (a release holds regular files only)",
+                }),
+            ],
+            report.Findings.Order(StringComparer.Ordinal));
+    }
+
     private static string ImageOf(string root, string image, TempDirectory dir)
     {
         if (image == "tree")
