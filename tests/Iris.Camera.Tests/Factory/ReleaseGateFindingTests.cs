@@ -217,6 +217,29 @@ public sealed class ReleaseGateFindingTests
             report.Findings.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void PasswordsTheGateOnceMissed_AreFound_YamlListItemJsonNumberApr1AndArgon2()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "etc"));
+        File.WriteAllText(Path.Combine(root, "etc", "users.yaml"), "users:\n  - password: hunter2hunter2\n");
+        File.WriteAllText(Path.Combine(root, "etc", "admin.json"), "{ \"adminPassword\": 12345678 }\n");
+        File.WriteAllText(Path.Combine(root, "etc", "htpasswd"), "admin:$apr1$abcdefgh$0123456789abcdefghijkl\n");
+        File.WriteAllText(Path.Combine(root, "etc", "argon"), "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$Rdescudv+Csgt3ub+b+dWRWJTmaaJObG\n");
+
+        var report = ReleaseGate.Scan(root, Hosts);
+
+        Assert.Equal(
+            [
+                "etc/admin.json: credential in settings (adminPassword)",
+                "etc/argon: password hash ($argon2id$ crypt)",
+                "etc/htpasswd: password hash ($apr1$ crypt)",
+                "etc/users.yaml: credential in settings (password)",
+            ],
+            report.Findings.Order(StringComparer.Ordinal));
+    }
+
     private static string ImageOf(string root, string image, TempDirectory dir)
     {
         if (image == "tree")
