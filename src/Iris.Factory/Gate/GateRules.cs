@@ -106,7 +106,7 @@ internal static partial class GateRules
     public static partial Regex JsonCredential();
 
     /// <summary><c>password=…</c>, <c>API_KEY: …</c>, <c>export DB_SECRET=…</c>, <c>- password: …</c> (a YAML list item): an assignment line in a settings file (.conf, YAML, .env, INI).</summary>
-    [GeneratedRegex(@"^[ \t]{0,64}(?:-[ \t]{1,16})?(?:export[ \t]+)?[""']?(?<name>[A-Za-z0-9_.\-]{0,64}(?i:password|passwd|pwd|secret|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|credentials?|pin))[""']?[ \t]{0,16}[:=][ \t]{0,16}(?<value>[^\s#;]{1,256})", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
+    [GeneratedRegex(@"^[ \t]{0,64}(?:-[ \t]{1,16})?(?:export[ \t]+)?[""']?(?<name>[A-Za-z0-9_.\-]{0,64}(?i:password|passwd|passphrase|psk|pwd|secret|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|credentials?|pin))[""']?[ \t]{0,16}[:=][ \t]{0,16}(?<value>[^\s#;]{1,256})", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     public static partial Regex AssignedCredential();
 
     /// <summary>A password inside a connection string (<c>Server=db;User Id=sa;Password=…;</c>), in JSON or anywhere in text.</summary>

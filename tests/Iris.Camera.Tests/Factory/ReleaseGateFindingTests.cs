@@ -218,7 +218,7 @@ public sealed class ReleaseGateFindingTests
     }
 
     [Fact]
-    public void PasswordsTheGateOnceMissed_AreFound_YamlListItemJsonNumberApr1AndArgon2()
+    public void PasswordsTheGateOnceMissed_AreFound_YamlListItemJsonNumberWifiPassphrasesApr1AndArgon2()
     {
         using var dir = new TempDirectory();
         var root = dir.Combine("root");
@@ -226,6 +226,8 @@ public sealed class ReleaseGateFindingTests
         File.WriteAllText(Path.Combine(root, "etc", "users.yaml"), "users:\n  - password: hunter2hunter2\n");
         File.WriteAllText(Path.Combine(root, "etc", "admin.json"), "{ \"adminPassword\": 12345678 }\n");
         File.WriteAllText(Path.Combine(root, "etc", "htpasswd"), "admin:$apr1$abcdefgh$0123456789abcdefghijkl\n");
+        File.WriteAllText(Path.Combine(root, "etc", "hostapd.conf"), "interface=wlan0\nwpa_passphrase=hunter2hunter2\n");
+        File.WriteAllText(Path.Combine(root, "etc", "wpa_supplicant.conf"), "network={\n  ssid=\"home\"\n  psk=\"hunter2hunter2\"\n}\n");
         File.WriteAllText(Path.Combine(root, "etc", "argon"), "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$Rdescudv+Csgt3ub+b+dWRWJTmaaJObG\n");
 
         var report = ReleaseGate.Scan(root, Hosts);
@@ -234,8 +236,10 @@ public sealed class ReleaseGateFindingTests
             [
                 "etc/admin.json: credential in settings (adminPassword)",
                 "etc/argon: password hash ($argon2id$ crypt)",
+                "etc/hostapd.conf: credential in settings (wpa_passphrase)",
                 "etc/htpasswd: password hash ($apr1$ crypt)",
                 "etc/users.yaml: credential in settings (password)",
+                "etc/wpa_supplicant.conf: credential in settings (psk)",
             ],
             report.Findings.Order(StringComparer.Ordinal));
     }
