@@ -76,7 +76,7 @@ internal static class ReleaseGate
                     ScanFile(entry, relative, hosts, report, windowBytes, depth);
                     break;
                 case FileKind.SymbolicLink:
-                    ReportLink(relative, report);
+                    ReportLink(relative, report, insideImage: depth > 0);
                     break;
                 case var special:
                     report.Add($"{relative}: special file ({FileKinds.Describe(special)}, not opened)");
@@ -85,10 +85,18 @@ internal static class ReleaseGate
         }
     }
 
-    /// <summary>A link holds no content, but its name may still be a plaintext daemon (a BusyBox applet link).</summary>
-    internal static void ReportLink(string name, GateReport report)
+    /// <summary>
+    /// A link holds no content, but its name may still be a plaintext daemon (a BusyBox applet link). In a release
+    /// directory (the published application) a link is a finding; inside a root file-system image links are
+    /// normal (/bin/sh, library versions) and are only never followed.
+    /// </summary>
+    internal static void ReportLink(string name, GateReport report, bool insideImage)
     {
-        report.Add($"{name}: symbolic link (a release holds regular files only)");
+        if (!insideImage)
+        {
+            report.Add($"{name}: symbolic link (a release holds regular files only)");
+        }
+
         ReportDaemon(name, report);
     }
 
@@ -189,7 +197,7 @@ internal static class ReleaseGate
                     ScanEntry(data, entryName, null, hosts, report, windowBytes, depth + 1, entry.Length);
                     break;
                 case TarEntryType.SymbolicLink:
-                    ReportLink(entryName, report);
+                    ReportLink(entryName, report, insideImage: true);
                     break;
                 case TarEntryType.HardLink:
                     // Same content as an entry already scanned; only its name can still be a plaintext daemon.
