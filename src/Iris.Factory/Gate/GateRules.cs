@@ -90,20 +90,23 @@ internal static partial class GateRules
     [GeneratedRegex(@"(?<=^|[\x00""'=:/@,\s\[(])(?<!(?i:version)[=:]\s?[""']?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w\-]|\.\d)", RegexOptions.CultureInvariant)]
     public static partial Regex Ipv4();
 
-    /// <summary>crypt(3) hashes: $1$ md5-crypt, $2b$ bcrypt, $5$/$6$ sha-crypt, $y$ yescrypt, $7$ scrypt, $md5$, $sha1$.</summary>
-    [GeneratedRegex(@"\$(?:1|2[abxy]?|5|6|y|gy|7|md5|sha1)\$(?:[^\s$:]{1,80}\$){1,3}[./0-9A-Za-z]{16,}", RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// crypt(3) hashes: $1$ md5-crypt, $2b$ bcrypt, $5$/$6$ sha-crypt, $y$ yescrypt, $7$ scrypt, $md5$, $sha1$; also
+    /// Apache's $apr1$ (htpasswd) and PHC $argon2id$ strings, whose hash is base64 with '+'.
+    /// </summary>
+    [GeneratedRegex(@"\$(?:1|2[abxy]?|5|6|y|gy|7|md5|sha1|apr1|argon2(?:id|i|d))\$(?:[^\s$:]{1,80}\$){1,3}[./+0-9A-Za-z]{16,}", RegexOptions.CultureInvariant)]
     public static partial Regex PasswordHash();
 
     /// <summary>A shadow or passwd line with a traditional DES-crypt hash (13 characters) in the password field.</summary>
     [GeneratedRegex(@"^[a-z_][a-z0-9_.\-]{0,31}:[./0-9A-Za-z]{13}:", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     public static partial Regex DesCryptShadowLine();
 
-    /// <summary>A JSON setting whose name ends in a credential word and whose value is not empty: <c>"dbPassword": "x</c>.</summary>
-    [GeneratedRegex(@"(?<name>[A-Za-z0-9_\-]{0,64}(?:(?i:password|passwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?)|Pin|PIN|_pin|(?i:pwd)))""\s{0,256}:\s{0,256}""[^""]", RegexOptions.CultureInvariant)]
+    /// <summary>A JSON setting whose name ends in a credential word and whose value is not empty: <c>"dbPassword": "x</c>, or a number (<c>"adminPassword": 12345678</c>).</summary>
+    [GeneratedRegex(@"(?<name>[A-Za-z0-9_\-]{0,64}(?:(?i:password|passwd|secret|token|api[_\-]?key|access[_\-]?key|private[_\-]?key|credentials?)|Pin|PIN|_pin|(?i:pwd)))""\s{0,256}:\s{0,256}(?:""[^""]|-?[0-9])", RegexOptions.CultureInvariant)]
     public static partial Regex JsonCredential();
 
-    /// <summary><c>password=…</c>, <c>API_KEY: …</c>, <c>export DB_SECRET=…</c>: an assignment line in a settings file (.conf, YAML, .env, INI).</summary>
-    [GeneratedRegex(@"^[ \t]{0,64}(?:export[ \t]+)?[""']?(?<name>[A-Za-z0-9_.\-]{0,64}(?i:password|passwd|pwd|secret|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|credentials?|pin))[""']?[ \t]{0,16}[:=][ \t]{0,16}(?<value>[^\s#;]{1,256})", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
+    /// <summary><c>password=…</c>, <c>API_KEY: …</c>, <c>export DB_SECRET=…</c>, <c>- password: …</c> (a YAML list item): an assignment line in a settings file (.conf, YAML, .env, INI).</summary>
+    [GeneratedRegex(@"^[ \t]{0,64}(?:-[ \t]{1,16})?(?:export[ \t]+)?[""']?(?<name>[A-Za-z0-9_.\-]{0,64}(?i:password|passwd|passphrase|psk|pwd|secret|token|api[_.\-]?key|access[_.\-]?key|private[_.\-]?key|credentials?|pin))[""']?[ \t]{0,16}[:=][ \t]{0,16}(?<value>[^\s#;]{1,256})", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     public static partial Regex AssignedCredential();
 
     /// <summary>A password inside a connection string (<c>Server=db;User Id=sa;Password=…;</c>), in JSON or anywhere in text.</summary>

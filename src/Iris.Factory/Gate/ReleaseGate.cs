@@ -35,7 +35,11 @@ internal static class ReleaseGate
         var report = new GateReport();
         if (Directory.Exists(path))
         {
-            ScanDirectory(Path.GetFullPath(path), "", hosts, report, windowBytes, regularFilesOnly: true);
+            ScanDirectory(Path.GetFullPath(path), "", hosts, report, windowBytes);
+        }
+        else if (File.Exists(path) && FileKinds.Of(path) is not (FileKind.Regular or FileKind.SymbolicLink) and var special)
+        {
+            report.Add($"{Path.GetFileName(path)}: special file ({FileKinds.Describe(special)}, not opened)");
         }
         else if (File.Exists(path))
         {
@@ -53,25 +57,55 @@ internal static class ReleaseGate
     public static void ScanStream(Stream stream, string name, HostAllowList hosts, GateReport report, int windowBytes = DefaultWindowBytes) =>
         ScanEntry(stream, name, null, hosts, report, windowBytes, depth: 0, length: null);
 
-    internal static void ScanDirectory(string root, string prefix, HostAllowList hosts, GateReport report, int windowBytes, bool regularFilesOnly, int depth = 0)
+    /// <summary>
+    /// Walks a directory one level at a time by what each entry is (<see cref="FileKinds"/>): directories are
+    /// entered, regular files scanned, and nothing else is opened or followed. A link can point anywhere (out of the
+    /// tree, /dev/zero never ends) and a FIFO blocks whoever opens it, so both are findings, named not read.
+    /// </summary>
+    internal static void ScanDirectory(string root, string prefix, HostAllowList hosts, GateReport report, int windowBytes, int depth = 0)
     {
-        foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
-            .Order(StringComparer.Ordinal))
+        foreach (var entry in Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal))
         {
-            var relative = prefix + Path.GetRelativePath(root, file);
-            if (new FileInfo(file).LinkTarget is not null)
+            var relative = prefix + Path.GetFileName(entry);
+            switch (FileKinds.Of(entry))
             {
-                // Not followed: a link can point anywhere (/dev/zero never ends). An application directory holds
-                // regular files only; a root file system is full of links, which hold no content of their own.
-                if (regularFilesOnly)
-                {
-                    report.Add($"{relative}: symbolic link (a release holds regular files only)");
-                }
-
-                continue;
+                case FileKind.Directory:
+                    ScanDirectory(entry, relative + "/", hosts, report, windowBytes, depth);
+                    break;
+                case FileKind.Regular:
+                    ScanFile(entry, relative, hosts, report, windowBytes, depth);
+                    break;
+                case FileKind.SymbolicLink:
+                    ReportLink(relative, report, insideImage: depth > 0);
+                    break;
+                case var special:
+                    report.Add($"{relative}: special file ({FileKinds.Describe(special)}, not opened)");
+                    break;
             }
+        }
+    }
 
-            ScanFile(file, relative, hosts, report, windowBytes, depth);
+    /// <summary>
+    /// A link holds no content, but its name may still be a plaintext daemon (a BusyBox applet link). In a release
+    /// directory (the published application) a link is a finding; inside a root file-system image links are
+    /// normal (/bin/sh, library versions) and are only never followed.
+    /// </summary>
+    internal static void ReportLink(string name, GateReport report, bool insideImage)
+    {
+        if (!insideImage)
+        {
+            report.Add($"{name}: symbolic link (a release holds regular files only)");
+        }
+
+        ReportDaemon(name, report);
+    }
+
+    private static void ReportDaemon(string name, GateReport report)
+    {
+        var fileName = Path.GetFileName(name);
+        if (PlaintextDaemons.Contains(fileName))
+        {
+            report.Add($"{name}: plaintext protocol service ({fileName})");
         }
     }
 
@@ -84,11 +118,7 @@ internal static class ReleaseGate
     internal static void ScanEntry(Stream stream, string name, string? filePath, HostAllowList hosts, GateReport report, int windowBytes, int depth, long? length)
     {
         var fileName = Path.GetFileName(name);
-        if (PlaintextDaemons.Contains(fileName))
-        {
-            report.Add($"{name}: plaintext protocol service ({fileName})");
-        }
-
+        ReportDaemon(name, report);
         if (KeyStoreExtensions.Contains(Path.GetExtension(fileName).ToLowerInvariant()))
         {
             report.Add($"{name}: key store file");
@@ -160,9 +190,27 @@ internal static class ReleaseGate
         using var tar = new TarReader(content);
         while (tar.GetNextEntry(copyData: false) is { } entry)
         {
-            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile && entry.DataStream is { } data)
+            var entryName = $"{name}!{(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name).TrimStart('/')}";
+            switch (entry.EntryType)
             {
-                ScanEntry(data, $"{name}!{(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name).TrimStart('/')}", null, hosts, report, windowBytes, depth + 1, entry.Length);
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile when entry.DataStream is { } data:
+                    ScanEntry(data, entryName, null, hosts, report, windowBytes, depth + 1, entry.Length);
+                    break;
+                case TarEntryType.SymbolicLink:
+                    ReportLink(entryName, report, insideImage: true);
+                    break;
+                case TarEntryType.HardLink:
+                    // Same content as an entry already scanned; only its name can still be a plaintext daemon.
+                    ReportDaemon(entryName, report);
+                    break;
+                case TarEntryType.Fifo or TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
+                    report.Add($"{entryName}: special file ({FileKinds.Describe(entry.EntryType switch
+                    {
+                        TarEntryType.Fifo => FileKind.Fifo,
+                        TarEntryType.CharacterDevice => FileKind.CharacterDevice,
+                        _ => FileKind.BlockDevice,
+                    })}, not opened)");
+                    break;
             }
         }
     }

@@ -1,18 +1,18 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 
 namespace Iris.Factory.Gate;
 
 /// <summary>
-/// Squashfs images are unpacked by Debian's squashfs-tools (unsquashfs) into an owner-only scratch directory and the
-/// regular files it lists are scanned; devices, pipes and links hold no content and are not opened. An image found
-/// inside an archive is first copied to the scratch directory (unsquashfs needs a file). Disk use is the unpacked
-/// size; memory stays bounded.
+/// Squashfs images are unpacked by Debian's squashfs-tools (unsquashfs) into an owner-only (0700) scratch directory,
+/// deleted afterwards, and walked by <see cref="ReleaseGate.ScanDirectory"/>: links and special files are reported,
+/// never followed or opened. An image found inside an archive is first copied to the scratch directory (unsquashfs
+/// needs a file). Disk use is the unpacked size; memory stays bounded.
 /// </summary>
-internal static partial class SquashfsImage
+internal static class SquashfsImage
 {
     public static void Scan(Stream content, string? filePath, string name, HostAllowList hosts, GateReport report, int windowBytes, int depth)
     {
+        // mkdtemp(3): mode 0700, so no other user reads the unpacked image or swaps a file in it while it is scanned.
         var scratch = Directory.CreateTempSubdirectory("iris-gate-");
         try
         {
@@ -24,18 +24,12 @@ internal static partial class SquashfsImage
                 content.CopyTo(copy);
             }
 
+            // Unpacked and walked like any tree, not read from a `-lln` listing: the listing is one line per file,
+            // so a name holding a newline ("etc/app.conf\nx") was split into two names, one never read and the other
+            // scanned twice. The file system's own directory entries cannot be confused that way.
             var unpacked = Path.Combine(scratch.FullName, "root");
-            var listing = Run("-lln", "-no-progress", image);
             Run("-no-progress", "-quiet", "-no-xattrs", "-d", unpacked, image);
-            foreach (var line in listing.Split('\n').Order(StringComparer.Ordinal))
-            {
-                if (RegularFile().Match(line) is { Success: true } file)
-                {
-                    var relative = file.Groups["path"].Value;
-                    using var stream = new FileStream(Path.Combine(unpacked, relative), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-                    ReleaseGate.ScanEntry(stream, $"{name}!{relative}", null, hosts, report, windowBytes, depth + 1, stream.Length);
-                }
-            }
+            ReleaseGate.ScanDirectory(unpacked, name + "!", hosts, report, windowBytes, depth + 1);
         }
         finally
         {
@@ -43,7 +37,7 @@ internal static partial class SquashfsImage
         }
     }
 
-    private static string Run(params string[] arguments)
+    private static void Run(params string[] arguments)
     {
         var start = new ProcessStartInfo("unsquashfs") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
@@ -63,12 +57,11 @@ internal static partial class SquashfsImage
 
         using var process = started ?? throw new InvalidOperationException("unsquashfs could not be started (install squashfs-tools).");
         var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
+        _ = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        return process.ExitCode == 0 ? output : throw new InvalidDataException($"unsquashfs failed ({process.ExitCode}): {error.Result.Trim()}");
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidDataException($"unsquashfs failed ({process.ExitCode}): {error.Result.Trim()}");
+        }
     }
-
-    /// <summary>A regular file in <c>unsquashfs -lln</c> output: mode, owner, size, date, time, then squashfs-root/PATH.</summary>
-    [GeneratedRegex(@"^-\S+\s+\S+\s+\d+\s+\S+\s+\S+\s+squashfs-root/(?<path>.+)$", RegexOptions.CultureInvariant)]
-    private static partial Regex RegularFile();
 }

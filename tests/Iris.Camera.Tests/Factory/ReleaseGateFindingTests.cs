@@ -111,6 +111,152 @@ public sealed class ReleaseGateFindingTests
         Assert.InRange(allocated, 1, 32L << 20);
     }
 
+    [Fact]
+    public async Task AFifoAndASocket_AreReportedAsSpecialFiles_WithoutBeingOpened()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "run"));
+        File.WriteAllText(Path.Combine(root, "run", "clean.txt"), "nothing to see\n");
+        // Opening a FIFO for reading blocks until a writer comes: an opening gate never returns.
+        Run("mkfifo", Path.Combine(root, "run", "pipe"));
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(root, "run", "control.sock")));
+
+        var report = await Task.Run(() => ReleaseGate.Scan(root, Hosts)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(
+            ["run/control.sock: special file (socket, not opened)", "run/pipe: special file (named pipe, not opened)"],
+            report.Findings.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AFifoGivenAsTheImage_IsReported_WithoutBeingOpened()
+    {
+        using var dir = new TempDirectory();
+        Run("mkfifo", dir.Combine("rootfs.img"));
+
+        var report = await Task.Run(() => ReleaseGate.Scan(dir.Combine("rootfs.img"), Hosts)).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["rootfs.img: special file (named pipe, not opened)"], report.Findings);
+    }
+
+    [Theory]
+    [InlineData("tree", "", true)]
+    [InlineData("image.tar", "image.tar!", false)]
+    [InlineData("image.squashfs", "image.squashfs!", false)]
+    public void SymbolicLinks_AreNeverFollowed_AndInAReleaseDirectoryAreFindings(string image, string prefix, bool linksAreFindings)
+    {
+        using var dir = new TempDirectory();
+        var outside = dir.Combine("outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "secret.conf"), "password = hunter2hunter2\n");
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "etc"));
+        File.WriteAllText(Path.Combine(root, "etc", "ok.txt"), "nothing to see\n");
+        // A link to a directory out of the tree was followed and not reported; one to a file was reported.
+        File.CreateSymbolicLink(Path.Combine(root, "etc", "outside"), outside);
+        File.CreateSymbolicLink(Path.Combine(root, "etc", "secret.conf"), Path.Combine(outside, "secret.conf"));
+
+        var report = ReleaseGate.Scan(ImageOf(root, image, dir), Hosts);
+
+        // Never followed: the secret outside the tree is found in no case. A root file-system image is full of
+        // normal links (/bin/sh, library versions), so there a link alone is no finding.
+        string[] expected = linksAreFindings
+            ? [$"{prefix}etc/outside: symbolic link (a release holds regular files only)", $"{prefix}etc/secret.conf: symbolic link (a release holds regular files only)"]
+            : [];
+        Assert.Equal(expected, report.Findings.Order(StringComparer.Ordinal));
+        Assert.Equal("nothing to see\n".Length, report.BytesScanned);
+    }
+
+    [Fact]
+    public void ASquashfsFileWithANewlineInItsName_IsScannedOnce_AndSoIsTheCleanFileItsNameBegins()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "etc"));
+        const string clean = "nothing to see\n";
+        const string secret = "-----BEGIN OPENSSH PRIVATE KEY-----\n";
+        File.WriteAllText(Path.Combine(root, "etc", "app.conf"), clean);
+        File.WriteAllText(Path.Combine(root, "etc", "app.conf\nx"), secret);
+
+        var report = ReleaseGate.Scan(ImageOf(root, "image.squashfs", dir), Hosts);
+
+        Assert.Equal(["image.squashfs!etc/app.conf\nx: contains a private key"], report.Findings);
+        // A listing split on the newline read etc/app.conf twice and the secret never.
+        Assert.Equal(clean.Length + secret.Length, report.BytesScanned);
+    }
+
+    [Theory]
+    [InlineData("tree", "")]
+    [InlineData("image.tar", "image.tar!")]
+    [InlineData("image.squashfs", "image.squashfs!")]
+    public void ABusyBoxAppletLink_NamedForAPlaintextDaemon_IsReported(string image, string prefix)
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "bin"));
+        Directory.CreateDirectory(Path.Combine(root, "usr", "sbin"));
+        File.WriteAllText(Path.Combine(root, "bin", "busybox"), "busybox multi-call binary\n");
+        string[] daemons = ["rlogind", "rshd", "telnetd", "tftpd"];
+        foreach (var daemon in daemons)
+        {
+            File.CreateSymbolicLink(Path.Combine(root, "usr", "sbin", daemon), "../../bin/busybox");
+        }
+
+        // A hard link is a regular file in a tree or squashfs, but a data-less link entry in tar.
+        Run("ln", Path.Combine(root, "bin", "busybox"), Path.Combine(root, "usr", "sbin", "ftpd"));
+
+        var report = ReleaseGate.Scan(ImageOf(root, image, dir), Hosts);
+
+        Assert.Equal(
+            [
+                $"{prefix}usr/sbin/ftpd: plaintext protocol service (ftpd)",
+                .. daemons.SelectMany(d => prefix.Length == 0
+                    ? new[] { $"{prefix}usr/sbin/{d}: plaintext protocol service ({d})", $"{prefix}usr/sbin/{d}: symbolic link (a release holds regular files only)" }
+                    : [$"{prefix}usr/sbin/{d}: plaintext protocol service ({d})"]),
+            ],
+            report.Findings.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void PasswordsTheGateOnceMissed_AreFound_YamlListItemJsonNumberWifiPassphrasesApr1AndArgon2()
+    {
+        using var dir = new TempDirectory();
+        var root = dir.Combine("root");
+        Directory.CreateDirectory(Path.Combine(root, "etc"));
+        File.WriteAllText(Path.Combine(root, "etc", "users.yaml"), "users:\n  - password: hunter2hunter2\n");
+        File.WriteAllText(Path.Combine(root, "etc", "admin.json"), "{ \"adminPassword\": 12345678 }\n");
+        File.WriteAllText(Path.Combine(root, "etc", "htpasswd"), "admin:$apr1$abcdefgh$0123456789abcdefghijkl\n");
+        File.WriteAllText(Path.Combine(root, "etc", "hostapd.conf"), "interface=wlan0\nwpa_passphrase=hunter2hunter2\n");
+        File.WriteAllText(Path.Combine(root, "etc", "wpa_supplicant.conf"), "network={\n  ssid=\"home\"\n  psk=\"hunter2hunter2\"\n}\n");
+        File.WriteAllText(Path.Combine(root, "etc", "argon"), "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$Rdescudv+Csgt3ub+b+dWRWJTmaaJObG\n");
+
+        var report = ReleaseGate.Scan(root, Hosts);
+
+        Assert.Equal(
+            [
+                "etc/admin.json: credential in settings (adminPassword)",
+                "etc/argon: password hash ($argon2id$ crypt)",
+                "etc/hostapd.conf: credential in settings (wpa_passphrase)",
+                "etc/htpasswd: password hash ($apr1$ crypt)",
+                "etc/users.yaml: credential in settings (password)",
+                "etc/wpa_supplicant.conf: credential in settings (psk)",
+            ],
+            report.Findings.Order(StringComparer.Ordinal));
+    }
+
+    private static string ImageOf(string root, string image, TempDirectory dir)
+    {
+        if (image == "tree")
+        {
+            return root;
+        }
+
+        Pack(root, dir.Combine(image), dir);
+        return dir.Combine(image);
+    }
+
     private static void Plant(FileStream file, long at, ReadOnlySpan<byte> bytes)
     {
         file.Position = at;
