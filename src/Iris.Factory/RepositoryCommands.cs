@@ -118,16 +118,28 @@ internal static class RepositoryCommands
             var publisher = ExistingRepository(repoDir);
             // The SBOM goes into the release it describes, so the bundle's signed hash covers it and the camera can show it.
             var sbom = ReleaseSupplyChain.WriteSbom(result, supply, source, bundleKind == DirectoryKind, result.GetValue(version)!, output);
+            // An SBOM this command wrote into the release directory goes again when the release is refused, so the
+            // directory is left as it was given.
+            void Refuse(string why)
+            {
+                if (sbom is not null && result.GetValue(supply.Sbom) is null)
+                {
+                    File.Delete(sbom);
+                }
+
+                throw new InvalidDataException(why);
+            }
+
             if (!await ReleaseSupplyChain.CveGateAsync(result, supply, sbom, output))
             {
-                throw new InvalidDataException("The CVE gate found High or Critical CVEs without a VEX statement; nothing was published.");
+                Refuse("The CVE gate found High or Critical CVEs without a VEX statement; nothing was published.");
             }
 
             // Every kind of release passes the gate: a directory file by file, an image as the one file it is.
             var findings = await FactoryCli.RunGateAsync(source, result.GetValue(allowList)!, result.InvocationConfiguration.Error);
             if (findings > 0)
             {
-                throw new InvalidDataException($"The release gate found {findings} problem(s) in '{source}'; nothing was published.");
+                Refuse($"The release gate found {findings} problem(s) in '{source}'; nothing was published.");
             }
 
             var recipientKeys = result.GetValue(recipients)!.Select(path =>

@@ -19,6 +19,7 @@ public sealed class DebugLockdownTests
         Assert.Contains($"ConditionPathExists={flag}", File.ReadAllText(Deploy("systemd", "iris-debug-console.service")), StringComparison.Ordinal);
         Assert.Equal("/run/iris", Path.GetDirectoryName(flag));
         Assert.Contains("RuntimeDirectory=iris\n", File.ReadAllText(Deploy("systemd", "iris-camera.service")), StringComparison.Ordinal);
+        Assert.Contains("RuntimeDirectory=iris\n", File.ReadAllText(Deploy("systemd", "iris-boot.service")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public sealed class ReleaseCveGateTests
         Assert.Contains("| fail | CVE-2026-3000 | libssl3 | 3.0.11-1~deb12u2 | 9.8 |", refused.ToString(), StringComparison.Ordinal);
         Assert.Contains("nothing was published", refusedError.ToString(), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(dir.Combine("repo", "targets")));
+        Assert.False(File.Exists(Path.Combine(release, "sbom.cdx.json")), "a refused release leaves its directory as it was given");
 
         var published = new StringWriter();
         var publishedError = new StringWriter();
