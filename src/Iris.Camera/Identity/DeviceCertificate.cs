@@ -1,7 +1,7 @@
 using System.Formats.Asn1;
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Iris.Shared;
 
 namespace Iris.Camera.Identity;
 
@@ -29,12 +29,7 @@ internal static class DeviceCertificate
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
 
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(serial.ToLowerInvariant() + ".local");
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddIpAddress(IPAddress.IPv6Loopback);
-        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(DeviceCertificateNames.For(serial));
 
         var certificateSerial = RandomNumberGenerator.GetBytes(16);
         certificateSerial[0] &= 0x7F;

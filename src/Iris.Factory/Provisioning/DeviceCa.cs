@@ -1,8 +1,8 @@
 using System.Formats.Asn1;
-using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Iris.Firmware.Metadata;
+using Iris.Shared;
 
 namespace Iris.Factory.Provisioning;
 
@@ -77,12 +77,7 @@ internal static class DeviceCa
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuth, ClientAuth], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca.Certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName(serial.ToLowerInvariant() + ".local");
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddIpAddress(IPAddress.IPv6Loopback);
-        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(DeviceCertificateNames.For(serial));
         // Never past the CA's own expiry: a chain with a child outliving its issuer fails in some clients.
         var notAfter = now.AddYears(20) < ca.Certificate.NotAfter ? now.AddYears(20) : new DateTimeOffset(ca.Certificate.NotAfter);
         return request.Create(ca.Certificate.SubjectName, new SignerGenerator(ca.Signer), now.AddDays(-1), notAfter, NewCertificateSerial());
