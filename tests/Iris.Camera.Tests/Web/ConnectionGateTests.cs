@@ -35,16 +35,25 @@ public sealed class ConnectionGateTests
         var held = new List<Socket>();
         try
         {
-            for (var i = 0; i < 4; i++)
+            // Five connections from one host. Kestrel runs each connection's admission on its own task, so which
+            // of the five is refused is not fixed (the fifth may be admitted while an earlier one waits its turn);
+            // that exactly one is refused and four are kept is.
+            var resetAtConnect = 0;
+            for (var i = 0; i < 5; i++)
             {
-                held.Add(await ConnectFromAsync("127.0.0.2", camera.BaseAddress.Port));
+                try
+                {
+                    held.Add(await ConnectFromAsync("127.0.0.2", camera.BaseAddress.Port));
+                }
+                catch (SocketException)
+                {
+                    resetAtConnect++; // refused so fast that the reset reached the client before its connect finished
+                }
             }
 
-            Assert.True(await IsRefusedAsync("127.0.0.2", camera.BaseAddress.Port), "a fifth idle connection from one host was kept");
-            foreach (var socket in held)
-            {
-                Assert.False(await IsClosedByServerAsync(socket, TimeSpan.FromMilliseconds(200)), "an admitted connection was dropped before its handshake timeout");
-            }
+            var closed = await Task.WhenAll(held.Select(socket => IsClosedByServerAsync(socket, TimeSpan.FromSeconds(2))));
+            Assert.Equal(1, closed.Count(c => c) + resetAtConnect);
+            Assert.Equal(4, closed.Count(c => !c));
 
             using var device = await owner.Http.GetAsync(new Uri("/api/auth/session", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, device.StatusCode);
@@ -109,28 +118,6 @@ public sealed class ConnectionGateTests
         socket.Bind(new IPEndPoint(IPAddress.Parse(local), 0));
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         return socket;
-    }
-
-    /// <summary>
-    /// Whether a new connection from <paramref name="local"/> is refused: the server closes it at once, so the reset
-    /// may even reach the client before its connect completes.
-    /// </summary>
-    private static async Task<bool> IsRefusedAsync(string local, int port)
-    {
-        Socket socket;
-        try
-        {
-            socket = await ConnectFromAsync(local, port);
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-
-        using (socket)
-        {
-            return await IsClosedByServerAsync(socket);
-        }
     }
 
     /// <summary>Whether the server closes the connection within the time (a read ends with 0 bytes or a reset).</summary>
