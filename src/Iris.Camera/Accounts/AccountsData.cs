@@ -3,7 +3,7 @@ using Iris.Camera.Storage;
 namespace Iris.Camera.Accounts;
 
 /// <summary>Account names, sessions and known sign-in addresses: declared here, and deleted only here.</summary>
-internal sealed class AccountsData(CameraDatabase database, IEnumerable<IAccountDataHolder> holders) : IStoredData
+internal sealed class AccountsData(CameraDatabase database, IEnumerable<IAccountDataHolder> holders, AccountCipher cipher) : IStoredData
 {
     public const string KindId = "accounts";
 
@@ -17,7 +17,10 @@ internal sealed class AccountsData(CameraDatabase database, IEnumerable<IAccount
     ];
 
     public IEnumerable<DataLocation> Locations =>
-        [new("device-identity", [], ["vault/default-password-hash.sealed", "vault/default-password.sealed", "default-password"])];
+        [
+            new("device-identity", [], ["vault/default-password-hash.sealed", "vault/default-password.sealed", "default-password"]),
+            new(KindId, [], ["vault/data-key.accounts.sealed", "vault/data-key.account.*.sealed"]),
+        ];
 
     public IEnumerable<string> Deletable => [KindId];
 
@@ -32,13 +35,22 @@ internal sealed class AccountsData(CameraDatabase database, IEnumerable<IAccount
     {
         using var connection = database.OpenConnection();
         using var transaction = connection.BeginTransaction(deferred: false);
-        var names = DbRows.Query(connection, "SELECT username FROM accounts WHERE id != $keep;", r => r.GetString(0), ("$keep", request.KeepAccountId));
+        var deleted = DbRows.Query(connection, "SELECT key_id, sealed FROM accounts WHERE id != $keep AND sealed IS NOT NULL;",
+            r => (KeyId: r.GetString(0), Sealed: (byte[])r[1]), ("$keep", request.KeepAccountId));
+        var names = deleted.Select(d => cipher.Open(d.KeyId, d.Sealed)?.Username).OfType<string>().ToList();
         DbRows.Execute(connection, """
             DELETE FROM sessions WHERE account_id != $keep;
             DELETE FROM known_sources WHERE account NOT IN (SELECT username FROM accounts WHERE id = $keep);
             """, ("$keep", request.KeepAccountId));
         var removed = DbRows.Execute(connection, "DELETE FROM accounts WHERE id != $keep;", ("$keep", request.KeepAccountId));
         transaction.Commit();
+
+        // Their keys go after the rows: every copy of the rows left on the disk no longer opens.
+        foreach (var (keyId, _) in deleted)
+        {
+            cipher.Destroy(keyId);
+        }
+
         foreach (var name in names)
         {
             foreach (var holder in holders)

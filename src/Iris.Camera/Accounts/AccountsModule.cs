@@ -15,6 +15,7 @@ internal sealed class AccountsModule : CameraModule
 
     public override void Open(IServiceProvider services)
     {
+        services.GetRequiredService<AccountsEncryption>().Run();
         services.GetRequiredService<OwnerBootstrap>().EnsureOwner();
 
         // Counts of throttled attempts not yet written go into the event log when the daemon stops.

@@ -12,6 +12,8 @@ internal static class AccountsRegistration
         services.AddSingleton(new PasswordHasher(options.PasswordIterations));
         services.TryAddSingleton<IOperatorTerminal, ConsoleTerminal>();
         services.TryAddSingleton<IDefaultPasswordDisplay, DefaultPasswordDisplay>();
+        services.AddSingleton<AccountCipher>();
+        services.AddSingleton<AccountsEncryption>();
         services.AddSingleton<AccountStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<KnownSources>();

@@ -2,7 +2,10 @@ using Iris.Camera.Storage;
 
 namespace Iris.Camera.Accounts;
 
-/// <summary>The tables the accounts module owns: accounts, sessions (tokens stored as SHA-256 only) and known sign-in sources.</summary>
+/// <summary>
+/// The tables the accounts module owns: accounts, sessions (tokens stored as SHA-256 only) and known sign-in sources;
+/// since version 9 every personal value in them is sealed or blind-indexed (<see cref="AccountCipher"/>).
+/// </summary>
 internal static class AccountsSchema
 {
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
@@ -35,6 +38,13 @@ internal static class AccountsSchema
                 first_seen_at TEXT NOT NULL,
                 PRIMARY KEY (account, source)
             ) STRICT;
+            """),
+        // Issue 12: the name, hash, salt and iterations move into `sealed`, under the account's own key `key_id`;
+        // `username` keeps the name's blind index. Rows of older versions are sealed at the next start, by
+        // AccountsEncryption (it needs the vault, which SQL cannot reach).
+        new(9, """
+            ALTER TABLE accounts ADD COLUMN key_id TEXT;
+            ALTER TABLE accounts ADD COLUMN sealed BLOB;
             """),
     ];
 }

@@ -5,21 +5,32 @@ using Iris.Camera.Web;
 
 namespace Iris.Camera.Accounts;
 
-/// <summary>Sources each account has signed in from, for the new-source alert and the owner's throttle bucket.</summary>
-internal sealed class KnownSources(CameraDatabase database, TimeProvider time) : IKnownSourceDirectory
+/// <summary>
+/// Sources each account has signed in from, for the new-source alert and the owner's throttle bucket. Neither the
+/// account nor the address is stored: a row is the account name's blind index and the address's HMAC under that
+/// account's own key (<see cref="AccountCipher"/>), so once the account is deleted no copy of a row can be tested
+/// against guessed addresses.
+/// </summary>
+internal sealed class KnownSources(CameraDatabase database, TimeProvider time, AccountCipher cipher) : IKnownSourceDirectory
 {
     private static readonly TimeSpan SnapshotAge = TimeSpan.FromSeconds(30);
     private readonly Lock _lock = new();
-    private FrozenSet<string>? _anyAccount;
+    private IReadOnlyList<(string KeyId, FrozenSet<string> Sources)>? _anyAccount;
     private DateTimeOffset _loadedAt;
 
     public bool IsKnown(string account, string source)
     {
         using var connection = database.OpenConnection();
+        var index = cipher.UsernameIndex(account);
+        if (KeyIdOf(connection, index) is not { } keyId)
+        {
+            return false;
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT EXISTS (SELECT 1 FROM known_sources WHERE account = $a AND source = $s);";
-        command.Parameters.AddWithValue("$a", account);
-        command.Parameters.AddWithValue("$s", source);
+        command.Parameters.AddWithValue("$a", index);
+        command.Parameters.AddWithValue("$s", cipher.SourceIndex(keyId, source));
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
     }
 
@@ -38,7 +49,15 @@ internal sealed class KnownSources(CameraDatabase database, TimeProvider time) :
                 _loadedAt = now;
             }
 
-            return _anyAccount.Contains(source);
+            foreach (var (keyId, sources) in _anyAccount)
+            {
+                if (sources.Contains(cipher.SourceIndex(keyId, source)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 
@@ -47,7 +66,7 @@ internal sealed class KnownSources(CameraDatabase database, TimeProvider time) :
         using var connection = database.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT EXISTS (SELECT 1 FROM known_sources WHERE account = $a);";
-        command.Parameters.AddWithValue("$a", account);
+        command.Parameters.AddWithValue("$a", cipher.UsernameIndex(account));
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
     }
 
@@ -56,9 +75,15 @@ internal sealed class KnownSources(CameraDatabase database, TimeProvider time) :
         using (var connection = database.OpenConnection())
         using (var command = connection.CreateCommand())
         {
+            var index = cipher.UsernameIndex(account);
+            if (KeyIdOf(connection, index) is not { } keyId)
+            {
+                return;
+            }
+
             command.CommandText = "INSERT INTO known_sources (account, source, first_seen_at) VALUES ($a, $s, $now) ON CONFLICT DO NOTHING;";
-            command.Parameters.AddWithValue("$a", account);
-            command.Parameters.AddWithValue("$s", source);
+            command.Parameters.AddWithValue("$a", index);
+            command.Parameters.AddWithValue("$s", cipher.SourceIndex(keyId, source));
             command.Parameters.AddWithValue("$now", time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
             command.ExecuteNonQuery();
         }
@@ -69,18 +94,15 @@ internal sealed class KnownSources(CameraDatabase database, TimeProvider time) :
         }
     }
 
-    private FrozenSet<string> LoadAll()
+    private List<(string KeyId, FrozenSet<string> Sources)> LoadAll()
     {
         using var connection = database.OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT DISTINCT source FROM known_sources;";
-        using var reader = command.ExecuteReader();
-        var sources = new List<string>();
-        while (reader.Read())
-        {
-            sources.Add(reader.GetString(0));
-        }
-
-        return sources.ToFrozenSet(StringComparer.Ordinal);
+        return [.. DbRows.Query(connection, "SELECT a.key_id, k.source FROM known_sources k JOIN accounts a ON a.username = k.account WHERE a.key_id IS NOT NULL;",
+                r => (KeyId: r.GetString(0), Source: r.GetString(1)))
+            .GroupBy(r => r.KeyId, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Select(r => r.Source).ToFrozenSet(StringComparer.Ordinal)))];
     }
+
+    private static string? KeyIdOf(Microsoft.Data.Sqlite.SqliteConnection connection, string usernameIndex) =>
+        DbRows.Scalar(connection, "SELECT key_id FROM accounts WHERE username = $u;", ("$u", usernameIndex)) as string;
 }

@@ -15,7 +15,7 @@ public sealed record IssuedSession(string Token, string CsrfToken);
 /// Server-side sessions (5.1.1.3): 256-bit random tokens, stored only as SHA-256, with idle and absolute
 /// timeouts checked on every request; revocable one by one or per account.
 /// </summary>
-internal sealed class SessionStore(CameraDatabase database, TimeProvider time, AccountsOptions options)
+internal sealed class SessionStore(CameraDatabase database, TimeProvider time, AccountsOptions options, AccountCipher cipher)
 {
     private static readonly TimeSpan TouchInterval = TimeSpan.FromSeconds(30);
 
@@ -24,12 +24,15 @@ internal sealed class SessionStore(CameraDatabase database, TimeProvider time, A
         var token = NewSecret();
         var csrf = NewSecret();
         using var connection = database.OpenConnection();
+        // The address is sealed under the account's key, so it goes with the account's erasure.
+        var keyId = DbRows.Scalar(connection, "SELECT key_id FROM accounts WHERE id = $a;", ("$a", accountId)) as string
+            ?? throw new InvalidOperationException("A session needs an encrypted account.");
         using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO sessions (token_hash, account_id, csrf_hash, source, created_at, last_seen_at) VALUES ($t, $a, $c, $s, $now, $now);";
         command.Parameters.AddWithValue("$t", HashOf(token));
         command.Parameters.AddWithValue("$a", accountId);
         command.Parameters.AddWithValue("$c", HashOf(csrf));
-        command.Parameters.AddWithValue("$s", source);
+        command.Parameters.AddWithValue("$s", cipher.SealSource(keyId, source));
         command.Parameters.AddWithValue("$now", Format(time.GetUtcNow()));
         command.ExecuteNonQuery();
         return new IssuedSession(token, csrf);
@@ -50,8 +53,8 @@ internal sealed class SessionStore(CameraDatabase database, TimeProvider time, A
         using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                SELECT s.account_id, a.username, a.role, a.must_change_password, a.disabled, s.csrf_hash, s.created_at, s.last_seen_at
-                FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $t;
+                SELECT s.account_id, a.key_id, a.role, a.must_change_password, a.disabled, s.csrf_hash, s.created_at, s.last_seen_at, a.sealed
+                FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $t AND a.sealed IS NOT NULL;
                 """;
             command.Parameters.AddWithValue("$t", tokenHash);
             using var reader = command.ExecuteReader();
@@ -65,7 +68,12 @@ internal sealed class SessionStore(CameraDatabase database, TimeProvider time, A
                 return null;
             }
 
-            session = new CameraSession(reader.GetInt64(0), reader.GetString(1), RoleNames.FromDatabase(reader.GetString(2)),
+            if (cipher.Open(reader.GetString(1), (byte[])reader[8]) is not { } account)
+            {
+                return null;
+            }
+
+            session = new CameraSession(reader.GetInt64(0), account.Username, RoleNames.FromDatabase(reader.GetString(2)),
                 reader.GetInt64(3) == 1, tokenHash, (byte[])reader[5]);
             createdAt = Parse(reader.GetString(6));
             lastSeenAt = Parse(reader.GetString(7));

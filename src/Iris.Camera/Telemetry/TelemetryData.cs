@@ -3,7 +3,7 @@ using Iris.Camera.Storage;
 namespace Iris.Camera.Telemetry;
 
 /// <summary>Consent records and the sent-payload history: declared here, and deleted only here.</summary>
-internal sealed class TelemetryData(TelemetryConsentStore consent, TelemetrySentHistory sent) : IStoredData
+internal sealed class TelemetryData(TelemetryConsentStore consent, TelemetrySentHistory sent, IDataKeys keys) : IStoredData
 {
     public const string KindId = "telemetry";
 
@@ -20,8 +20,16 @@ internal sealed class TelemetryData(TelemetryConsentStore consent, TelemetrySent
 
     public int Count(string kindId) => sent.Count() + consent.CountNamed();
 
+    public IEnumerable<DataLocation> Locations => [new(KindId, [], ["vault/data-key.telemetry.sealed"])];
+
+    /// <summary>
+    /// Deletes the payloads and the names, then destroys the telemetry field key: copies of them the disk still
+    /// holds (WAL frames, free blocks) no longer open. The next payload or grant is sealed under a new key.
+    /// </summary>
     public int DeleteKind(string kindId, ErasureRequest request)
     {
-        return sent.DeleteAll() + consent.ForgetAccounts();
+        var removed = sent.DeleteAll() + consent.ForgetAccounts();
+        keys.Destroy(TelemetrySentHistory.KeyName);
+        return removed;
     }
 }

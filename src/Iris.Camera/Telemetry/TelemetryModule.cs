@@ -15,7 +15,10 @@ internal sealed class TelemetryModule : CameraModule
         services.AddTelemetry(options);
         services.AddSingleton<IDeclaresServices, TelemetryServices>();
         services.AddSingleton<IStoredData, TelemetryData>();
+        services.AddSingleton<TelemetryEncryption>();
     }
+
+    public override void Open(IServiceProvider services) => services.GetRequiredService<TelemetryEncryption>().Run();
 
     public override void MapEndpoints(IEndpointRouteBuilder routes) => routes.MapTelemetryEndpoints();
 }

@@ -22,5 +22,11 @@ internal static class TelemetrySchema
                 result TEXT NOT NULL
             ) STRICT;
             """),
+        // Issue 12: payloads and the consenting account's name are sealed under the `telemetry` field key; rows
+        // of older versions are sealed at the next start (TelemetryEncryption), then this flag is 1.
+        new(9, """
+            ALTER TABLE telemetry_sent ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE telemetry_consent ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

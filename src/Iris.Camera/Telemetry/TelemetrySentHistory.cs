@@ -5,11 +5,17 @@ namespace Iris.Camera.Telemetry;
 
 /// <summary>
 /// What was sent, for the owner to inspect: the last <see cref="Kept"/> payloads with time and result. The only
-/// code that runs SQL on <c>telemetry_sent</c>.
+/// code that runs SQL on <c>telemetry_sent</c>. Payloads are sealed under the <see cref="KeyName"/> field key, which
+/// deleting the history destroys, so no carved copy of a payload opens afterwards.
 /// </summary>
-internal sealed class TelemetrySentHistory(CameraDatabase database, TimeProvider time)
+internal sealed class TelemetrySentHistory(CameraDatabase database, TimeProvider time, IDataKeys keys)
 {
     public const int Kept = 100;
+
+    /// <summary>The field key of the telemetry kind: payloads and the consenting account's name.</summary>
+    public const string KeyName = "telemetry";
+
+    internal const string PayloadContext = "telemetry_sent.payload";
 
     /// <summary>What a payload's row says while it is being sent, and after a crash in the middle of a send.</summary>
     public const string Sending = "sending (outcome unknown)";
@@ -23,12 +29,12 @@ internal sealed class TelemetrySentHistory(CameraDatabase database, TimeProvider
         using var connection = database.OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO telemetry_sent (at, payload, result) VALUES ($at, $payload, $result);
+            INSERT INTO telemetry_sent (at, payload, result, sealed) VALUES ($at, $payload, $result, 1);
             DELETE FROM telemetry_sent WHERE id NOT IN (SELECT id FROM telemetry_sent ORDER BY id DESC LIMIT $keep);
             SELECT max(id) FROM telemetry_sent;
             """;
         command.Parameters.AddWithValue("$at", time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        command.Parameters.AddWithValue("$payload", payloadJson);
+        command.Parameters.AddWithValue("$payload", keys.Get(KeyName).SealText(payloadJson, PayloadContext));
         command.Parameters.AddWithValue("$result", Sending);
         command.Parameters.AddWithValue("$keep", Kept);
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
@@ -44,8 +50,9 @@ internal sealed class TelemetrySentHistory(CameraDatabase database, TimeProvider
     public IReadOnlyList<(DateTimeOffset At, string Payload, string Result)> List()
     {
         using var connection = database.OpenConnection();
-        return DbRows.Query(connection, "SELECT at, payload, result FROM telemetry_sent ORDER BY id DESC;",
-            r => (DateTimeOffset.Parse(r.GetString(0), CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2)));
+        var key = keys.Get(KeyName);
+        return DbRows.Query(connection, "SELECT at, payload, result FROM telemetry_sent WHERE sealed = 1 ORDER BY id DESC;",
+            r => (DateTimeOffset.Parse(r.GetString(0), CultureInfo.InvariantCulture), key.OpenText(r.GetString(1), PayloadContext) ?? Unreadable, r.GetString(2)));
     }
 
     public DateTimeOffset? LastSentAt()
@@ -70,4 +77,7 @@ internal sealed class TelemetrySentHistory(CameraDatabase database, TimeProvider
         command.CommandText = "DELETE FROM telemetry_sent;";
         return command.ExecuteNonQuery();
     }
+
+    /// <summary>What the history shows for a payload whose sealed bytes do not open (damaged).</summary>
+    public const string Unreadable = "(unreadable)";
 }

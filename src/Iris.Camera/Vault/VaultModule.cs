@@ -13,6 +13,8 @@ internal sealed class VaultModule : CameraModule
         services.AddSingleton(sp => StorageKeys.Open(options, sp.GetRequiredService<DataDirectory>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Vault")));
         services.AddSingleton<IStorageKeyProvider>(sp => new NonOwningProvider(sp.GetRequiredService<OpenedVault>().Provider));
         services.AddSingleton(sp => sp.GetRequiredService<OpenedVault>().Vault);
+        services.AddSingleton<VaultDataKeys>();
+        services.AddSingleton<IDataKeys>(sp => sp.GetRequiredService<VaultDataKeys>());
         services.AddSingleton<IStoredData, VaultData>();
     }
 }

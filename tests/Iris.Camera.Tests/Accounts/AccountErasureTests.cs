@@ -37,7 +37,7 @@ public sealed class AccountErasureTests
 
         Assert.Equal(0, Count(camera, "SELECT count(*) FROM known_sources WHERE account = $u;"));
         Assert.Equal(0, Count(camera, "SELECT count(*) FROM accounts WHERE username = $u;"));
-        Assert.Equal(1, Count(camera, "SELECT count(*) FROM known_sources WHERE account = 'admin';"));
+        Assert.Equal(1, Count(camera, "SELECT count(*) FROM known_sources WHERE account = $u;", "admin"));
     }
 
     [Fact]
@@ -66,9 +66,11 @@ public sealed class AccountErasureTests
         }
     }
 
-    private static long Count(InProcessCamera camera, string sql)
+    /// <summary>A count where $u is the name's blind index (how the accounts tables name an account since schema 9).</summary>
+    private static long Count(InProcessCamera camera, string sql, string username = Visitor)
     {
         using var connection = camera.App.Services.GetRequiredService<CameraDatabase>().OpenConnection();
-        return Convert.ToInt64(DbRows.Scalar(connection, sql, ("$u", Visitor)), CultureInfo.InvariantCulture);
+        var index = camera.App.Services.GetRequiredService<AccountCipher>().UsernameIndex(username);
+        return Convert.ToInt64(DbRows.Scalar(connection, sql, ("$u", index)), CultureInfo.InvariantCulture);
     }
 }

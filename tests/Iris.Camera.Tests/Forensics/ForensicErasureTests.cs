@@ -272,13 +272,9 @@ public sealed class ForensicErasureTests
         {
         }
 
-        using var connection = camera.App.Services.GetRequiredService<CameraDatabase>().OpenConnection();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT password_hash, password_salt FROM accounts WHERE username = $u;";
-        command.Parameters.AddWithValue("$u", Visitor);
-        using var reader = command.ExecuteReader();
-        Assert.True(reader.Read());
-        return ((byte[])reader[0], (byte[])reader[1]);
+        var visitor = camera.App.Services.GetRequiredService<Iris.Camera.Accounts.AccountStore>().Find(Visitor);
+        Assert.NotNull(visitor);
+        return (visitor.Password.Hash, visitor.Password.Salt);
     }
 
     private static async Task SetStreamPasswordAsync(SignedInClient owner, MjpegStreamServer streams)

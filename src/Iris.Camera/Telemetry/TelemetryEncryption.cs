@@ -1,0 +1,43 @@
+using Iris.Camera.Storage;
+
+namespace Iris.Camera.Telemetry;
+
+/// <summary>
+/// Seals, at start, telemetry rows written before schema 9 (plaintext payloads and account names), in one
+/// transaction, then scrubs the WAL so their plaintext page images do not stay in it. Idempotent.
+/// </summary>
+internal sealed class TelemetryEncryption(CameraDatabase database, IDataKeys keys)
+{
+    public int Run()
+    {
+        int count;
+        using (var connection = database.OpenConnection())
+        using (var transaction = connection.BeginTransaction(deferred: false))
+        {
+            var key = keys.Get(TelemetrySentHistory.KeyName);
+            var payloads = DbRows.Query(connection, "SELECT id, payload FROM telemetry_sent WHERE sealed = 0;", r => (Id: r.GetInt64(0), Text: r.GetString(1)));
+            foreach (var (id, text) in payloads)
+            {
+                DbRows.Execute(connection, "UPDATE telemetry_sent SET payload = $p, sealed = 1 WHERE id = $id;",
+                    ("$p", key.SealText(text, TelemetrySentHistory.PayloadContext)), ("$id", id));
+            }
+
+            var names = DbRows.Query(connection, "SELECT id, account FROM telemetry_consent WHERE sealed = 0;", r => (Id: r.GetInt64(0), Text: r.GetString(1)));
+            foreach (var (id, text) in names)
+            {
+                DbRows.Execute(connection, "UPDATE telemetry_consent SET account = $a, sealed = 1 WHERE id = $id;",
+                    ("$a", text == TelemetryConsentStore.NoAccount ? text : key.SealText(text, TelemetryConsentStore.AccountContext)), ("$id", id));
+            }
+
+            transaction.Commit();
+            count = payloads.Count + names.Count;
+        }
+
+        if (count > 0)
+        {
+            database.Compact();
+        }
+
+        return count;
+    }
+}
