@@ -36,7 +36,8 @@ internal sealed partial class AlertCenter(
     SecurityEventLog events,
     TimeProvider time,
     IEnumerable<IAlertChannel> channels,
-    ILogger<AlertCenter> logger)
+    ILogger<AlertCenter> logger,
+    EventFields fields)
 {
     public SecurityAlert Raise(string kind, string? source, string? account, string message)
     {
@@ -45,8 +46,9 @@ internal sealed partial class AlertCenter(
         using (var connection = database.OpenConnection())
         {
             id = Convert.ToInt64(DbRows.Scalar(connection,
-                "INSERT INTO alerts (at, kind, serial, source, account, message) VALUES ($at, $kind, $serial, $source, $account, $message) RETURNING id;",
-                ("$at", DbTime.Format(at)), ("$kind", kind), ("$serial", identity.Serial), ("$source", source), ("$account", account), ("$message", message)),
+                "INSERT INTO alerts (at, kind, serial, source, account, message, sealed) VALUES ($at, $kind, $serial, $source, $account, $message, 1) RETURNING id;",
+                ("$at", DbTime.Format(at)), ("$kind", kind), ("$serial", identity.Serial), ("$source", fields.Seal(source, SourceColumn)),
+                ("$account", fields.Seal(account, AccountColumn)), ("$message", fields.Seal(message, MessageColumn))),
                 CultureInfo.InvariantCulture);
         }
 
@@ -75,9 +77,30 @@ internal sealed partial class AlertCenter(
     {
         using var connection = database.OpenConnection();
         return DbRows.Query(connection,
-            "SELECT id, at, kind, serial, source, account, message, acknowledged_at FROM alerts WHERE $all = 1 OR acknowledged_at IS NULL ORDER BY id DESC LIMIT $limit;",
-            r => new SecurityAlert(r.GetInt64(0), DbTime.Read(r, 1), r.GetString(2), r.GetString(3), DbRows.NullableString(r, 4), DbRows.NullableString(r, 5), r.GetString(6), DbTime.ReadNullable(r, 7)),
+            "SELECT id, at, kind, serial, source, account, message, acknowledged_at FROM alerts WHERE sealed = 1 AND ($all = 1 OR acknowledged_at IS NULL) ORDER BY id DESC LIMIT $limit;",
+            r => new SecurityAlert(r.GetInt64(0), DbTime.Read(r, 1), r.GetString(2), r.GetString(3), fields.Open(DbRows.NullableString(r, 4), SourceColumn),
+                fields.Open(DbRows.NullableString(r, 5), AccountColumn), r.GetString(6) is { Length: > 0 } message ? fields.Open(message, MessageColumn)! : SecurityEventLog.RedactedMessage,
+                DbTime.ReadNullable(r, 7)),
             ("$all", includeAcknowledged ? 1 : 0), ("$limit", limit));
+    }
+
+    internal const string SourceColumn = "alerts.source";
+    internal const string AccountColumn = "alerts.account";
+    internal const string MessageColumn = "alerts.message";
+
+    /// <summary>Seals the alerts written before schema 9 (see <see cref="SecurityEventLog.SealLegacyRows"/>); a redacted one keeps its empty message.</summary>
+    internal static int SealLegacyRows(Microsoft.Data.Sqlite.SqliteConnection connection, EventFields fields)
+    {
+        var alerts = DbRows.Query(connection, "SELECT id, source, account, message FROM alerts WHERE sealed = 0;",
+            r => (Id: r.GetInt64(0), Source: DbRows.NullableString(r, 1), Account: DbRows.NullableString(r, 2), Message: r.GetString(3)));
+        foreach (var row in alerts)
+        {
+            var message = row.Message == SecurityEventLog.RedactedMessage ? string.Empty : fields.Seal(row.Message, MessageColumn);
+            DbRows.Execute(connection, "UPDATE alerts SET source = $source, account = $account, message = $message, sealed = 1 WHERE id = $id;",
+                ("$source", fields.Seal(row.Source, SourceColumn)), ("$account", fields.Seal(row.Account, AccountColumn)), ("$message", message), ("$id", row.Id));
+        }
+
+        return alerts.Count;
     }
 
     /// <summary>Marks an alert as seen and logs who did; false when no unacknowledged alert has this id.</summary>

@@ -11,6 +11,7 @@ internal sealed class EventsModule : CameraModule
         module.Settings<SecurityLogOptions>(SecurityLogOptions.SectionName);
         var services = module.Services;
         services.AddSchema(EventsSchema.Migrations);
+        services.AddSingleton<EventFields>();
         services.AddSingleton<SecurityLogHead>();
         services.AddSingleton<SecurityEventLog>();
         services.AddSingleton<AlertCenter>();
@@ -19,7 +20,16 @@ internal sealed class EventsModule : CameraModule
         services.AddSingleton<IStoredData, EventsData>();
     }
 
-    public override void Open(IServiceProvider services) => services.GetRequiredService<SecurityEventLog>().EnsureSignedHead();
+    public override void Open(IServiceProvider services)
+    {
+        var log = services.GetRequiredService<SecurityEventLog>();
+        log.EnsureSignedHead();
+        if (log.SealLegacyRows() > 0)
+        {
+            // The plaintext page images of the rows just sealed must not stay in the WAL.
+            services.GetRequiredService<CameraDatabase>().Compact();
+        }
+    }
 
     public override void MapEndpoints(IEndpointRouteBuilder routes) => routes.MapSecurityEndpoints();
 }

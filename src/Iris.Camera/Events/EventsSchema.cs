@@ -34,5 +34,11 @@ internal static class EventsSchema
             ALTER TABLE security_events ADD COLUMN salt BLOB;
             ALTER TABLE security_events ADD COLUMN commitments BLOB;
             """),
+        // Issue 12: source, account, detail, message and salt are sealed under the security-log field key
+        // (EventFields); rows of older versions are sealed at the next start, then this flag is 1.
+        new(9, """
+            ALTER TABLE security_events ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE alerts ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

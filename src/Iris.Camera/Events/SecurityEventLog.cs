@@ -50,7 +50,7 @@ public sealed record ChainStatus(bool Intact, long? FirstBrokenRecord, string? P
 /// cutting records off the end, or rebuilding the whole chain without the key, is detected too. Records leave
 /// the log only through retention (<see cref="PurgeBefore"/>), which signs the new anchor.
 /// </summary>
-internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity identity, SecurityLogHead head, TimeProvider time)
+internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity identity, SecurityLogHead head, TimeProvider time, EventFields fields)
 {
     private static readonly byte[] GenesisHash = new byte[32];
     private const string AnchorSetting = "security-log.anchor";
@@ -80,17 +80,17 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             using (var insert = connection.CreateCommand())
             {
                 insert.CommandText = """
-                    INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments)
-                    VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash, $salt, $commitments) RETURNING id;
+                    INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments, sealed)
+                    VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash, $salt, $commitments, 1) RETURNING id;
                     """;
-                insert.Parameters.AddWithValue("$salt", salt);
+                insert.Parameters.AddWithValue("$salt", fields.SealSalt(salt));
                 insert.Parameters.AddWithValue("$commitments", commitments);
                 insert.Parameters.AddWithValue("$at", Format(at));
                 insert.Parameters.AddWithValue("$kind", kind);
                 insert.Parameters.AddWithValue("$serial", identity.Serial);
-                insert.Parameters.AddWithValue("$source", (object?)source ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$account", (object?)account ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$detail", (object?)detail ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$source", (object?)fields.Seal(source, SourceColumn) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$account", (object?)fields.Seal(account, AccountColumn) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$detail", (object?)fields.Seal(detail, DetailColumn) ?? DBNull.Value);
                 insert.Parameters.AddWithValue("$previous", previous);
                 insert.Parameters.AddWithValue("$hash", hash);
                 id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
@@ -118,8 +118,8 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         while (reader.Read())
         {
             events.Add(new SecurityEvent(reader.GetInt64(0), Parse(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6), Convert.ToHexStringLower((byte[])reader[7])));
+                fields.Open(DbRows.NullableString(reader, 4), SourceColumn), fields.Open(DbRows.NullableString(reader, 5), AccountColumn),
+                fields.Open(DbRows.NullableString(reader, 6), DetailColumn), Convert.ToHexStringLower((byte[])reader[7])));
         }
 
         return events;
@@ -207,13 +207,44 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
                 var salt = row.Salt ?? RandomNumberGenerator.GetBytes(SecurityLogChain.SaltLength);
                 var commitments = row.Commitments ?? SecurityLogChain.Commit(salt, row.Source, row.Account, row.Detail);
                 var hash = SecurityLogChain.Hash(previous, row.At, row.Kind, row.Serial, commitments);
-                DbRows.Execute(connection, "UPDATE security_events SET previous_hash = $previous, hash = $hash, salt = $salt, commitments = $commitments WHERE id = $id;",
-                    ("$previous", previous), ("$hash", hash), ("$salt", row.Commitments is null ? salt : row.Salt), ("$commitments", commitments), ("$id", row.Id));
+                DbRows.Execute(connection, """
+                    UPDATE security_events SET previous_hash = $previous, hash = $hash, salt = $salt, commitments = $commitments,
+                        source = $source, account = $account, detail = $detail, sealed = 1 WHERE id = $id;
+                    """,
+                    ("$previous", previous), ("$hash", hash), ("$salt", fields.SealSalt(row.Commitments is null ? salt : row.Salt)), ("$commitments", commitments),
+                    ("$source", fields.Seal(row.Source, SourceColumn)), ("$account", fields.Seal(row.Account, AccountColumn)),
+                    ("$detail", fields.Seal(row.Detail, DetailColumn)), ("$id", row.Id));
                 previous = hash;
             }
 
             head.Sign(connection, anchor, rows[^1].Id, previous);
             transaction.Commit();
+        }
+    }
+
+    /// <summary>
+    /// Seals the personal fields of records and alerts written before schema 9, in one transaction; the chain does
+    /// not change (it covers commitments to the plaintext, not the stored bytes). Returns how many rows were sealed.
+    /// </summary>
+    public int SealLegacyRows()
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var events = DbRows.Query(connection, "SELECT id, source, account, detail, salt FROM security_events WHERE sealed = 0;",
+                r => (Id: r.GetInt64(0), Source: DbRows.NullableString(r, 1), Account: DbRows.NullableString(r, 2), Detail: DbRows.NullableString(r, 3),
+                    Salt: r.IsDBNull(4) ? null : (byte[])r[4]));
+            foreach (var row in events)
+            {
+                DbRows.Execute(connection, "UPDATE security_events SET source = $source, account = $account, detail = $detail, salt = $salt, sealed = 1 WHERE id = $id;",
+                    ("$source", fields.Seal(row.Source, SourceColumn)), ("$account", fields.Seal(row.Account, AccountColumn)),
+                    ("$detail", fields.Seal(row.Detail, DetailColumn)), ("$salt", fields.SealSalt(row.Salt)), ("$id", row.Id));
+            }
+
+            var alerts = AlertCenter.SealLegacyRows(connection, fields);
+            transaction.Commit();
+            return events.Count + alerts;
         }
     }
 
@@ -230,21 +261,33 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             using var transaction = connection.BeginTransaction(deferred: false);
             var redacted = DbRows.Execute(connection,
                 "UPDATE security_events SET source = NULL, account = NULL, detail = NULL, salt = NULL WHERE salt IS NOT NULL OR source IS NOT NULL OR account IS NOT NULL OR detail IS NOT NULL;");
+            // A redacted alert's message is empty (the inbox shows RedactedMessage): nothing is left sealed under the old key.
             redacted += DbRows.Execute(connection,
-                "UPDATE alerts SET source = NULL, account = NULL, message = $redacted WHERE source IS NOT NULL OR account IS NOT NULL OR message != $redacted;",
-                ("$redacted", RedactedMessage));
+                "UPDATE alerts SET source = NULL, account = NULL, message = '' WHERE source IS NOT NULL OR account IS NOT NULL OR message != '';");
             transaction.Commit();
+
+            // Copies of the records from before the redaction (WAL frames, free blocks) were sealed under this key.
+            fields.DestroyKey();
             return redacted;
         }
     }
 
     public const string RedactedMessage = "(redacted at the owner's request)";
 
-    private static List<ChainRow> ChainRows(Microsoft.Data.Sqlite.SqliteConnection connection) =>
+    /// <summary>The chain as stored, with sealed fields opened (rows of before schema 9, not yet sealed, as they are).</summary>
+    private List<ChainRow> ChainRows(Microsoft.Data.Sqlite.SqliteConnection connection) =>
         DbRows.Query(connection,
-            "SELECT id, at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments FROM security_events ORDER BY id;",
-            r => new ChainRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), DbRows.NullableString(r, 4), DbRows.NullableString(r, 5),
-                DbRows.NullableString(r, 6), (byte[])r[7], (byte[])r[8], r.IsDBNull(9) ? null : (byte[])r[9], r.IsDBNull(10) ? null : (byte[])r[10]));
+            "SELECT id, at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments, sealed FROM security_events ORDER BY id;",
+            r => r.GetInt64(11) == 1
+                ? new ChainRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), fields.Open(DbRows.NullableString(r, 4), SourceColumn),
+                    fields.Open(DbRows.NullableString(r, 5), AccountColumn), fields.Open(DbRows.NullableString(r, 6), DetailColumn), (byte[])r[7], (byte[])r[8],
+                    fields.OpenSalt(r.IsDBNull(9) ? null : (byte[])r[9]), r.IsDBNull(10) ? null : (byte[])r[10])
+                : new ChainRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), DbRows.NullableString(r, 4), DbRows.NullableString(r, 5),
+                    DbRows.NullableString(r, 6), (byte[])r[7], (byte[])r[8], r.IsDBNull(9) ? null : (byte[])r[9], r.IsDBNull(10) ? null : (byte[])r[10]));
+
+    internal const string SourceColumn = "security_events.source";
+    internal const string AccountColumn = "security_events.account";
+    internal const string DetailColumn = "security_events.detail";
 
     private static (long Id, byte[] Hash)? LastRecord(Microsoft.Data.Sqlite.SqliteConnection connection) =>
         DbRows.Query(connection, "SELECT id, hash FROM security_events ORDER BY id DESC LIMIT 1;", r => (r.GetInt64(0), (byte[])r[1])) is [var last] ? last : null;

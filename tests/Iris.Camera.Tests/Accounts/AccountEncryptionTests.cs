@@ -129,10 +129,12 @@ public sealed class AccountEncryptionTests
         action(connection);
     }
 
+    private static readonly string[] DatabaseFiles = ["iris.db", "iris.db-wal"];
+
     /// <summary>The database file and its WAL, byte for byte, as a carver would read them.</summary>
     private static byte[] DatabaseBytes(string dataDirectory)
     {
         SqliteConnection.ClearAllPools();
-        return [.. new[] { "iris.db", "iris.db-wal" }.Select(f => Path.Combine(dataDirectory, f)).Where(File.Exists).SelectMany(File.ReadAllBytes)];
+        return [.. DatabaseFiles.Select(f => Path.Combine(dataDirectory, f)).Where(File.Exists).SelectMany(File.ReadAllBytes)];
     }
 }

@@ -136,8 +136,9 @@ public sealed class ThrottlingTests
         using var identity = new Iris.Camera.Identity.DeviceIdentity("DEV-TESTSERIAL1", "model", Iris.Camera.Identity.IdentityOrigin.Development,
             Iris.Camera.Identity.DeviceCertificate.CreateSelfSigned(key, "DEV-TESTSERIAL1", "Iris", time.GetUtcNow()));
         using var head = new SecurityLogHead(identity, time);
-        var events = new SecurityEventLog(database, identity, head, time);
-        var alerts = new AlertCenter(database, identity, events, time, [channel], Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertCenter>.Instance);
+        var fields = new EventFields(new MemoryDataKeys());
+        var events = new SecurityEventLog(database, identity, head, time, fields);
+        var alerts = new AlertCenter(database, identity, events, time, [channel], Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertCenter>.Instance, fields);
         var loginAlerts = new LoginAlerts(alerts, time, options);
 
         loginAlerts.LoginSucceeded("10.0.0.1", "admin", sourceWasKnown: false, accountHadKnownSources: false);

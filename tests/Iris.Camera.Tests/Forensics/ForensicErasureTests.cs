@@ -272,9 +272,9 @@ public sealed class ForensicErasureTests
         {
         }
 
-        var visitor = camera.App.Services.GetRequiredService<Iris.Camera.Accounts.AccountStore>().Find(Visitor);
-        Assert.NotNull(visitor);
-        return (visitor.Password.Hash, visitor.Password.Salt);
+        var stored = camera.App.Services.GetRequiredService<Iris.Camera.Accounts.AccountStore>().Find(Visitor);
+        Assert.NotNull(stored);
+        return (stored.Password.Hash, stored.Password.Salt);
     }
 
     private static async Task SetStreamPasswordAsync(SignedInClient owner, MjpegStreamServer streams)
