@@ -88,7 +88,7 @@ internal sealed class AccountCipher(IDataKeys keys, SecretVault vault)
 
     private FieldKey AccountKey(string keyId) => keys.Get(AccountKeyPrefix + keyId);
 
-    private static string SealContext(string keyId) => "accounts.sealed\0" + keyId;
+    internal static string SealContext(string keyId) => "accounts.sealed\0" + keyId;
 
     private static int Put(byte[] target, int offset, ReadOnlySpan<byte> value)
     {

@@ -14,15 +14,20 @@ internal sealed class TelemetryEncryption(CameraDatabase database, IDataKeys key
         using (var connection = database.OpenConnection())
         using (var transaction = connection.BeginTransaction(deferred: false))
         {
-            var key = keys.Get(TelemetrySentHistory.KeyName);
             var payloads = DbRows.Query(connection, "SELECT id, payload FROM telemetry_sent WHERE sealed = 0;", r => (Id: r.GetInt64(0), Text: r.GetString(1)));
+            var names = DbRows.Query(connection, "SELECT id, account FROM telemetry_consent WHERE sealed = 0;", r => (Id: r.GetInt64(0), Text: r.GetString(1)));
+            if (payloads.Count + names.Count == 0)
+            {
+                return 0; // no key is made before something needs one
+            }
+
+            var key = keys.Get(TelemetrySentHistory.KeyName);
             foreach (var (id, text) in payloads)
             {
                 DbRows.Execute(connection, "UPDATE telemetry_sent SET payload = $p, sealed = 1 WHERE id = $id;",
                     ("$p", key.SealText(text, TelemetrySentHistory.PayloadContext)), ("$id", id));
             }
 
-            var names = DbRows.Query(connection, "SELECT id, account FROM telemetry_consent WHERE sealed = 0;", r => (Id: r.GetInt64(0), Text: r.GetString(1)));
             foreach (var (id, text) in names)
             {
                 DbRows.Execute(connection, "UPDATE telemetry_consent SET account = $a, sealed = 1 WHERE id = $id;",

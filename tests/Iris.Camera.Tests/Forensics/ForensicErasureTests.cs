@@ -90,6 +90,7 @@ public sealed class ForensicErasureTests
         byte[] recordingsKey, frame, hash, salt, oldKeyFile = [];
         string[] segmentIds;
         IReadOnlyList<string> names;
+        var ownersDataKeys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         await using (var camera = await StartAsync(image.DataDirectory, streams, tokenLabel))
         {
             using var owner = await camera.ClaimAsync();
@@ -104,6 +105,12 @@ public sealed class ForensicErasureTests
             }
 
             names = [.. ItemNames, .. camera.App.Services.GetRequiredService<SecretVault>().List()];
+            foreach (var name in names.Where(n => n.StartsWith(VaultDataKeys.ItemPrefix, StringComparison.Ordinal)))
+            {
+                using var read = camera.App.Services.GetRequiredService<SecretVault>().Unseal(name);
+                ownersDataKeys[name] = read.Secret.ToArray();
+            }
+
             if (!token)
             {
                 oldKeyFile = await File.ReadAllBytesAsync(Path.Combine(image.DataDirectory, "keys", "storage.key"));
@@ -136,7 +143,10 @@ public sealed class ForensicErasureTests
 
         var opened = carver.OpenSealedItems(keys, names);
         Assert.Contains(opened, o => o.Name == "device-key");
-        Assert.All(opened, o => Assert.Contains(o.Name, Iris.Camera.Reset.FactoryReset.KeptItems));
+        // The database's field keys of the fresh device carry the old names; none of them is the old owner's key.
+        Assert.All(opened, o => Assert.True(Iris.Camera.Reset.FactoryReset.KeptItems.Contains(o.Name)
+            || (ownersDataKeys.TryGetValue(o.Name, out var before) && !before.AsSpan().SequenceEqual(o.Secret)), $"{o.Name} opens"));
+        Assert.All(ownersDataKeys.Values, k => Assert.False(carver.Contains(k), "a field key of the old owner is on the image in plaintext"));
 
         // Even a carver that had kept the old recordings key from before the reset opens no segment.
         Assert.Empty(carver.DecryptableSegments([recordingsKey, .. opened.Select(o => o.Secret).Where(s => s.Length == 32)]));
@@ -208,6 +218,12 @@ public sealed class ForensicErasureTests
 
             await SetStreamPasswordAsync(owner, streams);
             names = [.. ItemNames, .. camera.App.Services.GetRequiredService<SecretVault>().List()];
+            foreach (var name in names.Where(n => n.StartsWith(VaultDataKeys.ItemPrefix, StringComparison.Ordinal)))
+            {
+                using var read = camera.App.Services.GetRequiredService<SecretVault>().Unseal(name);
+                ownersDataKeys[name] = read.Secret.ToArray();
+            }
+
             oldKeyFile = await File.ReadAllBytesAsync(Path.Combine(image.DataDirectory, "keys", "storage.key"));
         }
 
