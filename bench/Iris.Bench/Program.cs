@@ -9,6 +9,9 @@
 //   Iris.Bench abuse setup|attack|measure|report ...   (see Abuse.cs)
 // Alert source for bench/link.sh:
 //   Iris.Bench link-alerts URL CERT_PEM DEFAULT_PASSWORD COUNT PACE_MS
+// Database paths for bench/db-encryption.sh (issue 12), and the recordings-key rotation time:
+//   Iris.Bench db-path [ROUNDS] [OPS]
+//   Iris.Bench key-rotation [GIB] [SEGMENT_MIB] [DIRECTORY]
 using BenchmarkDotNet.Running;
 using Iris.Bench;
 
@@ -30,6 +33,16 @@ if (args is ["login-flood", .. var floodArgs])
 if (args is ["link-alerts", .. var linkArgs])
 {
     return await LinkAlerts.RunAsync(linkArgs);
+}
+
+if (args is ["db-path", .. var pathArgs])
+{
+    return await DatabasePath.RunAsync(pathArgs);
+}
+
+if (args is ["key-rotation", .. var rotationArgs])
+{
+    return KeyRotation.Run(rotationArgs);
 }
 
 if (args is ["abuse", .. var abuseArgs])
