@@ -5,7 +5,8 @@ namespace Iris.Camera.Web;
 /// <summary>
 /// The device log's record of requests refused as malformed. A client's mistake is not a device fault: it gets one
 /// short line (no stack trace, no request content), and at most one line a second per kind, the next line saying
-/// how many were held back, so a flood of bad requests cannot become a flood of log lines.
+/// how many were held back, so a flood of bad requests cannot become a flood of log lines. The client's address is
+/// not logged: the daemon log is kept outside the personal-data inventory, so it holds no personal data (issue 12).
 /// </summary>
 internal sealed partial class ClientFaultLog(TimeProvider time, ILogger<ClientFaultLog> logger)
 {
@@ -14,7 +15,7 @@ internal sealed partial class ClientFaultLog(TimeProvider time, ILogger<ClientFa
 
     /// <param name="kind">A fixed name for what was wrong (a problem type), never text from the request.</param>
     /// <param name="where">The route pattern the request matched, or where in the server it was refused.</param>
-    public void Record(string kind, int status, string source, string where)
+    public void Record(string kind, int status, string where)
     {
         var window = _windows.GetOrAdd(kind, static _ => new Window());
         var now = time.GetUtcNow().UtcTicks;
@@ -35,20 +36,20 @@ internal sealed partial class ClientFaultLog(TimeProvider time, ILogger<ClientFa
 
         if (heldBack == 0)
         {
-            LogRefused(logger, kind, status, source, where);
+            LogRefused(logger, kind, status, where);
         }
         else
         {
-            LogRefusedAfterHeldBack(logger, kind, status, source, where, heldBack);
+            LogRefusedAfterHeldBack(logger, kind, status, where, heldBack);
         }
     }
 
-    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "Refused a malformed request from {Source} ({Where}): {Kind}, {Status}.")]
-    private static partial void LogRefused(ILogger logger, string kind, int status, string source, string where);
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "Refused a malformed request ({Where}): {Kind}, {Status}.")]
+    private static partial void LogRefused(ILogger logger, string kind, int status, string where);
 
     [LoggerMessage(EventId = 1211, Level = LogLevel.Information,
-        Message = "Refused a malformed request from {Source} ({Where}): {Kind}, {Status}. {HeldBack} more of this kind since the last line were not logged.")]
-    private static partial void LogRefusedAfterHeldBack(ILogger logger, string kind, int status, string source, string where, long heldBack);
+        Message = "Refused a malformed request ({Where}): {Kind}, {Status}. {HeldBack} more of this kind since the last line were not logged.")]
+    private static partial void LogRefusedAfterHeldBack(ILogger logger, string kind, int status, string where, long heldBack);
 
     private sealed class Window
     {

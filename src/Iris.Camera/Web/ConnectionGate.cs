@@ -37,7 +37,7 @@ internal sealed partial class ConnectionGate(HttpsOptions options, IEnumerable<I
         if (held > perSource || total > overall)
         {
             Release(source);
-            LogRefusal(source, held > perSource ? "per-source limit" : "device limit");
+            LogRefusal(held > perSource ? "per-source limit" : "device limit");
             return null;
         }
 
@@ -66,19 +66,20 @@ internal sealed partial class ConnectionGate(HttpsOptions options, IEnumerable<I
         }
     }
 
-    private void LogRefusal(string source, string reason)
+    /// <summary>The address is not logged: the daemon log holds no personal data (issue 12); the reason and the rate do.</summary>
+    private void LogRefusal(string reason)
     {
         // At most one line a second: a flood must not become a flood of log lines.
         var now = time.GetUtcNow().UtcTicks;
         var last = Interlocked.Read(ref _lastRefusalLogTicks);
         if (now - last >= TimeSpan.TicksPerSecond && Interlocked.CompareExchange(ref _lastRefusalLogTicks, now, last) == last)
         {
-            LogRefused(logger, source, reason);
+            LogRefused(logger, reason);
         }
     }
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Connections from {Source} refused ({Reason}); further refusals this second are not logged.")]
-    private static partial void LogRefused(ILogger logger, string source, string reason);
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Connections refused ({Reason}); further refusals this second are not logged.")]
+    private static partial void LogRefused(ILogger logger, string reason);
 
     private sealed class Lease(ConnectionGate gate, string source) : IDisposable
     {

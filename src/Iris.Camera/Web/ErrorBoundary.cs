@@ -80,7 +80,7 @@ internal static partial class ErrorBoundary
 
         if (fault.FromClient)
         {
-            faults.Record(fault.Type, fault.Status, context.ClientSource(), where);
+            faults.Record(fault.Type, fault.Status, where);
         }
         else
         {

@@ -84,7 +84,7 @@ internal sealed class KestrelRejections(ClientFaultLog faults, TimeProvider time
         var status = (features.Get<IBadRequestExceptionFeature>()?.Error as BadHttpRequestException)?.StatusCode ?? StatusCodes.Status400BadRequest;
         var (answerStatus, type, title) = Describe(status);
         var connection = features.Get<IHttpConnectionFeature>();
-        faults.Record(type, answerStatus, ClientAddress.Key(connection?.RemoteIpAddress), "rejected by the HTTP parser");
+        faults.Record(type, answerStatus, "rejected by the HTTP parser");
         if (connection?.ConnectionId is { } id && _connections.TryGetValue(id, out var output))
         {
             output.ReplaceNextAnswer(Answer(answerStatus, type, title, time.GetUtcNow()));

@@ -218,12 +218,6 @@ public sealed class ForensicErasureTests
 
             await SetStreamPasswordAsync(owner, streams);
             names = [.. ItemNames, .. camera.App.Services.GetRequiredService<SecretVault>().List()];
-            foreach (var name in names.Where(n => n.StartsWith(VaultDataKeys.ItemPrefix, StringComparison.Ordinal)))
-            {
-                using var read = camera.App.Services.GetRequiredService<SecretVault>().Unseal(name);
-                ownersDataKeys[name] = read.Secret.ToArray();
-            }
-
             oldKeyFile = await File.ReadAllBytesAsync(Path.Combine(image.DataDirectory, "keys", "storage.key"));
         }
 

@@ -147,6 +147,12 @@ public sealed class TelemetryTests
 
         public List<string> Bodies { get; } = [];
 
+        /// <summary>When set, each request is answered only once this completes (a slow receiver); bodies are kept first.</summary>
+        public TaskCompletionSource? Hold { get; set; }
+
+        /// <summary>Completed when a body has arrived (every byte of the payload has left the camera).</summary>
+        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public string Address { get; private set; } = "";
 
         public string CaFile => _dir.Combine("ca.pem");
@@ -172,6 +178,12 @@ public sealed class TelemetryTests
                     lock (receiver.Bodies)
                     {
                         receiver.Bodies.Add(body);
+                    }
+
+                    receiver.Arrived.TrySetResult();
+                    if (receiver.Hold is { } hold)
+                    {
+                        await hold.Task;
                     }
 
                     return Results.NoContent();

@@ -30,6 +30,7 @@ public sealed class ErrorBoundaryTests
         var refusals = log.Lines.Where(l => l.Category == typeof(ClientFaultLog).FullName).ToList();
         Assert.Single(refusals);
         Assert.Contains("/api/auth/login", refusals[0].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", refusals[0].Message, StringComparison.Ordinal); // the daemon log holds no personal data (issue 12)
         Assert.DoesNotContain(log.Lines, l => l.Exception is not null || l.Level >= LogLevel.Error);
         await AssertHealthyAsync(camera);
     }
