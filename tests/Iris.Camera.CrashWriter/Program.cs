@@ -33,6 +33,32 @@ if (args is ["install", var bootDirectory, var bundle, var targetJson, var keyPe
     return outcome.Succeeded ? 0 : 1;
 }
 
+// Moves a data directory's vault from the file key to a token, as the daemon's start does (StorageKeys.Open, then
+// the recordings-key rotation), printing each step as it completes and waiting for a line on stdin, so a test can
+// SIGKILL it after exactly that step.
+if (args is ["migrate", var migrateDirectory, var module, var token, var keyLabel, var pinFile])
+{
+    static void Reached(string step)
+    {
+        Console.Out.WriteLine("step " + step);
+        Console.Out.Flush();
+        _ = Console.In.ReadLine();
+    }
+
+    var directory = DataDirectory.Open(migrateDirectory);
+    var options = new VaultOptions { Provider = "pkcs11", Pkcs11 = new Pkcs11VaultOptions { Module = module, TokenLabel = token, KeyLabel = keyLabel, PinFile = pinFile } };
+    using var opened = StorageKeys.Open(options, directory, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, Reached);
+    if (opened.Vault.RotationRequested)
+    {
+        using var recordings = new Iris.Camera.Media.RecordingsKey(opened.Vault, new Iris.Camera.Media.SegmentFiles(directory));
+        recordings.Rotate(Reached);
+        opened.Vault.RotationDone();
+    }
+
+    Console.WriteLine("done");
+    return 0;
+}
+
 if (args.Length != 1)
 {
     await Console.Error.WriteLineAsync("usage: Iris.Camera.CrashWriter DATA_DIR | install BOOT_DIR BUNDLE TARGET_JSON KEY_PEM");

@@ -114,7 +114,8 @@ internal sealed class RecordingsKey(SecretVault vault, SegmentFiles files) : IDi
     /// <see cref="NextVaultItem"/> first, a slot that does not open under the old key is taken as already moved,
     /// and the old key is replaced only when every slot is under the new one.
     /// </summary>
-    public int Rotate()
+    /// <param name="reached">Told each step as it completes (crash tests kill the process there).</param>
+    public int Rotate(Action<string>? reached = null)
     {
         lock (_lock)
         {
@@ -138,6 +139,8 @@ internal sealed class RecordingsKey(SecretVault vault, SegmentFiles files) : IDi
                 }
             }
 
+            reached?.Invoke("next recordings key sealed");
+
             var oldKey = old.Secret.ToArray();
             var newKey = next.Span.ToArray();
             try
@@ -152,9 +155,11 @@ internal sealed class RecordingsKey(SecretVault vault, SegmentFiles files) : IDi
 
                     var rewrapped = SegmentKeyTable.Wrap(newKey, segmentId, segmentKey);
                     CryptographicOperations.ZeroMemory(segmentKey);
+                    reached?.Invoke("segment key re-wrapped");
                     return rewrapped;
                 });
                 vault.Seal(VaultItem, newKey);
+                reached?.Invoke("recordings key replaced");
                 vault.Delete(NextVaultItem);
                 Forget();
                 _key = next;

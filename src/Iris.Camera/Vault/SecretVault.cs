@@ -56,7 +56,7 @@ internal sealed partial class SecretVault
     /// so a crash leaves each item readable by one of the two; running it again finishes the job. An item that
     /// does not open is left as it is and reported.
     /// </summary>
-    public (int Migrated, IReadOnlyList<string> Failed) MigrateFrom(IStorageKeyProvider source)
+    public (int Migrated, IReadOnlyList<string> Failed) MigrateFrom(IStorageKeyProvider source, Action<string>? reached = null)
     {
         var failed = new List<string>();
         var migrated = 0;
@@ -71,6 +71,7 @@ internal sealed partial class SecretVault
 
             Seal(name, read.Secret);
             migrated++;
+            reached?.Invoke("re-sealed " + name);
         }
 
         return (migrated, failed);

@@ -16,7 +16,8 @@ internal sealed record OpenedVault(IStorageKeyProvider Provider, SecretVault Vau
 /// </summary>
 internal static partial class StorageKeys
 {
-    public static OpenedVault Open(VaultOptions options, DataDirectory data, ILogger logger)
+    /// <param name="reached">Told each step of a migration as it completes (crash tests kill the process there).</param>
+    public static OpenedVault Open(VaultOptions options, DataDirectory data, ILogger logger, Action<string>? reached = null)
     {
         if (options.Provider == FileStorageKeyProvider.ProviderId)
         {
@@ -37,7 +38,7 @@ internal static partial class StorageKeys
         if (File.Exists(data.StorageKeyFile))
         {
             using var legacy = FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, sealedItemsExist: true);
-            var (migrated, failed) = vault.MigrateFrom(legacy);
+            var (migrated, failed) = vault.MigrateFrom(legacy, reached);
             if (failed.Count > 0)
             {
                 throw new StartupException("Moving the vault to the PKCS#11 token stopped; these items do not open with the file key:\n  "
@@ -45,7 +46,9 @@ internal static partial class StorageKeys
             }
 
             vault.RequestRotation();
+            reached?.Invoke("rotation requested");
             Shredder.Destroy(data.StorageKeyFile);
+            reached?.Invoke("file key destroyed");
             LogMigrated(logger, migrated);
         }
         else if (fileItems.Count > 0)
