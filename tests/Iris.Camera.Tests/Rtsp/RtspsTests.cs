@@ -126,10 +126,16 @@ public sealed class RtspsTests
         client.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
         var play = await client.PlayAsync(cancel.Token);
         Assert.Equal(200, play?.Status);
-        for (var i = 0; i < 20; i++)
+        // Picture and sound on their channels (0, 2), each with RTCP sender reports on the odd one.
+        var channels = new HashSet<byte>();
+        while (channels.Count < 4)
         {
-            Assert.NotNull(await client.ReadPacketAsync(cancel.Token));
+            var packet = await client.ReadPacketAsync(cancel.Token);
+            Assert.NotNull(packet);
+            channels.Add(packet.Value.Channel);
         }
+
+        Assert.Equal(new byte[] { 0, 1, 2, 3 }, channels.Order());
 
         using var action = change switch
         {
