@@ -73,6 +73,14 @@ public sealed class RtspsTests
         Assert.Equal(401, await DescribeStatusAsync(camera, port, RawRtspsClient.Basic("viewer1", "not the password"), cancel.Token));
         Assert.Equal(200, await DescribeStatusAsync(camera, port, RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword), cancel.Token));
 
+        // A new account must first change its password, on the web: until then it may not watch.
+        using (var create = await admin.Http.PostAsJsonAsync(Api("/api/users"), new { username = "viewer2", role = "viewer", password = "copper kettle morning 62" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        }
+
+        Assert.Equal(403, await DescribeStatusAsync(camera, port, RawRtspsClient.Basic("viewer2", "copper kettle morning 62"), cancel.Token));
+
         using (var disable = await admin.Http.PatchAsJsonAsync(Api("/api/users/viewer1"), new { disabled = true }))
         {
             Assert.Equal(HttpStatusCode.NoContent, disable.StatusCode);
@@ -148,6 +156,34 @@ public sealed class RtspsTests
 
         await client.DrainUntilClosedAsync(cancel.Token);
         Assert.False(cancel.IsCancellationRequested, $"the RTSPS stream did not end after '{change}'");
+    }
+
+    [Fact]
+    public async Task RtspsStreams_CountAgainstTheLiveViewCaps_SharedWithTheBrowser()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: builder =>
+        {
+            ListenOnAnyPort(builder);
+            builder.Services.AddSingleton<ILiveMediaFeed>(new FfmpegLiveFeed());
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Iris:Media:MaxStreamsPerSession"] = "1",
+                ["Iris:Media:MaxStreamsPerAccount"] = "1",
+            });
+        });
+        using var admin = await camera.ClaimAsync();
+        using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
+        var port = await TurnOnAsync(camera, admin);
+        using var cancel = new CancellationTokenSource(Deadline);
+        await using var first = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
+        first.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        Assert.Equal(200, (await first.PlayAsync(cancel.Token))?.Status);
+
+        await using var second = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
+        second.Authorization = first.Authorization;
+        Assert.Equal(453, (await second.PlayAsync(cancel.Token))?.Status);
+        using var browser = await viewer.Http.GetAsync(Api("/api/media/live"), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.TooManyRequests, browser.StatusCode);
     }
 
     [Fact]
