@@ -2,36 +2,6 @@ using System.Buffers.Binary;
 
 namespace Iris.Camera.Rtsp;
 
-/// <summary>One track of the initialization segment, with what RTP and SDP need to describe it.</summary>
-internal sealed record Fmp4Track(uint TrackId, TrackKind Kind, uint Timescale, Fmp4TrackDefaults Defaults)
-{
-    /// <summary>H.264: avcC's parameter sets, profile bytes and NAL length size; null for audio.</summary>
-    public AvcConfig? Avc { get; init; }
-
-    /// <summary>AAC: esds's AudioSpecificConfig, sample rate and channels; null for video.</summary>
-    public AacConfig? Aac { get; init; }
-
-    public int Width { get; init; }
-
-    public int Height { get; init; }
-}
-
-internal enum TrackKind
-{
-    Video,
-    Audio,
-}
-
-/// <summary>Sample defaults from <c>trex</c>, overridden per fragment by <c>tfhd</c>.</summary>
-internal sealed record Fmp4TrackDefaults(uint Duration, uint Size, uint Flags);
-
-internal sealed record AvcConfig(byte[] ProfileLevel, int NalLengthSize, IReadOnlyList<byte[]> Sps, IReadOnlyList<byte[]> Pps);
-
-internal sealed record AacConfig(byte[] AudioSpecificConfig, int SampleRate, int Channels);
-
-/// <summary>One sample of a fragment: its track, decode time, composition offset (in the track's timescale) and bytes.</summary>
-internal readonly record struct Fmp4Sample(uint TrackId, ulong DecodeTime, int CompositionOffset, bool IsSync, ReadOnlyMemory<byte> Data, uint Duration);
-
 /// <summary>
 /// Reads the fragmented MP4 the live feed delivers (ISO/IEC 14496-12): the tracks of <c>moov</c> and the samples of
 /// each <c>moof</c> + <c>mdat</c>. Input is the camera's own encoder output, but it is still parsed defensively:
@@ -191,7 +161,7 @@ internal static class Fmp4Reader
             var avcC = Child(body[78..], "avcC") ?? throw new FormatException("An avc1 entry has no avcC.");
             return new Fmp4Track(trackId, TrackKind.Video, timescale, trackDefaults)
             {
-                Avc = ReadAvcC(avcC.Span),
+                Avc = Fmp4SampleEntries.ReadAvcC(avcC.Span),
                 Width = BinaryPrimitives.ReadUInt16BigEndian(body.Span[24..]),
                 Height = BinaryPrimitives.ReadUInt16BigEndian(body.Span[26..]),
             };
@@ -202,82 +172,10 @@ internal static class Fmp4Reader
             var esds = Child(body[28..], "esds") ?? throw new FormatException("An mp4a entry has no esds.");
             var channels = BinaryPrimitives.ReadUInt16BigEndian(body.Span[16..]);
             var rate = (int)(BinaryPrimitives.ReadUInt32BigEndian(body.Span[24..]) >> 16);
-            return new Fmp4Track(trackId, TrackKind.Audio, timescale, trackDefaults) { Aac = new AacConfig(ReadAudioSpecificConfig(esds.Span), rate, channels) };
+            return new Fmp4Track(trackId, TrackKind.Audio, timescale, trackDefaults) { Aac = new AacConfig(Fmp4SampleEntries.ReadAudioSpecificConfig(esds.Span), rate, channels) };
         }
 
         return null; // a track we cannot carry (another codec) is left out of the SDP
-    }
-
-    private static AvcConfig ReadAvcC(ReadOnlySpan<byte> avcC)
-    {
-        Need(avcC, 7);
-        var lengthSize = (avcC[4] & 3) + 1;
-        var position = 5;
-        var sps = ReadParameterSets(avcC, ref position, avcC[position] & 0x1F, 1);
-        Need(avcC, position + 1);
-        var pps = ReadParameterSets(avcC, ref position, avcC[position], 1);
-        return new AvcConfig(avcC.Slice(1, 3).ToArray(), lengthSize, sps, pps);
-    }
-
-    private static List<byte[]> ReadParameterSets(ReadOnlySpan<byte> avcC, ref int position, int count, int countBytes)
-    {
-        position += countBytes;
-        var sets = new List<byte[]>();
-        for (var i = 0; i < count; i++)
-        {
-            Need(avcC, position + 2);
-            var length = BinaryPrimitives.ReadUInt16BigEndian(avcC[position..]);
-            Need(avcC, position + 2 + length);
-            sets.Add(avcC.Slice(position + 2, length).ToArray());
-            position += 2 + length;
-        }
-
-        return sets;
-    }
-
-    /// <summary>esds: ES_Descriptor (3) > DecoderConfigDescriptor (4) > DecoderSpecificInfo (5) = AudioSpecificConfig.</summary>
-    private static byte[] ReadAudioSpecificConfig(ReadOnlySpan<byte> esds)
-    {
-        var position = 4;
-        Descriptor(esds, ref position, 0x03);
-        Need(esds, position + 3);
-        var esFlags = esds[position + 2];
-        position += 3 + ((esFlags & 0x80) != 0 ? 2 : 0);
-        if ((esFlags & 0x40) != 0)
-        {
-            Need(esds, position + 1);
-            position += 1 + esds[position];
-        }
-
-        position += (esFlags & 0x20) != 0 ? 2 : 0;
-        Descriptor(esds, ref position, 0x04);
-        position += 13;
-        var length = Descriptor(esds, ref position, 0x05);
-        Need(esds, position + length);
-        return esds.Slice(position, length).ToArray();
-    }
-
-    private static int Descriptor(ReadOnlySpan<byte> data, ref int position, byte tag)
-    {
-        Need(data, position + 2);
-        if (data[position++] != tag)
-        {
-            throw new FormatException("esds descriptors are not in the expected order.");
-        }
-
-        var length = 0;
-        for (var i = 0; i < 4; i++)
-        {
-            Need(data, position + 1);
-            var b = data[position++];
-            length = (length << 7) | (b & 0x7F);
-            if ((b & 0x80) == 0)
-            {
-                break;
-            }
-        }
-
-        return length;
     }
 
     private static uint? Optional(ReadOnlySpan<byte> box, uint flags, uint flag, ref int position)
@@ -293,7 +191,7 @@ internal static class Fmp4Reader
         return value;
     }
 
-    private static void Need(ReadOnlySpan<byte> data, int length)
+    internal static void Need(ReadOnlySpan<byte> data, int length)
     {
         if (data.Length < length)
         {

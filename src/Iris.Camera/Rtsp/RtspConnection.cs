@@ -6,11 +6,6 @@ using Iris.Camera.Media;
 
 namespace Iris.Camera.Rtsp;
 
-/// <summary>What every RTSPS connection uses, resolved once.</summary>
-internal sealed record RtspConnectionServices(
-    RtspOptions Options, MediaOptions Media, RtspAuthenticator Authenticator, SessionStore Sessions, PrivacyMode Privacy,
-    LiveViewAdmission Admission, TimeProvider Time, ILogger<RtspConnection> Logger);
-
 /// <summary>
 /// One RTSP 1.0 (RFC 2326) conversation inside an established TLS connection: OPTIONS, DESCRIBE, SETUP (interleaved
 /// TCP only), PLAY, TEARDOWN and GET_PARAMETER, every request authenticated. While it is open the connection is
@@ -166,7 +161,7 @@ internal sealed partial class RtspConnection(
 
     private async Task<bool> DescribeAsync(RtspRequest request)
     {
-        if (!IsLivePath(request.Uri))
+        if (!RtspSyntax.IsLivePath(request.Uri))
         {
             await RespondAsync(request.CSeq, 404, "Not Found");
             return true;
@@ -199,7 +194,7 @@ internal sealed partial class RtspConnection(
             return;
         }
 
-        var index = TrackIndex(request.Uri);
+        var index = RtspSyntax.TrackIndex(request.Uri);
         if (index is null || index >= _media.Tracks.Count)
         {
             await RespondAsync(request.CSeq, 404, "Not Found");
@@ -207,24 +202,10 @@ internal sealed partial class RtspConnection(
         }
 
         // Interleaved TCP only: the media stays inside the TLS connection. UDP would leave it unencrypted.
-        var transport = request.Header("Transport")?.Split(',').Select(t => t.Trim())
-            .FirstOrDefault(t => t.StartsWith("RTP/AVP/TCP", StringComparison.OrdinalIgnoreCase));
-        if (transport is null)
+        if (RtspSyntax.InterleavedChannel(request.Header("Transport"), (byte)(2 * index.Value)) is not { } channel)
         {
             await RespondAsync(request.CSeq, 461, "Unsupported Transport");
             return;
-        }
-
-        var channel = (byte)(2 * index.Value);
-        var interleaved = transport.Split(';').FirstOrDefault(p => p.StartsWith("interleaved=", StringComparison.OrdinalIgnoreCase));
-        if (interleaved is not null)
-        {
-            var first = interleaved["interleaved=".Length..].Split('-')[0];
-            if (!byte.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out channel) || channel > 253)
-            {
-                await RespondAsync(request.CSeq, 461, "Unsupported Transport");
-                return;
-            }
         }
 
         if (_media.IsChannelTaken(channel, index.Value))
@@ -313,22 +294,7 @@ internal sealed partial class RtspConnection(
 
     private Task RespondAsync(int cseq, int status, string reason, IEnumerable<(string Name, string Value)>? headers = null, string? body = null)
     {
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"RTSP/1.0 {status} {reason}\r\n");
-        if (cseq >= 0)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"CSeq: {cseq}\r\n");
-        }
-
-        foreach (var (name, value) in headers ?? [])
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
-        }
-
-        var content = body is null ? [] : Encoding.UTF8.GetBytes(body);
-        text.Append(CultureInfo.InvariantCulture, $"Content-Length: {content.Length}\r\n\r\n");
-        byte[] answer = [.. Encoding.ASCII.GetBytes(text.ToString()), .. content];
-        return SendAsync(answer);
+        return SendAsync(RtspSyntax.Answer(cseq, status, reason, headers ?? [], body));
     }
 
     /// <summary>One whole write at a time (answers and RTP share the stream); a client that stops reading is dropped.</summary>
@@ -347,21 +313,6 @@ internal sealed partial class RtspConnection(
             _write.Release();
         }
     }
-
-    private static bool IsLivePath(string uri) => PathOf(uri).TrimEnd('/') == "/live";
-
-    /// <summary>The track of a SETUP URL: Content-Base + <c>trackID=N</c>.</summary>
-    private static int? TrackIndex(string uri)
-    {
-        var path = PathOf(uri);
-        const string Prefix = "/live/trackID=";
-        return path.StartsWith(Prefix, StringComparison.Ordinal) &&
-            int.TryParse(path.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
-    }
-
-    private static string PathOf(string uri) =>
-        Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && absolute.Scheme is "rtsps" or "rtsp" ? absolute.AbsolutePath
-        : uri.StartsWith('/') ? uri : "";
 
     [LoggerMessage(EventId = 7400, Level = LogLevel.Information, Message = "RTSPS stream of {Account} ended: {Reason}.")]
     private static partial void LogEnded(ILogger logger, string account, string reason);

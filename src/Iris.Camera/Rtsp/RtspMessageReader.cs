@@ -138,6 +138,12 @@ internal sealed class RtspMessageReader(Stream stream, RtspOptions options, Time
         }
 
         var lines = Encoding.ASCII.GetString(head).Split("\r\n");
+        // A bare CR or LF would let a line smuggle another one into what is echoed back (Content-Base).
+        if (lines.Any(l => l.Contains('\r', StringComparison.Ordinal) || l.Contains('\n', StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
         var requestLine = lines[0].Split(' ');
         if (requestLine is not [var method, var uri, "RTSP/1.0"] || method.Length is 0 or > 32 || !method.All(c => char.IsAsciiLetterUpper(c) || c == '_') || uri.Length == 0)
         {

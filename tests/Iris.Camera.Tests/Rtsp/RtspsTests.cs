@@ -234,6 +234,7 @@ public sealed class RtspsTests
             "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nX-Bad: caf\u00e9\u0001\r\n\r\n",
             "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nCSeq: 2\r\n\r\n",
             "GET_PARAMETER * RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 99999\r\n\r\n",
+            "DESCRIBE rtsps://127.0.0.1/live\nX-Injected:yes RTSP/1.0\r\nCSeq: 1\r\n\r\n",
         ];
         foreach (var request in malformed)
         {
