@@ -68,7 +68,6 @@ internal sealed partial class RtspConnection(
             {
                 services.Sessions.Revoke(_login.Session.TokenHash);
             }
-
         }
     }
 
