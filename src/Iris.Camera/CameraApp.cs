@@ -8,6 +8,7 @@ using Iris.Camera.Media;
 using Iris.Camera.Platform;
 using Iris.Camera.Privacy;
 using Iris.Camera.Reset;
+using Iris.Camera.Rtsp;
 using Iris.Camera.Storage;
 using Iris.Camera.Telemetry;
 using Iris.Camera.Updates;
@@ -40,6 +41,7 @@ public static class CameraApp
         new ResetModule(),
         new DebugModule(),
         new LinkModule(),
+        new RtspModule(),
         new HostingModule(),
     ];
 

@@ -40,6 +40,19 @@ internal sealed class LoginService(
             return new LoginOutcome(LoginResult.NonceRejected);
         }
 
+        return await CheckAsync(username, password, source, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same sign-in without a login nonce, for protocols whose clients cannot fetch one and send the password
+    /// inside their own TLS connection (RTSPS Basic authentication): the same throttle, fair turn, hash, security
+    /// events, alerts and session as a web login.
+    /// </summary>
+    public Task<LoginOutcome> AttemptWithoutNonceAsync(string username, string password, string source, CancellationToken cancellationToken) =>
+        CheckAsync(username, password, source, cancellationToken);
+
+    private async Task<LoginOutcome> CheckAsync(string username, string password, string source, CancellationToken cancellationToken)
+    {
         var known = knownSources.IsKnown(username, source);
         var decision = throttle.Check(username, source, known);
         if (!decision.Allowed)

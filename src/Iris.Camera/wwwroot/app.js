@@ -55,6 +55,8 @@ const texts = {
     sourceStream: "HTTPS stream", device: "Device", streamUrl: "Stream URL (https://)", resolution: "Width x height",
     fps: "Frames per second", "recordings-deleted": "Recordings deleted", motionEvents: "Motion events",
     noMotion: "No motion seen.", motionSeen: "Motion",
+    rtsps: "RTSPS for recorders", rtspsOn: "Serve live video to recorders (RTSP over TLS only)",
+    rtspsUnavailable: "Not available in this software version (it needs the H.264 encoder).", rtspsUrl: "Paste into Frigate, Home Assistant or VLC:",
   },
   "zh-Hant": {
     product: "Iris 攝影機", language: "語言", signIn: "登入", signOut: "登出",
@@ -108,6 +110,8 @@ const texts = {
     sourceStream: "HTTPS 串流", device: "裝置", streamUrl: "串流網址（https://）", resolution: "寬 x 高",
     fps: "每秒畫格數", "recordings-deleted": "已刪除錄影", motionEvents: "移動事件",
     noMotion: "未偵測到移動。", motionSeen: "偵測到移動",
+    rtsps: "錄影機用 RTSPS", rtspsOn: "提供即時影像給錄影機（僅限 TLS 加密的 RTSP）",
+    rtspsUnavailable: "此軟體版本尚無法使用（需要 H.264 編碼器）。", rtspsUrl: "貼到 Frigate、Home Assistant 或 VLC：",
   },
 };
 
@@ -407,7 +411,16 @@ async function loadSettings() {
   $("video-width").value = video.width;
   $("video-height").value = video.height;
   $("video-fps").value = video.framesPerSecond;
+  showRtsps(await api("GET", "/api/rtsp"));
   await loadLink();
+}
+
+// The URL uses placeholders: the page never shows a password, and each recorder should have its own Viewer account.
+function showRtsps(state) {
+  $("rtsps-enabled").checked = state.enabled;
+  $("rtsps-enabled").disabled = !state.available && !state.enabled;
+  $("rtsps-url").textContent = !state.available ? t("rtspsUnavailable")
+    : state.listening ? `${t("rtspsUrl")} rtsps://USER:PASSWORD@${location.hostname}:${state.port}${state.path}` : "";
 }
 
 function saveWith(formId, action) {
@@ -546,6 +559,7 @@ $("form-claim").addEventListener("submit", claim);
 $("form-user").addEventListener("submit", addUser);
 saveWith("form-recording", () => api("PUT", "/api/recordings/settings", { mode: $("recording-mode").value }));
 saveWith("form-motion", () => api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: [] }));
+saveWith("form-rtsps", async () => showRtsps(await api("PUT", "/api/rtsp", { enabled: $("rtsps-enabled").checked })));
 saveWith("form-video", () => api("PUT", "/api/media/video", {
   source: $("video-source").value, device: $("video-device").value || null, streamUrl: $("video-url").value || null,
   width: Number($("video-width").value), height: Number($("video-height").value), framesPerSecond: Number($("video-fps").value),
