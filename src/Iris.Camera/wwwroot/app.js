@@ -4,7 +4,7 @@
 // Pages have addresses (#/live, #/users…): a reload or a shared link keeps the place.
 import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, when } from "/core.js";
 import { loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
-import { scorePassword } from "/password.js";
+import { cancelScore, scorePassword } from "/password.js";
 
 const pages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account"];
 const adminPages = new Set(["settings", "users", "security", "updates", "privacy"]);
@@ -144,8 +144,9 @@ async function loadDashboard() {
   if (value(alerts)) line("openAlerts", String(value(alerts).length), value(alerts).length ? "warn" : "");
   if (value(updates)) {
     const u = value(updates);
-    const state_ = u.available ? `${t("updateAvailable")}: ${u.available.version}` : t("upToDate");
-    line("updateState", `${u.installedVersion} · ${state_} · ${t("lastChecked")} ${u.lastCheck ? when(u.lastCheck.at) : t("never")}`, u.available || u.supportEnded ? "warn" : "");
+    // "Up to date" only after a check said so; before any check the line says it has not checked yet.
+    const outcome = u.available ? `${t("updateAvailable")}: ${u.available.version}` : u.lastCheck ? t("upToDate") : t("notCheckedYet");
+    line("updateState", `${u.installedVersion} · ${outcome}${u.lastCheck ? ` · ${t("lastChecked")} ${when(u.lastCheck.at)}` : ""}`, u.available || u.supportEnded || u.metadataStale ? "warn" : "");
   }
   if (value(link)) {
     const l = value(link);
@@ -235,6 +236,7 @@ async function changePassword(current, fresh, repeat) {
 
 async function claim(event) {
   event.preventDefault();
+  cancelScore($("claim-password"));
   try {
     if (!await changePassword(signInPassword ?? $("claim-current").value, $("claim-password").value, $("claim-repeat").value)) return;
     signInPassword = null;
@@ -246,6 +248,7 @@ async function claim(event) {
 
 async function changeOwnPassword(event) {
   event.preventDefault();
+  cancelScore($("account-password"));
   try {
     if (!await changePassword($("account-current").value, $("account-password").value, $("account-repeat").value)) return;
     $("account-current").value = $("account-password").value = $("account-repeat").value = "";

@@ -4,6 +4,11 @@ import { api, t } from "/core.js";
 
 const pending = new WeakMap();
 
+/** Drops a question not yet sent: after a submit the answer would describe a form that has moved on. */
+export function cancelScore(input) {
+  clearTimeout(pending.get(input));
+}
+
 export function scorePassword(input, meter, words) {
   clearTimeout(pending.get(input));
   if (!input.value) {

@@ -98,7 +98,9 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
             var expected = response.Status == 401 && (response.Url.EndsWith("/api/auth/session", StringComparison.Ordinal) || app.ExpectSignOut);
             if (response.Status >= 400 && !expected)
             {
-                app.Errors.Add($"{response.Status} {response.Url}");
+                // The problem's type says which refusal it was.
+                app.Errors.Add($"{response.Status} {response.Url} {response.Headers.GetValueOrDefault("content-type")}");
+                _ = response.TextAsync().ContinueWith(body => app.Errors.Add($"  {response.Url}: {body.Result}"), TaskScheduler.Default);
             }
         };
         return app;
