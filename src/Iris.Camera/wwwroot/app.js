@@ -116,10 +116,10 @@ async function showComponents() {
 async function loadDashboard() {
   const admin = state.session.role === "administrator";
   const lines = $("dash-status");
-  const [privacy, segments, kinds, recording, alerts, updates, link] = await Promise.allSettled([
+  const [privacy, segments, kinds, recording, alerts, updates, link, video] = await Promise.allSettled([
     api("GET", "/api/media/privacy"), api("GET", "/api/recordings"), api("GET", "/api/privacy/inventory"),
     admin ? api("GET", "/api/recordings/settings") : null, admin ? api("GET", "/api/security/alerts") : null,
-    admin ? api("GET", "/api/updates") : null, admin ? api("GET", "/api/link") : null,
+    admin ? api("GET", "/api/updates") : null, admin ? api("GET", "/api/link") : null, admin ? api("GET", "/api/media/video") : null,
   ]);
   const value = (result) => (result.status === "fulfilled" ? result.value : null);
   lines.replaceChildren();
@@ -134,6 +134,13 @@ async function loadDashboard() {
   };
   const privacyOn = value(privacy) && value(privacy).enabled;
   if (value(privacy)) line("privacyMode", t(privacyOn ? "on" : "off"), privacyOn ? "warn" : "");
+  if (value(video)) {
+    // The reason a source gives no picture is the device's English sentence; zh-Hant says "no picture" only.
+    const v = value(video);
+    const source = t({ "test-pattern": "sourceTestPattern", v4l2: "sourceV4l2", stream: "sourceStream" }[v.source] || "unknown");
+    const health = v.signal === "ok" ? t("signalOk") : `${t("signalNone")}${state.language === "en" ? ` (${v.signal})` : ""}`;
+    line("sourceHealth", `${source} · ${health}`, v.signal === "ok" ? "" : "warn");
+  }
   if (value(recording)) line("recordingState", t({ off: "modeOff", continuous: "modeContinuous", motion: "modeMotion" }[value(recording).mode] || "unknown"));
   if (value(segments)) {
     const total = value(segments).reduce((sum, s) => sum + s.bytes, 0);
