@@ -189,8 +189,12 @@ async function loadRecordings() {
   const motionList = $("motion-events");
   motionList.replaceChildren();
   const percent = new Intl.NumberFormat(state.language === "zh-Hant" ? "zh-TW" : "en", { style: "percent", maximumFractionDigits: 1 });
-  for (const motion of motionEvents.slice(-20).reverse()) {
-    motionList.append(item(`${when(motion.at)} · ${t("pictureChanged")} · ${tf("motionShare", percent.format(motion.changedShare))}`));
+  for (const burst of motionBursts(motionEvents).slice(-20).reverse()) {
+    const entry = item(`${when(burst.start.toISOString())} · ${tf("motionBurst", burst.count, percent.format(burst.peak))} `);
+    // The clip is the recording that was running when the burst began, if motion recording kept one.
+    const clip = segments.find((s) => new Date(s.startedAt) <= burst.end && new Date(s.endedAt) >= burst.start);
+    if (clip) entry.append(button("playClip", "secondary", () => play(clip, when(clip.startedAt))));
+    motionList.append(entry);
   }
   if (motionEvents.length === 0) motionList.append(item(t("noMotion")));
 
@@ -209,10 +213,10 @@ async function loadRecordings() {
     cell(row, "size", bytes(segment.bytes));
     const actions = cell(row, "");
     actions.className = "row-actions";
-    const play = button("play", "secondary play", () => { const img = $("playback-image"); img.hidden = false; img.alt = `${t("play")} ${started}`; img.src = `/api/recordings/${segment.id}?play=true`; });
+    const playButton = button("play", "secondary play", () => play(segment, started));
     const download = document.createElement("a");
     download.className = "button secondary"; download.textContent = t("download"); download.href = `/api/recordings/${segment.id}`; download.download = "";
-    actions.append(play, download);
+    actions.append(playButton, download);
     if (admin) {
       actions.append(button("remove", "danger", async () => {
         if (!confirm(tf("confirmDeleteRecording", started))) return;
@@ -220,6 +224,31 @@ async function loadRecordings() {
       }));
     }
   }
+}
+
+function play(segment, started) {
+  const img = $("playback-image");
+  img.hidden = false;
+  img.alt = `${t("play")} ${started}`;
+  img.src = `/api/recordings/${segment.id}?play=true`;
+  img.scrollIntoView({ block: "nearest" });
+}
+
+// Motion comes in bursts (a person walking through is dozens of events): events less than a minute apart are one.
+function motionBursts(events) {
+  const bursts = [];
+  for (const motion of events.slice().sort((a, b) => new Date(a.at) - new Date(b.at))) {
+    const at = new Date(motion.at);
+    const last = bursts[bursts.length - 1];
+    if (last && at - last.end <= 60000) {
+      last.end = at;
+      last.count += 1;
+      last.peak = Math.max(last.peak, motion.changedShare);
+    } else {
+      bursts.push({ start: at, end: at, count: 1, peak: motion.changedShare });
+    }
+  }
+  return bursts;
 }
 
 async function signIn(event) {

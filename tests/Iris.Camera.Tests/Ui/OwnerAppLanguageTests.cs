@@ -55,6 +55,7 @@ public sealed partial class OwnerAppLanguageTests
                 }
                 """);
             found.AddRange(EnglishIn(name, text, names));
+            await app.Page.ScreenshotAsync(new() { Path = Path.Combine(OwnerAppBrowser.Screenshots, $"administrator-zh-Hant-390x844-{name}.png"), FullPage = true });
         }
 
         Assert.True(found.Count == 0, "English in the zh-Hant UI:\n" + string.Join("\n", found.Distinct()));

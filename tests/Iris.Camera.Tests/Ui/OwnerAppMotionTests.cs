@@ -1,0 +1,48 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Iris.Camera.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using static Microsoft.Playwright.Assertions;
+
+namespace Iris.Camera.Tests.Ui;
+
+/// <summary>Issue 16, motion: events a minute apart or less show as one burst, in words, with the clip that was recorded then.</summary>
+public sealed class OwnerAppMotionTests
+{
+    [Fact]
+    public async Task MotionEvents_ShowAsBursts_InWords_WithThePlayableClip()
+    {
+        await using var app = await OwnerAppBrowser.StartAsync(390, 844);
+        var segments = await app.Owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/recordings", UriKind.Relative));
+        var segment = segments.EnumerateArray().First();
+        var started = segment.GetProperty("startedAt").GetDateTimeOffset();
+        // Three events while that segment was recorded make one burst; one two hours earlier, with no clip, another.
+        Seed(app, (started, 0.05), (started.AddMilliseconds(200), 0.12), (started.AddMilliseconds(400), 0.08), (started.AddHours(-2), 0.3));
+
+        await app.SignInAsAsync("Administrator");
+        await app.OpenAsync("recordings");
+
+        var bursts = app.Page.Locator("#motion-events li");
+        await Expect(bursts).ToHaveCountAsync(2);
+        await Expect(bursts.Nth(0)).ToContainTextAsync("motion seen 3 time(s), up to 12% of the picture changed");
+        await Expect(bursts.Nth(1)).ToContainTextAsync("motion seen 1 time(s), up to 30% of the picture changed");
+        await Expect(bursts.Nth(1).Locator("button")).ToHaveCountAsync(0);
+
+        await bursts.Nth(0).Locator("button").ClickAsync();
+        await Expect(app.Page.Locator("#playback-image")).ToHaveAttributeAsync("src", $"/api/recordings/{segment.GetProperty("id").GetInt64()}?play=true");
+        Assert.Empty(app.Errors);
+    }
+
+    private static void Seed(OwnerAppBrowser app, params (DateTimeOffset At, double Share)[] events)
+    {
+        using var connection = app.Camera.App.Services.GetRequiredService<CameraDatabase>().OpenConnection();
+        foreach (var (at, share) in events)
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ($at, $share);";
+            insert.Parameters.AddWithValue("$at", at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            insert.Parameters.AddWithValue("$share", share);
+            insert.ExecuteNonQuery();
+        }
+    }
+}
