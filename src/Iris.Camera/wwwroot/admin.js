@@ -128,7 +128,7 @@ export async function loadSecurity() {
   ]);
   const list = $("alerts-list");
   list.replaceChildren();
-  if (alerts.length === 0) list.append(item(t("noAlerts")));
+  if (alerts.length === 0) list.append(Object.assign(item(t("noAlerts")), { className: "empty" }));
   for (const alert of alerts) {
     const entry = document.createElement("li");
     entry.dataset.kind = alert.kind;
@@ -196,11 +196,13 @@ export async function loadPrivacy() {
   for (const kind of kinds) {
     const row = body.insertRow();
     row.dataset.kind = kind.id;
-    const name = cell(row, "dataKind", kindWords(kind, "name"));
+    // One wrapper, so the name and its tag stay together in the card layout's value column.
+    const name = document.createElement("span");
     const tag = document.createElement("span");
     tag.className = "tag";
     tag.textContent = t(kind.personal ? "personal" : "notPersonal");
-    name.append(" ", tag);
+    name.append(kindWords(kind, "name"), " ", tag);
+    cell(row, "dataKind").append(name);
     cell(row, "purpose", kindWords(kind, "purpose"));
     cell(row, "retention", kindWords(kind, "retention"));
     const actions = cell(row, "");
