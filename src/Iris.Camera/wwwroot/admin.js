@@ -1,4 +1,5 @@
 // The administrator's pages: settings, users, security, updates, privacy (with telemetry and factory reset).
+import { currentZones, showZones, wireZones } from "/zones.js";
 import { $, api, button, cell, fail, has, item, say, state, t, tf, when } from "/core.js";
 
 async function loadLink() {
@@ -25,13 +26,14 @@ async function loadLink() {
 }
 
 export async function loadSettings() {
-  const [recording, motion, video] = await Promise.all([
-    api("GET", "/api/recordings/settings"), api("GET", "/api/media/motion"), api("GET", "/api/media/video"),
+  const [recording, motion, video, privacy] = await Promise.all([
+    api("GET", "/api/recordings/settings"), api("GET", "/api/media/motion"), api("GET", "/api/media/video"), api("GET", "/api/media/privacy"),
   ]);
   $("recording-mode").value = recording.mode;
   $("motion-enabled").checked = motion.enabled;
   $("motion-sensitivity").value = motion.sensitivity;
   showSensitivity();
+  showZones(motion.zones, privacy.enabled);
   $("video-source").value = video.source;
   $("video-device").value = video.device || "";
   $("video-url").value = video.streamUrl || "";
@@ -267,7 +269,8 @@ export function wireAdmin() {
   $("form-user").addEventListener("submit", addUser);
   saveWith("form-recording", () => api("PUT", "/api/recordings/settings", { mode: $("recording-mode").value }));
   $("motion-sensitivity").addEventListener("input", showSensitivity);
-  saveWith("form-motion", () => api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: [] }));
+  saveWith("form-motion", () => api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: currentZones() }));
+  wireZones();
   saveWith("form-video", () => api("PUT", "/api/media/video", {
     source: $("video-source").value, device: $("video-device").value || null, streamUrl: $("video-url").value || null,
     width: Number($("video-width").value), height: Number($("video-height").value), framesPerSecond: Number($("video-fps").value),

@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Iris.Camera.Tests.Ui;
 
-/// <summary>Issue 16, motion: events a minute apart or less show as one burst, in words, with the clip that was recorded then.</summary>
+/// <summary>Issue 16, motion: areas drawn on the picture; events a minute apart or less show as one burst, in words, with the clip recorded then.</summary>
 public sealed class OwnerAppMotionTests
 {
     [Fact]
@@ -30,6 +30,43 @@ public sealed class OwnerAppMotionTests
 
         await bursts.Nth(0).Locator("button").ClickAsync();
         await Expect(app.Page.Locator("#playback-image")).ToHaveAttributeAsync("src", $"/api/recordings/{segment.GetProperty("id").GetInt64()}?play=true");
+        Assert.Empty(app.Errors);
+    }
+
+    [Fact]
+    public async Task AZoneDrawnOnThePicture_IsSavedAsAFractionOfTheFrame_AndComesBack()
+    {
+        await using var app = await OwnerAppBrowser.StartAsync(1280, 800, withRecording: false);
+        await app.SignInAsAsync("Administrator");
+        await app.OpenAsync("settings");
+        await Expect(app.Page.Locator("#zone-list")).ToHaveTextAsync("No area marked: the whole picture counts.");
+
+        var box = (await app.Page.Locator("#zone-editor").BoundingBoxAsync())!;
+        await app.Page.Mouse.MoveAsync(box.X + (box.Width * 0.1f), box.Y + (box.Height * 0.2f));
+        await app.Page.Mouse.DownAsync();
+        await app.Page.Mouse.MoveAsync(box.X + (box.Width * 0.3f), box.Y + (box.Height * 0.4f), new() { Steps = 5 });
+        await app.Page.Mouse.MoveAsync(box.X + (box.Width * 0.5f), box.Y + (box.Height * 0.6f), new() { Steps = 5 });
+        await app.Page.Mouse.UpAsync();
+        await Expect(app.Page.Locator("#zone-list li")).ToHaveCountAsync(1);
+        await Expect(app.Page.Locator("#zone-layer .zone")).ToHaveCountAsync(1);
+        await app.Page.ClickAsync("#form-motion button[type='submit']");
+        await Expect(app.Page.Locator("#message")).ToHaveTextAsync("Saved.");
+
+        var motion = await app.Owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/media/motion", UriKind.Relative));
+        var zone = Assert.Single(motion.GetProperty("zones").EnumerateArray().ToList());
+        Assert.InRange(zone.GetProperty("x").GetDouble(), 0.08, 0.12);
+        Assert.InRange(zone.GetProperty("y").GetDouble(), 0.18, 0.22);
+        Assert.InRange(zone.GetProperty("width").GetDouble(), 0.38, 0.42);
+        Assert.InRange(zone.GetProperty("height").GetDouble(), 0.38, 0.42);
+
+        // Saving the other motion settings keeps the zone; removing it and saving leaves the whole picture.
+        await app.Page.ReloadAsync();
+        await Expect(app.Page.Locator("#zone-list li")).ToContainTextAsync("Area 1");
+        await app.Page.ClickAsync("#zone-list button");
+        await app.Page.ClickAsync("#form-motion button[type='submit']");
+        await Expect(app.Page.Locator("#message")).ToHaveTextAsync("Saved.");
+        motion = await app.Owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/media/motion", UriKind.Relative));
+        Assert.Empty(motion.GetProperty("zones").EnumerateArray());
         Assert.Empty(app.Errors);
     }
 
