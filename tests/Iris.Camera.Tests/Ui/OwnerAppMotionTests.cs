@@ -41,13 +41,14 @@ public sealed class OwnerAppMotionTests
         await app.OpenAsync("settings");
         await Expect(app.Page.Locator("#zone-list")).ToHaveTextAsync("No area marked: the whole picture counts.");
 
+        await app.Page.Locator("#zone-editor").ScrollIntoViewIfNeededAsync();
         var box = (await app.Page.Locator("#zone-editor").BoundingBoxAsync())!;
         await app.Page.Mouse.MoveAsync(box.X + (box.Width * 0.1f), box.Y + (box.Height * 0.2f));
         await app.Page.Mouse.DownAsync();
         await app.Page.Mouse.MoveAsync(box.X + (box.Width * 0.3f), box.Y + (box.Height * 0.4f), new() { Steps = 5 });
         await app.Page.Mouse.MoveAsync(box.X + (box.Width * 0.5f), box.Y + (box.Height * 0.6f), new() { Steps = 5 });
         await app.Page.Mouse.UpAsync();
-        await Expect(app.Page.Locator("#zone-list li")).ToHaveCountAsync(1);
+        await Expect(app.Page.Locator("#zone-list li")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Area 1: "));
         await Expect(app.Page.Locator("#zone-layer .zone")).ToHaveCountAsync(1);
         await app.Page.ClickAsync("#form-motion button[type='submit']");
         await Expect(app.Page.Locator("#message")).ToHaveTextAsync("Saved.");
