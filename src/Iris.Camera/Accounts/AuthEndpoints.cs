@@ -27,6 +27,15 @@ public sealed class ChangePasswordRequest
     public string? NewPassword { get; set; }
 }
 
+public sealed class PasswordStrengthRequest
+{
+    [Required, StringLength(1024, MinimumLength = 1)]
+    public string? Password { get; set; }
+}
+
+/// <summary>Whether a candidate password would be accepted for this account, and the guess estimate the rules use.</summary>
+public sealed record PasswordStrengthView(bool Acceptable, double Log10Guesses, double MinimumLog10Guesses);
+
 public sealed record NonceResponse(string Nonce, DateTimeOffset ExpiresAt);
 
 public sealed record SessionInfo(string Username, Role Role, bool MustChangePassword, string? CsrfToken);
@@ -41,6 +50,7 @@ internal static class AuthEndpoints
         auth.MapPost("/login", LoginAsync).WithName("Login").AllowAnyone("Sign in with username, password and nonce.").Accepts<LoginRequest>(JsonBody.MediaType);
         auth.MapGet("/session", GetSession).WithName("GetSession").AllowAnySession("Who is signed in, and whether the password must change.");
         auth.MapPost("/logout", Logout).WithName("Logout").AllowAnySession("End this session.");
+        auth.MapPost("/password/strength", EstimateAsync).WithName("EstimatePasswordStrength").AllowAnySession("How guessable a candidate new password is, by the rules a password change enforces (for the strength meter).").Accepts<PasswordStrengthRequest>(JsonBody.MediaType);
         auth.MapPost("/password", ChangePasswordAsync).WithName("ChangeOwnPassword").AllowAnySession("Change one's own password (the only step a default-password session may take).").Accepts<ChangePasswordRequest>(JsonBody.MediaType);
         return routes;
     }
@@ -127,6 +137,24 @@ internal static class AuthEndpoints
         http.Response.Cookies.Delete(AccessControl.SessionCookie, new CookieOptions { Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
         http.Response.Cookies.Delete(AccessControl.CsrfCookie, new CookieOptions { Secure = true, SameSite = SameSiteMode.Strict, Path = "/" });
         return TypedResults.NoContent();
+    }
+
+    // The same rules and estimate as a change, so the meter never calls a password good that the change refuses.
+    // Only a signed-in session may ask (no oracle for strangers); the candidate stays in memory and is never logged.
+    private static async Task<IResult> EstimateAsync(HttpContext http, NewPasswordRules rules, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<PasswordStrengthRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var username = http.CurrentSession()!.Username;
+        var password = body.Value!.Password!;
+        return TypedResults.Ok(new PasswordStrengthView(
+            rules.Check(password, username) is null,
+            Math.Round(rules.Log10Guesses(password, username), 1),
+            PasswordStrength.MinimumLog10Guesses));
     }
 
     private static async Task<IResult> ChangePasswordAsync(HttpContext http, OwnPasswordChange change, TimeProvider time, CancellationToken cancellationToken)

@@ -74,15 +74,24 @@ public static class PasswordPolicy
             return "This password is on a list of commonly used passwords. Choose another.";
         }
 
+        var estimate = Estimate(lower, context);
+        return estimate.Log10Guesses >= PasswordStrength.MinimumLog10Guesses ? null : WeakReason(estimate.Weakest);
+    }
+
+    /// <summary>The guess estimate <see cref="Check"/> enforces, for a strength meter that agrees with it.</summary>
+    public static double Log10Guesses(string password, PasswordContext context) =>
+        Estimate(Normalize(password).ToLowerInvariant(), context).Log10Guesses;
+
+    private static StrengthEstimate Estimate(string lower, PasswordContext context)
+    {
         var deviceTerms = DeviceTerms(context);
         var (words, maxWordLength) = CommonPasswords.Value;
         // The estimate's cost grows with the cube of the length; 128 text elements can be far more UTF-16 units
         // (combining marks), so it looks at the first 128 units only: more characters never make guessing easier.
-        var estimate = PasswordStrength.Estimate(
+        return PasswordStrength.Estimate(
             lower.Length > MaxLength ? lower[..MaxLength] : lower,
             piece => deviceTerms.Contains(piece) ? PatternKind.DeviceTerm : words.Contains(piece) ? PatternKind.Dictionary : null,
             Math.Max(maxWordLength, deviceTerms.Count == 0 ? 0 : deviceTerms.Max(t => t.Length)));
-        return estimate.Log10Guesses >= PasswordStrength.MinimumLog10Guesses ? null : WeakReason(estimate.Weakest);
     }
 
     private static string WeakReason(PatternMatch? weakest)

@@ -5,6 +5,7 @@ namespace Iris.Camera.Web;
 /// <summary>
 /// RFC 9457 problem details for every error. Problem types are URNs under urn:iris:problem:, stable for clients.
 /// No exception text ever reaches a client; the exception is logged on the device instead (<see cref="ErrorBoundary"/>).
+/// Titles and details follow the request's Accept-Language (<see cref="ProblemTexts"/>); the type never does.
 /// </summary>
 internal static class Problems
 {
@@ -25,5 +26,7 @@ internal static class Problems
             {
                 context.ProblemDetails.Type = TypePrefix + "http-" + (context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
             }
+
+            ProblemTexts.Localize(context.ProblemDetails, context.HttpContext);
         });
 }

@@ -1,0 +1,317 @@
+// The administrator's pages: settings, users, security, updates, privacy (with telemetry and factory reset).
+import { currentZones, showZones, wireZones } from "/zones.js";
+import { $, api, button, cell, fail, has, item, say, state, t, tf, when } from "/core.js";
+
+async function loadLink() {
+  const link = await api("GET", "/api/link");
+  // The reason is the device's own English words; zh-Hant shows the state, queue and time only.
+  const reason = (c) => (c.reason && state.language === "en" ? ` (${c.reason})` : "");
+  const channel = (name, c) => `${name}: ${t(`link:${String(c.state).toLowerCase()}`)}${reason(c)}, ${tf("linkQueued", c.queued)}${c.lastDeliveryAt ? `, ${tf("linkLastDelivery", when(c.lastDeliveryAt))}` : ""}`;
+  $("link-state").textContent = link.configured ? `${channel("MQTT", link.mqtt)} · ${channel("Webhook", link.webhook)}` : t("linkOff");
+  $("link-detail").textContent = link.configured ? `${link.topicPrefix} · ${tf("linkDropped", link.overflowed)}` : "";
+  $("link-test").disabled = !link.configured;
+  const keys = await api("GET", "/api/link/keys");
+  const list = $("keys-list");
+  list.replaceChildren();
+  if (keys.length === 0) list.append(item(t("noKeys")));
+  for (const key of keys) {
+    const entry = item(`${key.label} · ${t(key.role.toLowerCase())} · ${key.keyId}${key.revokedAt ? ` · ${t("revoked")}` : ""} `);
+    if (!key.revokedAt) {
+      entry.append(button("revoke", "secondary", async () => {
+        try { await api("DELETE", `/api/link/keys/${encodeURIComponent(key.keyId)}`); say("", true, "done"); await loadLink(); } catch (e) { fail(e); }
+      }));
+    }
+    list.append(entry);
+  }
+}
+
+export async function loadSettings() {
+  const [recording, motion, video, privacy] = await Promise.all([
+    api("GET", "/api/recordings/settings"), api("GET", "/api/media/motion"), api("GET", "/api/media/video"), api("GET", "/api/media/privacy"),
+  ]);
+  $("recording-mode").value = recording.mode;
+  $("motion-enabled").checked = motion.enabled;
+  $("motion-sensitivity").value = motion.sensitivity;
+  showSensitivity();
+  showZones(motion.zones, privacy.enabled);
+  $("video-source").value = video.source;
+  $("video-device").value = video.device || "";
+  $("video-url").value = video.streamUrl || "";
+  $("video-width").value = video.width;
+  $("video-height").value = video.height;
+  $("video-fps").value = video.framesPerSecond;
+  showRtsps(await api("GET", "/api/rtsp"));
+  await loadLink();
+}
+
+// The URL uses placeholders: the page never shows a password, and each recorder should have its own Viewer account.
+function showRtsps(rtsps) {
+  $("rtsps-enabled").checked = rtsps.enabled;
+  $("rtsps-enabled").disabled = !rtsps.available && !rtsps.enabled;
+  $("rtsps-url").textContent = !rtsps.available ? t("rtspsUnavailable")
+    : rtsps.listening ? `${t("rtspsUrl")} rtsps://USER:PASSWORD@${location.hostname}:${rtsps.port}${rtsps.path}` : "";
+}
+
+// Sensitivity stays the device's 1-100 number; the words beside it say what a person gets.
+function showSensitivity() {
+  const value = Number($("motion-sensitivity").value);
+  $("motion-sensitivity-words").textContent = t(value < 34 ? "motionSensitivityLow" : value < 67 ? "motionSensitivityMedium" : "motionSensitivityHigh");
+}
+
+function saveWith(formId, action) {
+  $(formId).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const result = await action();
+      // A video source that delivers no picture says so (its reason comes from the camera), not "Saved." and a blank picture.
+      if (result && typeof result.signal === "string" && result.signal !== "ok") say(`${t("savedNoSignal")} ${result.signal}`);
+      else say("", true, "saved");
+    } catch (e) { fail(e); }
+  });
+}
+
+export async function loadUsers() {
+  const users = await api("GET", "/api/users");
+  const body = $("users-body");
+  body.replaceChildren();
+  for (const user of users) {
+    const row = body.insertRow();
+    row.dataset.user = user.username;
+    cell(row, "username", user.username);
+    cell(row, "role", t(user.role));
+    cell(row, "state", (user.disabled ? t("disabled") : t("enabled")) + (user.mustChangePassword ? ` · ${t("mustChange")}` : ""));
+    const actions = cell(row, "");
+    actions.className = "row-actions";
+    const own = state.session && user.username === state.session.username;
+    actions.append(
+      userAction(user.disabled ? "enable" : "disable", async () => {
+        if (!user.disabled && !confirm(tf("confirmDisableUser", user.username))) return false;
+        await api("PATCH", `/api/users/${encodeURIComponent(user.username)}`, { disabled: !user.disabled });
+        return true;
+      }, own),
+      userAction("resetPassword", async () => {
+        const newPassword = prompt(t("newTemporaryPassword"));
+        if (!newPassword) return false;
+        await api("POST", `/api/users/${encodeURIComponent(user.username)}/password`, { newPassword });
+        return true;
+      }, own),
+      userAction("remove", async () => {
+        if (!confirm(tf("confirmDeleteUser", user.username))) return false;
+        await api("DELETE", `/api/users/${encodeURIComponent(user.username)}`);
+        return true;
+      }, own));
+  }
+}
+
+// Your own account is changed on "My account", not here: disabling or deleting yourself would strand you.
+function userAction(label, action, own) {
+  const b = button(label, label === "remove" ? "danger" : "secondary", async () => {
+    try { if (await action()) { say("", true, "done"); await loadUsers(); } } catch (e) { fail(e); }
+  });
+  b.disabled = own;
+  return b;
+}
+
+async function addUser(event) {
+  event.preventDefault();
+  try {
+    await api("POST", "/api/users", { username: $("user-name").value, role: $("user-role").value, password: $("user-password").value });
+    $("user-name").value = $("user-password").value = "";
+    say("", true, "userAdded");
+    await loadUsers();
+  } catch (e) { fail(e); }
+}
+
+/** The number of open alerts next to "Security", so an alert is seen without opening the log. */
+export async function loadAlertBadge() {
+  const open = await api("GET", "/api/security/alerts");
+  $("alert-badge").textContent = String(open.length);
+  $("alert-badge").hidden = open.length === 0;
+  return open.length;
+}
+
+const kindText = (kind) => (has(kind) ? t(kind) : `${t("unknown")} ${kind}`);
+
+export async function loadSecurity() {
+  loadAlertBadge().catch(() => {});
+  const [alerts, events, chain] = await Promise.all([
+    api("GET", "/api/security/alerts"), api("GET", "/api/security/events?limit=200"), api("GET", "/api/security/events/verify"),
+  ]);
+  const list = $("alerts-list");
+  list.replaceChildren();
+  if (alerts.length === 0) list.append(Object.assign(item(t("noAlerts")), { className: "empty" }));
+  for (const alert of alerts) {
+    const entry = document.createElement("li");
+    entry.dataset.kind = alert.kind;
+    const kind = document.createElement("div");
+    kind.className = "kind";
+    kind.textContent = `${kindText(alert.kind)} · ${alert.serial}`;
+    const detail = document.createElement("div");
+    detail.textContent = `${when(alert.at)} · ${alert.account || t("unknown")} · ${t("from")} ${alert.source || t("unknown")}`;
+    entry.append(kind, detail, button("acknowledge", "secondary", async () => {
+      try { await api("POST", `/api/security/alerts/${alert.id}/acknowledge`); await loadSecurity(); } catch (e) { fail(e); }
+    }));
+    list.append(entry);
+  }
+  $("chain-status").textContent = chain.intact ? t("chainIntact") : t("chainBroken") + chain.firstBrokenRecord;
+  const body = $("events-body");
+  body.replaceChildren();
+  for (const event of events.slice().reverse()) {
+    const row = body.insertRow();
+    row.dataset.kind = event.kind;
+    cell(row, "time", when(event.at));
+    cell(row, "event", kindText(event.kind));
+    cell(row, "account", event.account || "");
+    cell(row, "source", event.source || "");
+  }
+}
+
+function resultText(result) {
+  // The outcome is a code, shown in words; the message is the device's own English sentence, so zh-Hant leaves it out.
+  if (!result) return t("none");
+  const code = String(result.result);
+  const outcome = t(`update:${code.charAt(0).toLowerCase()}${code.slice(1)}`);
+  return state.language === "en" ? `${when(result.at)} · ${outcome} · ${result.message}` : `${when(result.at)} · ${outcome}`;
+}
+
+export async function loadUpdates() {
+  const status = await api("GET", "/api/updates");
+  $("update-installed").textContent = status.installedVersion;
+  $("update-slot").textContent = status.slot || t("notSlotted");
+  $("update-support-end").textContent = status.supportEnd || t("notStated");
+  $("update-last-check").textContent = resultText(status.lastCheck);
+  $("update-available").textContent = status.available
+    ? `${status.available.version} (${t("updatesUntil")} ${status.available.supportEnd})` : t("none");
+  $("update-progress").textContent = status.progress.phase === "idle" ? t("none")
+    : `${status.progress.phase} ${Math.floor((100 * status.progress.done) / Math.max(1, status.progress.total))}%`;
+  $("update-last-install").textContent = resultText(status.lastInstall);
+  $("update-last-rollback").textContent = status.lastRollback ? `${when(status.lastRollback.at)}${state.language === "en" ? ` · ${status.lastRollback.message}` : ""}` : t("none");
+  $("update-stale").hidden = !status.metadataStale;
+  $("update-support-ended").hidden = !status.supportEnded;
+  $("update-mode").value = status.mode;
+  $("update-install").disabled = !status.available || !status.slotted || status.progress.phase !== "idle";
+}
+
+let telemetryVersion = null;
+let inventory = [];
+
+const days = (text) => ((text || "").match(/(\d+(?:\.\d+)?) days/) || [])[1] || "?";
+const kindWords = (kind, field) => (has(`kind:${kind.id}:${field}`) ? tf(`kind:${kind.id}:${field}`, days(kind.retention)) : kind[field]);
+
+export async function loadPrivacy() {
+  const [kinds, counts, telemetry] = await Promise.all([api("GET", "/api/privacy/inventory"), api("GET", "/api/privacy/data"), api("GET", "/api/telemetry")]);
+  inventory = kinds;
+  const deletable = new Set(Object.keys(counts));
+  const body = $("inventory-body");
+  body.replaceChildren();
+  for (const kind of kinds) {
+    const row = body.insertRow();
+    row.dataset.kind = kind.id;
+    // One wrapper, so the name and its tag stay together in the card layout's value column.
+    const name = document.createElement("span");
+    const tag = document.createElement("span");
+    tag.className = "tag";
+    tag.textContent = t(kind.personal ? "personal" : "notPersonal");
+    name.append(kindWords(kind, "name"), " ", tag);
+    cell(row, "dataKind").append(name);
+    cell(row, "purpose", kindWords(kind, "purpose"));
+    cell(row, "retention", kindWords(kind, "retention"));
+    const actions = cell(row, "");
+    actions.className = "row-actions";
+    if (deletable.has(kind.id)) {
+      actions.append(button("deleteKind", "danger", async () => {
+        if (!confirm(tf("confirmDeleteKindNamed", kindWords(kind, "name"), kindWords(kind, "deletion")))) return;
+        try { await api("DELETE", `/api/privacy/data/${kind.id}`); say("", true, "deleted"); await loadPrivacy(); } catch (e) { fail(e); }
+      }));
+    }
+  }
+  telemetryVersion = telemetry.textVersion;
+  $("telemetry-state").textContent = !telemetry.available ? t("telemetryUnavailable") : telemetry.consented ? t("telemetryOn") : t("telemetryOff");
+  // The English text is the exact one consent is given to (its hash is the version); zh-Hant shows its translation.
+  $("telemetry-text").textContent = state.language === "en" ? telemetry.consentText
+    : tf("consentText", interval(telemetry.interval), telemetry.recipient, telemetry.thirdParties, telemetry.endpoint || t("noReceiver"));
+  $("telemetry-preview").textContent = JSON.stringify(telemetry.preview, null, 2);
+  $("telemetry-accept").disabled = !telemetry.available || telemetry.consented;
+  $("telemetry-withdraw").disabled = !telemetry.consented;
+}
+
+function interval(span) {
+  const [dayPart, clock] = String(span).includes(".") && String(span).indexOf(".") < String(span).indexOf(":") ? String(span).split(".") : ["0", String(span)];
+  const hours = Number(dayPart) * 24 + Number(clock.split(":")[0]);
+  return hours % 24 === 0 ? tf("intervalDays", hours / 24) : tf("intervalHours", hours);
+}
+
+async function deleteAllPersonal() {
+  const names = inventory.filter((k) => k.personal && k.id !== "snapshots").map((k) => kindWords(k, "name")).join(state.language === "en" ? ", " : "、");
+  if (!confirm(tf("confirmDeleteAllNamed", names))) return;
+  const password = prompt(t("confirmPassword"));
+  if (!password) return;
+  try { await api("DELETE", "/api/privacy/data/all", { password }); say("", true, "deleted"); await loadPrivacy(); } catch (e) { fail(e); }
+}
+
+// After a reset the device restarts and forgets every session; the page waits for that and then offers sign-in.
+async function factoryReset(event) {
+  event.preventDefault();
+  if (!confirm(t("confirmFactoryReset"))) return;
+  const form = $("form-factory-reset");
+  try {
+    await api("POST", "/api/device/factory-reset", { password: $("reset-password").value });
+  } catch (e) { fail(e); $("reset-password").value = ""; return; }
+  $("reset-password").value = "";
+  for (const control of form.elements) control.disabled = true;
+  say("", true, "resetProgress");
+  $("reset-progress").hidden = false;
+  for (;;) {
+    await new Promise((resolve) => { setTimeout(resolve, 2000); });
+    try {
+      const response = await fetch("/api/auth/session", { cache: "no-store", credentials: "same-origin" });
+      if (response.status === 401) break;
+    } catch { /* the camera is restarting: keep waiting */ }
+  }
+  $("reset-progress").hidden = true;
+  for (const control of form.elements) control.disabled = false;
+  state.session = null;
+  state.onSignedOut("resetBack");
+}
+
+export function wireAdmin() {
+  $("form-user").addEventListener("submit", addUser);
+  saveWith("form-recording", () => api("PUT", "/api/recordings/settings", { mode: $("recording-mode").value }));
+  $("motion-sensitivity").addEventListener("input", showSensitivity);
+  saveWith("form-motion", () => api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: currentZones() }));
+  wireZones();
+  saveWith("form-rtsps", async () => showRtsps(await api("PUT", "/api/rtsp", { enabled: $("rtsps-enabled").checked })));
+  saveWith("form-video", () => api("PUT", "/api/media/video", {
+    source: $("video-source").value, device: $("video-device").value || null, streamUrl: $("video-url").value || null,
+    width: Number($("video-width").value), height: Number($("video-height").value), framesPerSecond: Number($("video-fps").value),
+  }));
+  $("update-check").addEventListener("click", async () => {
+    try { await api("POST", "/api/updates/check"); say("", true, "done"); await loadUpdates(); } catch (e) { fail(e); }
+  });
+  $("update-install").addEventListener("click", async () => {
+    try { await api("POST", "/api/updates/install"); say("", true, "installStarted"); await loadUpdates(); } catch (e) { fail(e); }
+  });
+  saveWith("form-update-mode", async () => { await api("PUT", "/api/updates/settings", { mode: $("update-mode").value }); await loadUpdates(); });
+  $("delete-personal-all").addEventListener("click", deleteAllPersonal);
+  $("link-test").addEventListener("click", async () => {
+    try { await api("POST", "/api/link/test-alert"); say("", true, "linkSent"); await loadLink(); } catch (e) { fail(e); }
+  });
+  $("form-pairing").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const made = await api("POST", "/api/link/pairing", { role: $("pairing-role").value, label: $("pairing-label").value });
+      $("pairing-code").textContent = `${t("pairingShown")} ${made.code}`;
+    } catch (e) { fail(e); }
+  });
+  $("link-key").addEventListener("click", async () => {
+    try { const made = await api("POST", "/api/link/webhook/key"); $("link-key-value").textContent = `${t("linkKeyShown")} ${made.key}`; await loadLink(); } catch (e) { fail(e); }
+  });
+  $("telemetry-accept").addEventListener("click", async () => {
+    try { await api("PUT", "/api/telemetry/consent", { textVersion: telemetryVersion }); say("", true, "saved"); await loadPrivacy(); } catch (e) { fail(e); }
+  });
+  $("telemetry-withdraw").addEventListener("click", async () => {
+    try { await api("DELETE", "/api/telemetry/consent"); say("", true, "saved"); await loadPrivacy(); } catch (e) { fail(e); }
+  });
+  $("form-factory-reset").addEventListener("submit", factoryReset);
+}
+
