@@ -13,6 +13,7 @@ internal enum ContentKind
     Zip,
     Tar,
     Squashfs,
+    Brotli,
 }
 
 internal static class ContentSniffer
@@ -55,6 +56,12 @@ internal static class ContentSniffer
             return ContentKind.Tar;
         }
 
+        // Brotli has no magic number; a ".br" file that is not something else is taken as Brotli and must decode.
+        if (name.EndsWith(".br", StringComparison.OrdinalIgnoreCase) && !LooksLikeText(header))
+        {
+            return ContentKind.Brotli;
+        }
+
         if (header.StartsWith((ReadOnlySpan<byte>)[0x7F, 0x45, 0x4C, 0x46]) || header.StartsWith("MZ"u8) || header.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47]) || header.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
             || header.StartsWith("GIF8"u8) || header.StartsWith("wOF"u8) || header.StartsWith("\0asm"u8) || header.StartsWith("RIFF"u8) || header.StartsWith("OTTO"u8)
             || header.StartsWith((ReadOnlySpan<byte>)[0x00, 0x01, 0x00, 0x00, 0x00]) || header.StartsWith("BSJB"u8) || header.StartsWith("SQLite format 3"u8))
@@ -74,6 +81,32 @@ internal static class ContentSniffer
         return SettingsExtensions.Contains(extension) || extension.Length == 0 || fileName.StartsWith(".env", StringComparison.Ordinal) || extension == ".env"
             ? ContentKind.Settings
             : TextExtensions.Contains(extension) ? ContentKind.Text : ContentKind.Settings;
+    }
+
+    /// <summary>A PE file with a CLI header (data directory 14): a .NET assembly, IL or ReadyToRun.</summary>
+    public static bool IsManagedAssembly(ReadOnlySpan<byte> header)
+    {
+        if (header.Length < 0x40 || !header.StartsWith("MZ"u8))
+        {
+            return false;
+        }
+
+        var pe = BitConverter.ToInt32(header[0x3C..]);
+        if (pe < 0x40 || pe > header.Length - 24 - 2 || !header[pe..].StartsWith("PE\0\0"u8))
+        {
+            return false;
+        }
+
+        var optional = pe + 24;
+        var directories = BitConverter.ToUInt16(header[optional..]) switch
+        {
+            0x10B => optional + 96,
+            0x20B => optional + 112,
+            _ => -1,
+        };
+        const int CliHeader = 14;
+        var entry = directories + (CliHeader * 8);
+        return directories > 0 && entry + 8 <= header.Length && BitConverter.ToUInt32(header[entry..]) != 0;
     }
 
     /// <summary>No zero byte and almost no control characters in the first bytes.</summary>

@@ -26,6 +26,9 @@ internal enum GateRule
 /// </summary>
 internal static partial class GateRules
 {
+    /// <summary>Schemes found wherever they start, also glued to the bytes before them.</summary>
+    private const string KnownSchemes = "https?|wss?|mqtts?|coaps?|ftps?|sftp|tftp|telnet|ssh|rtsps?|tcp|udp|ldaps?|smtps?|imaps?|pop3s?|amqps?|rediss?|sips?|nntp|gopher|rlogin|rsh|git|svn|ntp";
+
     /// <summary>What runs on every byte of binary content, and on the same content read as UTF-16.</summary>
     public static readonly GateRule[] Binary = [GateRule.PemPrivateKey, GateRule.DerPrivateKey, GateRule.DerKeyStore, GateRule.Url, GateRule.Ipv4, GateRule.PasswordHash];
 
@@ -79,15 +82,22 @@ internal static partial class GateRules
     /// binary's string table runs a length byte or the previous string into them; other schemes need a delimiter
     /// in front, so "Ahttps://" reads as https.
     /// </summary>
-    [GeneratedRegex(@"(?<scheme>(?i:https?|wss?|mqtts?|coaps?|ftps?|sftp|tftp|telnet|ssh|rtsps?|tcp|udp|ldaps?|smtps?|imaps?|pop3s?|amqps?|rediss?|sips?|nntp|gopher|rlogin|rsh|git|svn|ntp)|(?<=^|[\s""'=(<>,;\[{|\x00-\x08])[A-Za-z][A-Za-z0-9+.\-]{1,15})://(?:(?<userinfo>[^\s/?#@\[\]""'<>\\]{1,128})@)?(?<host>\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,252})", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<scheme>(?i:" + KnownSchemes + @")|(?<=^|[\s""'=(<>,;\[{|\x00-\x08])[A-Za-z][A-Za-z0-9+.\-]{1,15})://(?:(?<userinfo>[^\s/?#@\[\]""'<>\\]{1,128})@)?(?<host>\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,252})", RegexOptions.CultureInvariant)]
     public static partial Regex Url();
+
+    /// <summary>
+    /// A known scheme at the end of what the delimiter-started alternative of <see cref="Url"/> took as a scheme:
+    /// "Foundehttps" is the end of one string ("Not Found"), a length byte, and https (a .NET string heap).
+    /// </summary>
+    [GeneratedRegex(@"(?i:" + KnownSchemes + @")$", RegexOptions.CultureInvariant)]
+    public static partial Regex KnownSchemeAtEnd();
 
     /// <summary>
     /// An IPv4 literal standing alone (after a start of line, quote, '=', ':', '/', '@', ',' or white space, not followed
     /// by more digits or dots), not inside a longer dotted number such as an OID, and not an assembly or manifest
-    /// version (<c>Version=10.0.0.0</c>).
+    /// version (<c>Version=10.0.0.0</c>), nor an object identifier named as one ("extension with OID 2.5.29.10").
     /// </summary>
-    [GeneratedRegex(@"(?<=^|[\x00""'=:/@,\s\[(])(?<!(?i:version)[=:]\s?[""']?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w\-]|\.\d)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<=^|[\x00""'=:/@,\s\[(])(?<!(?i:version)[=:]\s?[""']?)(?<!(?i:\boid)[ \t]?[=:]?[ \t]?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w\-]|\.\d)", RegexOptions.CultureInvariant)]
     public static partial Regex Ipv4();
 
     /// <summary>

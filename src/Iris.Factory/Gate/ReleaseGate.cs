@@ -11,7 +11,7 @@ namespace Iris.Factory.Gate;
 /// or a whole file-system image, is scanned for secrets (private keys in PEM or DER, key stores, password hashes,
 /// credentials in settings files, URLs with credentials) and for network endpoints (URLs of any scheme whose host is
 /// not exactly on the allow list, plaintext protocols, IP addresses). Archives and compressed images are opened
-/// as they stream: gzip, xz, bzip2, tar and zip, nested to <see cref="MaxDepth"/>; squashfs is unpacked by
+/// as they stream: gzip, xz, bzip2, Brotli (.br), tar and zip, nested to <see cref="MaxDepth"/>; squashfs is unpacked by
 /// unsquashfs. Content is streamed through a window of fixed size, so a file of any size is scanned in bounded
 /// memory. A finding stops the release; it is fixed in the build, never waved through.
 /// </summary>
@@ -133,7 +133,7 @@ internal static class ReleaseGate
         var headerLength = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
         var content = new PrefixedStream(header.AsMemory(0, headerLength), stream);
         var kind = ContentSniffer.Sniff(header.AsSpan(0, headerLength), name);
-        if (kind is ContentKind.Gzip or ContentKind.Xz or ContentKind.Bzip2 or ContentKind.Zip or ContentKind.Tar or ContentKind.Squashfs && depth >= MaxDepth)
+        if (kind is ContentKind.Gzip or ContentKind.Xz or ContentKind.Bzip2 or ContentKind.Zip or ContentKind.Tar or ContentKind.Squashfs or ContentKind.Brotli && depth >= MaxDepth)
         {
             report.Add($"{name}: archives nested deeper than {MaxDepth} levels (not scanned)");
             return;
@@ -164,6 +164,13 @@ internal static class ReleaseGate
                     }
 
                     break;
+                case ContentKind.Brotli:
+                    using (var brotli = new BrotliStream(content, CompressionMode.Decompress))
+                    {
+                        ScanEntry(brotli, name + "!" + Unpacked(fileName, ".br", ".tbr"), null, hosts, report, windowBytes, depth + 1, null);
+                    }
+
+                    break;
                 case ContentKind.Tar:
                     ScanTar(content, name, hosts, report, windowBytes, depth);
                     break;
@@ -174,7 +181,7 @@ internal static class ReleaseGate
                     SquashfsImage.Scan(content, filePath, name, hosts, report, windowBytes, depth);
                     break;
                 default:
-                    ScanContent(content, name, kind, hosts, report, length is { } known ? (int)Math.Min(windowBytes, Math.Max(4096, known)) : windowBytes);
+                    ScanContent(content, name, kind, ContentSniffer.IsManagedAssembly(header.AsSpan(0, headerLength)), hosts, report, length is { } known ? (int)Math.Min(windowBytes, Math.Max(4096, known)) : windowBytes);
                     break;
             }
         }
@@ -233,7 +240,7 @@ internal static class ReleaseGate
         : fileName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? fileName[..^suffix.Length] : fileName;
 
     /// <summary>A leaf: the rules for its kind over the raw bytes; binaries also as UTF-16 text; unknown binaries by entropy.</summary>
-    private static void ScanContent(Stream stream, string name, ContentKind kind, HostAllowList hosts, GateReport report, int windowBytes)
+    private static void ScanContent(Stream stream, string name, ContentKind kind, bool managedAssembly, HostAllowList hosts, GateReport report, int windowBytes)
     {
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         void Finding(string finding)
@@ -258,9 +265,10 @@ internal static class ReleaseGate
             ContentKind.Settings or ContentKind.Text => [GateRule.PemPrivateKey, GateRule.Url],
             _ => GateRules.Binary,
         };
-        var raw = Matcher(rules, name, hosts, windowBytes, Finding, report);
+        var binary = kind is ContentKind.Binary or ContentKind.KnownBinary;
+        var raw = Matcher(rules, name, binary, managedAssembly, hosts, windowBytes, Finding, report);
         // .NET keeps string literals as UTF-16; dropping the zero bytes makes them readable for the same rules.
-        var utf16 = kind is ContentKind.Binary or ContentKind.KnownBinary ? Matcher(GateRules.Utf16, name, hosts, windowBytes, Finding, report) : null;
+        var utf16 = binary ? Matcher(GateRules.Utf16, name, binary, managedAssembly, hosts, windowBytes, Finding, report) : null;
         var buffer = new byte[windowBytes];
         report.Held(Math.Max(buffer.Length, Math.Max(raw.BufferBytes, utf16?.BufferBytes ?? 0)));
         Span<long> histogram = stackalloc long[256];
@@ -292,6 +300,6 @@ internal static class ReleaseGate
         }
     }
 
-    private static WindowedMatcher Matcher(GateRule[] rules, string name, HostAllowList hosts, int windowBytes, Action<string> finding, GateReport report) =>
-        new(windowBytes, [.. rules.Select(GateRules.For)], (index, match) => RuleJudge.Judge(rules[index], match, name, hosts, finding, report.AddReview));
+    private static WindowedMatcher Matcher(GateRule[] rules, string name, bool binary, bool managedAssembly, HostAllowList hosts, int windowBytes, Action<string> finding, GateReport report) =>
+        new(windowBytes, [.. rules.Select(GateRules.For)], (index, match) => RuleJudge.Judge(rules[index], match, name, hosts, finding, report.AddReview, binary, managedAssembly));
 }
