@@ -56,8 +56,9 @@ internal static class ContentSniffer
             return ContentKind.Tar;
         }
 
-        // Brotli has no magic number; a ".br" file that is not something else is taken as Brotli and must decode.
-        if (name.EndsWith(".br", StringComparison.OrdinalIgnoreCase) && !LooksLikeText(header))
+        // Brotli has no magic number (and its bytes can look like text); a ".br" file that is nothing else is taken
+        // as Brotli and must decode.
+        if (name.EndsWith(".br", StringComparison.OrdinalIgnoreCase))
         {
             return ContentKind.Brotli;
         }

@@ -185,9 +185,11 @@ internal static class ReleaseGate
                     break;
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or SharpCompress.Common.SharpCompressException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or SharpCompress.Common.SharpCompressException
+            || (kind == ContentKind.Brotli && e is InvalidOperationException))
         {
             // What cannot be opened cannot be shown to hold nothing: a damaged or unknown archive stops the release.
+            // (BrotliStream says "Decoder ran into invalid data" as an InvalidOperationException.)
             report.Add($"{name}: {kind} content that could not be read to the end ({e.GetType().Name})");
         }
     }
