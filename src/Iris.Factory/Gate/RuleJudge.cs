@@ -37,6 +37,7 @@ internal static class RuleJudge
                 finding($"{name}: password hash (DES crypt) for {match[..match.IndexOf(':', StringComparison.Ordinal)]}");
                 break;
             case GateRule.Ipv4:
+            case GateRule.Ipv4InBinary:
                 if (match is not ("0.0.0.0" or "127.0.0.1" or "255.255.255.255") && !IsSectionNumber(match))
                 {
                     finding($"{name}: IP address {match}");
@@ -46,10 +47,19 @@ internal static class RuleJudge
             case GateRule.JsonCredential:
                 finding($"{name}: credential in settings ({GateRules.JsonCredential().Match(match).Groups["name"].Value})");
                 break;
+            case GateRule.Base64PemPrivateKey:
+                if (IsBase64PrivateKey(match))
+                {
+                    finding($"{name}: contains a private key (PEM in base64)");
+                }
+
+                break;
             case GateRule.AssignedCredential:
             case GateRule.ConnectionStringCredential:
+            case GateRule.XmlCredential:
+            case GateRule.NetrcPassword:
                 var assigned = GateRules.For(rule).Match(match);
-                if (!IsPlaceholder(assigned.Groups["value"].Value.Trim('"', '\'')))
+                if (!IsPlaceholder(assigned.Groups["value"].Value.Trim().Trim('"', '\'')))
                 {
                     finding($"{name}: credential in settings ({assigned.Groups["name"].Value})");
                 }
@@ -157,6 +167,15 @@ internal static class RuleJudge
     /// </summary>
     private static bool IsSectionNumber(string address) =>
         address.EndsWith(".0", StringComparison.Ordinal) || (address.Length == 7 && address.Split('.') is var parts && parts.Any(p => p != parts[0]));
+
+    /// <summary>Whether the base64 text, decoded as far as it is whole, starts a PEM private key block.</summary>
+    private static bool IsBase64PrivateKey(string base64)
+    {
+        var whole = base64[..(base64.Length / 4 * 4)];
+        Span<byte> decoded = stackalloc byte[whole.Length / 4 * 3];
+        return Convert.TryFromBase64String(whole, decoded, out var written)
+            && GateRules.PemPrivateKey().IsMatch(System.Text.Encoding.Latin1.GetString(decoded[..written]));
+    }
 
     private static bool IsPlaceholder(string value) =>
         value.Length == 0 || value is "true" or "false" || PlaceholderStarts.Any(p => value.StartsWith(p, StringComparison.OrdinalIgnoreCase));
