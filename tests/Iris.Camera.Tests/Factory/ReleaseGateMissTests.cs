@@ -22,7 +22,7 @@ public sealed class ReleaseGateMissTests
             "<configuration>\n  <appSettings>\n    <add key=\"SmtpPassword\" value=\"hunter2hunter2\" />\n    <add key=\"ApiToken\" value=\"\" />\n  </appSettings>\n"
             + "  <db><password>s3cretS3cret</password></db>\n  <cache><password>${CACHE_PASSWORD}</password></cache>\n  <user><password></password></user>\n</configuration>\n")));
 
-        Assert.Equal(["etc/app.config: credential in settings (password)", "etc/app.config: credential in settings (SmtpPassword)"], Sorted(report));
+        Assert.Equal(["etc/app.config: credential in settings (SmtpPassword)", "etc/app.config: credential in settings (password)"], Sorted(report));
     }
 
     [Fact]
