@@ -124,14 +124,15 @@ internal sealed class Pkcs11Signer : IMetadataSigner
 
     private static T WithSession<T>(string module, string tokenLabel, Func<ISession, T> action)
     {
+        // The module and token first: a wrong path is the likelier mistake, and its message says what to fix.
+        var slot = Iris.Shared.Pkcs11Modules.FindToken(module, tokenLabel)
+            ?? throw new InvalidOperationException($"No PKCS#11 token labelled '{tokenLabel}' in {module}.");
         var pin = Environment.GetEnvironmentVariable(PinVariable);
         if (string.IsNullOrEmpty(pin))
         {
             throw new InvalidOperationException($"Set {PinVariable} to the token's user PIN.");
         }
 
-        var slot = Iris.Shared.Pkcs11Modules.FindToken(module, tokenLabel)
-            ?? throw new InvalidOperationException($"No PKCS#11 token labelled '{tokenLabel}' in {module}.");
         using var session = slot.OpenSession(SessionType.ReadWrite);
         session.Login(CKU.CKU_USER, pin);
         try

@@ -55,11 +55,12 @@ internal static class RepositoryCommands
             return 0;
         });
 
-        var refresh = new Command("refresh", "Sign the current releases again (targets, snapshot, timestamp), e.g. before the snapshot expires.") { repo, keys };
+        var timestampHours = TimestampHours();
+        var refresh = new Command("refresh", "Sign the current releases again (targets, snapshot, timestamp), e.g. before the snapshot expires.") { repo, keys, timestampHours };
         refresh.SetAction(result =>
         {
             var publisher = ExistingRepository(result.GetValue(repo)!);
-            publisher.Publish(publisher.CurrentTargets(), PublishingKeys(result.GetValue(keys)!), RoleLifetimes.Default);
+            publisher.Publish(publisher.CurrentTargets(), PublishingKeys(result.GetValue(keys)!), KeptLifetimes(result.GetValue(repo)!, result.GetValue(timestampHours)));
             output.WriteLine("releases signed again");
             return 0;
         });
@@ -159,7 +160,7 @@ internal static class RepositoryCommands
                     sbom is null ? null : ReleaseSupplyChain.Pin(sbom));
                 var bundle = Path.Combine(staging, "bundle.irfw");
                 var release = await ReleaseBuilder.BuildAsync(source, description, recipientKeys, bundle, result.GetValue(chunk), cancellationToken);
-                var target = publisher.AddRelease(targetName, bundle, release, publishingKeys, RoleLifetimes.Default);
+                var target = publisher.AddRelease(targetName, bundle, release, publishingKeys, KeptLifetimes(repoDir, null));
                 output.WriteLine($"published {target.Name}: version {release.Version}, security version {release.SecurityVersion}, {target.Length} bytes, sha256 {target.Sha256}");
             }
             finally
@@ -248,6 +249,31 @@ internal static class RepositoryCommands
         return stream is null
             ? new UpdateOutcome(UpdateCode.Unreachable, $"{path} not found")
             : await UpdateEngine.CheckBundleAsync(stream, target, cancellationToken);
+    }
+
+    private static Option<int?> TimestampHours() => new("--timestamp-hours")
+    {
+        Description = "Hours the new timestamp is valid (default: as long as the current one still is, and at least 24): "
+            + "a timestamp made with 'timestamp --expires-hours 48' does not come back shorter.",
+    };
+
+    /// <summary>
+    /// The lifetimes for a step that signs a new timestamp besides its own work (refresh, release). The timestamp a
+    /// daily `timestamp --expires-hours 48` made must not be replaced by one that expires sooner: that would take
+    /// away the margin the vendor chose. So the new one lasts as long as the current one still has, at least 24 h,
+    /// unless hours are given.
+    /// </summary>
+    private static RoleLifetimes KeptLifetimes(string repoDir, int? hours)
+    {
+        if (hours is { } given)
+        {
+            return RoleLifetimes.Default with { Timestamp = TimeSpan.FromHours(given) };
+        }
+
+        var path = Path.Combine(repoDir, RepositoryClient.TimestampPath);
+        var current = File.Exists(path) ? MetadataCheck.Parse<TimestampDocument>(File.ReadAllBytes(path), RoleName.Timestamp)?.Document.Expires : null;
+        var remaining = current - TimeProvider.System.GetUtcNow();
+        return remaining > RoleLifetimes.Default.Timestamp ? RoleLifetimes.Default with { Timestamp = remaining.Value } : RoleLifetimes.Default;
     }
 
     private static RepositoryPublisher ExistingRepository(string directory)

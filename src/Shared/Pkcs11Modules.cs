@@ -23,11 +23,32 @@ internal static class Pkcs11Modules
 
     public static Pkcs11InteropFactories Factories { get; } = new();
 
+    /// <exception cref="IOException">The module is missing or is not a PKCS#11 library (the message says which and where).</exception>
     public static IPkcs11Library Get(string modulePath)
     {
         _ = LibdlResolver.Value;
-        return Loaded.GetOrAdd(modulePath, path => new Lazy<IPkcs11Library>(() =>
-            Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, path, AppType.MultiThreaded))).Value;
+        return Loaded.GetOrAdd(modulePath, path => new Lazy<IPkcs11Library>(() => Load(path))).Value;
+    }
+
+    /// <summary>
+    /// A module that is not there or will not load is a setup mistake (package not installed, wrong path): it is
+    /// said so, as an IOException every caller reports as a message, instead of Pkcs11Interop's own exception.
+    /// </summary>
+    private static IPkcs11Library Load(string path)
+    {
+        if (Path.IsPathRooted(path) && !File.Exists(path))
+        {
+            throw new FileNotFoundException($"The PKCS#11 module '{path}' does not exist (is the token's package installed? SoftHSM2's is /usr/lib/softhsm/libsofthsm2.so).", path);
+        }
+
+        try
+        {
+            return Factories.Pkcs11LibraryFactory.LoadPkcs11Library(Factories, path, AppType.MultiThreaded);
+        }
+        catch (UnmanagedException e)
+        {
+            throw new IOException($"The PKCS#11 module '{path}' could not be loaded: {e.Message}", e);
+        }
     }
 
     /// <summary>The slot holding the token with this label, or null.</summary>

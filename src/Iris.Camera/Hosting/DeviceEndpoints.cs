@@ -22,5 +22,5 @@ internal static class DeviceEndpoints
     }
 
     private static Ok<DeviceInfo> GetDevice(DeviceIdentity identity, DeviceOptions device, SoftwareInfo software) =>
-        TypedResults.Ok(new DeviceInfo(identity.Serial, identity.Model, device.Vendor, software.Version, software.SupportEnd, identity.Origin));
+        TypedResults.Ok(new DeviceInfo(identity.Serial, identity.Model, identity.Vendor.Length > 0 ? identity.Vendor : device.Vendor, software.Version, software.SupportEnd, identity.Origin));
 }

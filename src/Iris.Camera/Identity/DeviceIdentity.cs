@@ -26,6 +26,13 @@ public sealed class DeviceIdentity(string serial, string model, IdentityOrigin o
 
     public X509Certificate2 Certificate { get; } = certificate;
 
+    /// <summary>
+    /// The vendor as the device certificate names it (O=): for a factory identity the order's vendor, the same
+    /// text the label prints; for a development identity Iris:Device:Vendor. One source, so device and label agree.
+    /// </summary>
+    public string Vendor { get; } = certificate.SubjectName.EnumerateRelativeDistinguishedNames()
+        .Where(name => name.GetSingleElementType().Value == "2.5.4.10").Select(name => name.GetSingleElementValue()).FirstOrDefault() ?? "";
+
     /// <summary>The issuing CA certificates (empty for a self-signed development identity).</summary>
     public X509Certificate2Collection Chain { get; } = chain ?? [];
 

@@ -104,7 +104,7 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         {
             ["identifiers"] = new JsonArray(identity.Serial),
             ["name"] = $"Iris camera {identity.Serial}",
-            ["manufacturer"] = "Iris",
+            ["manufacturer"] = identity.Vendor,
             ["model"] = identity.Model,
             ["serial_number"] = identity.Serial,
             ["sw_version"] = software.Version,

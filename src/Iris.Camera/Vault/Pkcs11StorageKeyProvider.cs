@@ -41,6 +41,10 @@ internal sealed class Pkcs11StorageKeyProvider : IStorageKeyProvider, IDisposabl
         {
             throw new StartupException($"The PKCS#11 module {options.Module} failed: {e.RV}", e, StartupException.ConfigurationError);
         }
+        catch (IOException e)
+        {
+            throw new StartupException(e.Message, e, StartupException.ConfigurationError);
+        }
 
         var session = slot.OpenSession(SessionType.ReadWrite);
         try

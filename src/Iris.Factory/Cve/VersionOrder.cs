@@ -16,8 +16,20 @@ internal static class VersionOrder
         return dash > 0 ? upstream[..dash] : upstream;
     }
 
-    /// <summary>Trailing ".0" parts do not count: NVD writes 1.2 and 1.2.0 for the same release.</summary>
-    public static int Compare(string a, string b) => CompareExact(WithoutTrailingZeros(a), WithoutTrailingZeros(b));
+    /// <summary>
+    /// Trailing ".0" parts do not count: NVD writes 1.2 and 1.2.0 for the same release. A SemVer pre-release (a '-'
+    /// and a letter: 2.0.0-beta1, 10.0.0-preview.3, as NuGet previews are) comes before its release, as '~' does
+    /// for dpkg.
+    /// </summary>
+    public static int Compare(string a, string b) => CompareExact(WithoutTrailingZeros(PreRelease(a)), WithoutTrailingZeros(PreRelease(b)));
+
+    private static string PreRelease(string version)
+    {
+        var dash = version.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && char.IsAsciiDigit(version[dash - 1]) && dash + 1 < version.Length && char.IsAsciiLetter(version[dash + 1])
+            ? string.Concat(version.AsSpan(0, dash), "~", version.AsSpan(dash + 1))
+            : version;
+    }
 
     private static string WithoutTrailingZeros(string text)
     {

@@ -1,8 +1,7 @@
-using System.Formats.Tar;
 using System.IO.Compression;
+using System.Text;
 using SharpCompress.Compressors.BZip2;
 using SharpCompress.Compressors.Xz;
-using SharpCompress.Readers.Zip;
 
 namespace Iris.Factory.Gate;
 
@@ -11,11 +10,11 @@ namespace Iris.Factory.Gate;
 /// or a whole file-system image, is scanned for secrets (private keys in PEM or DER, key stores, password hashes,
 /// credentials in settings files, URLs with credentials) and for network endpoints (URLs of any scheme whose host is
 /// not exactly on the allow list, plaintext protocols, IP addresses). Archives and compressed images are opened
-/// as they stream: gzip, xz, bzip2, tar and zip, nested to <see cref="MaxDepth"/>; squashfs is unpacked by
+/// as they stream: gzip, xz, bzip2, zstd, Brotli (.br), tar, cpio (initramfs) and zip, nested to <see cref="MaxDepth"/>; squashfs is unpacked by
 /// unsquashfs. Content is streamed through a window of fixed size, so a file of any size is scanned in bounded
 /// memory. A finding stops the release; it is fixed in the build, never waved through.
 /// </summary>
-internal static class ReleaseGate
+internal static partial class ReleaseGate
 {
     public const int DefaultWindowBytes = 1 << 20;
     public const int MaxDepth = 8;
@@ -133,7 +132,8 @@ internal static class ReleaseGate
         var headerLength = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
         var content = new PrefixedStream(header.AsMemory(0, headerLength), stream);
         var kind = ContentSniffer.Sniff(header.AsSpan(0, headerLength), name);
-        if (kind is ContentKind.Gzip or ContentKind.Xz or ContentKind.Bzip2 or ContentKind.Zip or ContentKind.Tar or ContentKind.Squashfs && depth >= MaxDepth)
+        if (kind is ContentKind.Gzip or ContentKind.Xz or ContentKind.Bzip2 or ContentKind.Zip or ContentKind.Tar or ContentKind.Squashfs or ContentKind.Brotli
+            or ContentKind.Zstd or ContentKind.Cpio or ContentKind.Utf16Text && depth >= MaxDepth)
         {
             report.Add($"{name}: archives nested deeper than {MaxDepth} levels (not scanned)");
             return;
@@ -164,6 +164,31 @@ internal static class ReleaseGate
                     }
 
                     break;
+                case ContentKind.Brotli:
+                    using (var brotli = new BrotliStream(content, CompressionMode.Decompress))
+                    {
+                        ScanEntry(brotli, name + "!" + Unpacked(fileName, ".br", ".tbr"), null, hosts, report, windowBytes, depth + 1, null);
+                    }
+
+                    break;
+                case ContentKind.Zstd:
+                    using (var zstd = new SharpCompress.Compressors.ZStandard.DecompressionStream(content))
+                    {
+                        ScanEntry(zstd, name + "!" + Unpacked(fileName, ".zst", ".tzst"), null, hosts, report, windowBytes, depth + 1, null);
+                    }
+
+                    break;
+                case ContentKind.Cpio:
+                    ScanCpio(content, name, hosts, report, windowBytes, depth);
+                    break;
+                case ContentKind.Utf16Text:
+                    // Read as the text it is, under its own name: the text and settings rules then apply.
+                    using (var text = Encoding.CreateTranscodingStream(content, ContentSniffer.Utf16(header.AsSpan(0, headerLength))!, Encoding.UTF8))
+                    {
+                        ScanEntry(text, name, null, hosts, report, windowBytes, depth + 1, null);
+                    }
+
+                    break;
                 case ContentKind.Tar:
                     ScanTar(content, name, hosts, report, windowBytes, depth);
                     break;
@@ -174,66 +199,21 @@ internal static class ReleaseGate
                     SquashfsImage.Scan(content, filePath, name, hosts, report, windowBytes, depth);
                     break;
                 default:
-                    ScanContent(content, name, kind, hosts, report, length is { } known ? (int)Math.Min(windowBytes, Math.Max(4096, known)) : windowBytes);
+                    ScanContent(content, name, kind, ContentSniffer.IsManagedAssembly(header.AsSpan(0, headerLength)), hosts, report, length is { } known ? (int)Math.Min(windowBytes, Math.Max(4096, known)) : windowBytes);
                     break;
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or SharpCompress.Common.SharpCompressException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or NotSupportedException or SharpCompress.Common.SharpCompressException
+            || (kind == ContentKind.Brotli && e is InvalidOperationException) || e is SharpCompress.Compressors.ZStandard.ZstdException)
         {
             // What cannot be opened cannot be shown to hold nothing: a damaged or unknown archive stops the release.
+            // (BrotliStream says "Decoder ran into invalid data" as an InvalidOperationException.)
             report.Add($"{name}: {kind} content that could not be read to the end ({e.GetType().Name})");
         }
     }
 
-    private static void ScanTar(Stream content, string name, HostAllowList hosts, GateReport report, int windowBytes, int depth)
-    {
-        using var tar = new TarReader(content);
-        while (tar.GetNextEntry(copyData: false) is { } entry)
-        {
-            var entryName = $"{name}!{(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name).TrimStart('/')}";
-            switch (entry.EntryType)
-            {
-                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile when entry.DataStream is { } data:
-                    ScanEntry(data, entryName, null, hosts, report, windowBytes, depth + 1, entry.Length);
-                    break;
-                case TarEntryType.SymbolicLink:
-                    ReportLink(entryName, report, insideImage: true);
-                    break;
-                case TarEntryType.HardLink:
-                    // Same content as an entry already scanned; only its name can still be a plaintext daemon.
-                    ReportDaemon(entryName, report);
-                    break;
-                case TarEntryType.Fifo or TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
-                    report.Add($"{entryName}: special file ({FileKinds.Describe(entry.EntryType switch
-                    {
-                        TarEntryType.Fifo => FileKind.Fifo,
-                        TarEntryType.CharacterDevice => FileKind.CharacterDevice,
-                        _ => FileKind.BlockDevice,
-                    })}, not opened)");
-                    break;
-            }
-        }
-    }
-
-    private static void ScanZip(Stream content, string name, HostAllowList hosts, GateReport report, int windowBytes, int depth)
-    {
-        using var zip = ZipReader.OpenReader(content);
-        while (zip.MoveToNextEntry())
-        {
-            if (!zip.Entry.IsDirectory)
-            {
-                using var data = zip.OpenEntryStream();
-                ScanEntry(data, $"{name}!{zip.Entry.Key}", null, hosts, report, windowBytes, depth + 1, zip.Entry.Size);
-            }
-        }
-    }
-
-    private static string Unpacked(string fileName, string suffix, string tarSuffix) =>
-        fileName.EndsWith(tarSuffix, StringComparison.OrdinalIgnoreCase) ? fileName[..^tarSuffix.Length] + ".tar"
-        : fileName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? fileName[..^suffix.Length] : fileName;
-
     /// <summary>A leaf: the rules for its kind over the raw bytes; binaries also as UTF-16 text; unknown binaries by entropy.</summary>
-    private static void ScanContent(Stream stream, string name, ContentKind kind, HostAllowList hosts, GateReport report, int windowBytes)
+    private static void ScanContent(Stream stream, string name, ContentKind kind, bool managedAssembly, HostAllowList hosts, GateReport report, int windowBytes)
     {
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         void Finding(string finding)
@@ -251,17 +231,24 @@ internal static class ReleaseGate
         // deps.json and runtimeconfig.json are written by the SDK, the SBOM by the factory: version numbers and hashes, no settings.
         var generated = name.EndsWith(".deps.json", StringComparison.Ordinal) || name.EndsWith(".runtimeconfig.json", StringComparison.Ordinal)
             || name.EndsWith(".staticwebassets.endpoints.json", StringComparison.Ordinal) || name.EndsWith("sbom.cdx.json", StringComparison.Ordinal);
+        var fileName = Path.GetFileName(name);
+        // A settings file with NUL bytes in it (padding, a tool's binary field) is still settings, line by line.
+        var settingsWithNul = kind == ContentKind.Binary && ContentSniffer.IsSettingsName(name);
         var rules = kind switch
         {
+            _ when settingsWithNul => GateRules.SettingsWithNul,
+            ContentKind.Settings when fileName is ".netrc" or "_netrc" or "netrc" => GateRules.Netrc,
             ContentKind.Settings when !generated => GateRules.Settings,
             ContentKind.Text when !generated => GateRules.Text,
             ContentKind.Settings or ContentKind.Text => [GateRule.PemPrivateKey, GateRule.Url],
             _ => GateRules.Binary,
         };
-        var raw = Matcher(rules, name, hosts, windowBytes, Finding, report);
+        var binary = kind is ContentKind.Binary or ContentKind.KnownBinary;
+        var raw = Matcher(rules, name, binary, managedAssembly, hosts, windowBytes, Finding, report);
         // .NET keeps string literals as UTF-16; dropping the zero bytes makes them readable for the same rules.
-        var utf16 = kind is ContentKind.Binary or ContentKind.KnownBinary ? Matcher(GateRules.Utf16, name, hosts, windowBytes, Finding, report) : null;
+        var utf16 = binary ? Matcher(GateRules.Utf16, name, binary, managedAssembly, hosts, windowBytes, Finding, report) : null;
         var buffer = new byte[windowBytes];
+        var lines = settingsWithNul ? new byte[windowBytes] : [];
         report.Held(Math.Max(buffer.Length, Math.Max(raw.BufferBytes, utf16?.BufferBytes ?? 0)));
         Span<long> histogram = stackalloc long[256];
         long total = 0;
@@ -269,7 +256,16 @@ internal static class ReleaseGate
         while ((read = stream.Read(buffer)) > 0)
         {
             var bytes = buffer.AsSpan(0, read);
-            raw.AppendLatin1(bytes);
+            if (settingsWithNul)
+            {
+                // Each NUL ends a line, so an assignment after one is at the start of its line.
+                raw.AppendLatin1(Lines(bytes, lines));
+            }
+            else
+            {
+                raw.AppendLatin1(bytes);
+            }
+
             utf16?.AppendWithoutZeros(bytes);
             if (kind == ContentKind.Binary)
             {
@@ -292,6 +288,13 @@ internal static class ReleaseGate
         }
     }
 
-    private static WindowedMatcher Matcher(GateRule[] rules, string name, HostAllowList hosts, int windowBytes, Action<string> finding, GateReport report) =>
-        new(windowBytes, [.. rules.Select(GateRules.For)], (index, match) => RuleJudge.Judge(rules[index], match, name, hosts, finding, report.AddReview));
+    private static ReadOnlySpan<byte> Lines(ReadOnlySpan<byte> bytes, byte[] copy)
+    {
+        bytes.CopyTo(copy);
+        copy.AsSpan(0, bytes.Length).Replace((byte)0, (byte)'\n');
+        return copy.AsSpan(0, bytes.Length);
+    }
+
+    private static WindowedMatcher Matcher(GateRule[] rules, string name, bool binary, bool managedAssembly, HostAllowList hosts, int windowBytes, Action<string> finding, GateReport report) =>
+        new(windowBytes, [.. rules.Select(GateRules.For)], (index, match) => RuleJudge.Judge(rules[index], match, name, hosts, finding, report.AddReview, binary, managedAssembly));
 }

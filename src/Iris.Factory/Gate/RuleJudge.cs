@@ -14,7 +14,12 @@ internal static class RuleJudge
     /// <summary>Values that name where a secret comes from instead of being one.</summary>
     private static readonly string[] PlaceholderStarts = ["${", "$(", "%", "<", "{{", "env:", "ENV[", "os.environ", "null", "None", "\"\"", "''", "*"];
 
-    public static void Judge(GateRule rule, string match, string name, HostAllowList hosts, Action<string> finding, Action<string> review)
+    public static void Judge(GateRule rule, string match, string name, HostAllowList hosts, Action<string> finding, Action<string> review) =>
+        Judge(rule, match, name, hosts, finding, review, binary: false, managedAssembly: false);
+
+    /// <param name="binary">The match is in binary content, where "http://" before a word is no address unless the word is a number.</param>
+    /// <param name="managedAssembly">The match is inside a .NET assembly, where the allow list's <c>managed:</c> hosts name XML namespaces and schema URIs.</param>
+    public static void Judge(GateRule rule, string match, string name, HostAllowList hosts, Action<string> finding, Action<string> review, bool binary, bool managedAssembly)
     {
         switch (rule)
         {
@@ -32,6 +37,7 @@ internal static class RuleJudge
                 finding($"{name}: password hash (DES crypt) for {match[..match.IndexOf(':', StringComparison.Ordinal)]}");
                 break;
             case GateRule.Ipv4:
+            case GateRule.Ipv4InBinary:
                 if (match is not ("0.0.0.0" or "127.0.0.1" or "255.255.255.255") && !IsSectionNumber(match))
                 {
                     finding($"{name}: IP address {match}");
@@ -41,10 +47,19 @@ internal static class RuleJudge
             case GateRule.JsonCredential:
                 finding($"{name}: credential in settings ({GateRules.JsonCredential().Match(match).Groups["name"].Value})");
                 break;
+            case GateRule.Base64PemPrivateKey:
+                if (IsBase64PrivateKey(match))
+                {
+                    finding($"{name}: contains a private key (PEM in base64)");
+                }
+
+                break;
             case GateRule.AssignedCredential:
             case GateRule.ConnectionStringCredential:
+            case GateRule.XmlCredential:
+            case GateRule.NetrcPassword:
                 var assigned = GateRules.For(rule).Match(match);
-                if (!IsPlaceholder(assigned.Groups["value"].Value.Trim('"', '\'')))
+                if (!IsPlaceholder(assigned.Groups["value"].Value.Trim().Trim('"', '\'')))
                 {
                     finding($"{name}: credential in settings ({assigned.Groups["name"].Value})");
                 }
@@ -61,7 +76,7 @@ internal static class RuleJudge
 
                 break;
             default:
-                JudgeUrl(GateRules.Url().Match(match), name, hosts, finding);
+                JudgeUrl(GateRules.Url().Match(match), name, hosts, finding, binary, managedAssembly);
                 break;
         }
     }
@@ -87,16 +102,19 @@ internal static class RuleJudge
         return entropy / Math.Log2(Math.Min(256, total));
     }
 
-    private static void JudgeUrl(Match url, string name, HostAllowList hosts, Action<string> finding)
+    private static void JudgeUrl(Match url, string name, HostAllowList hosts, Action<string> finding, bool binary, bool managedAssembly)
     {
-        var scheme = url.Groups["scheme"].Value.ToLowerInvariant();
-        var written = url.Groups["host"].Value.TrimEnd('.');
-        var host = HostAllowList.Normalise(written);
-        var shown = $"{url.Groups["scheme"].Value}://{written}";
+        // Bytes glued in front of a known scheme (a length byte, the end of the string before) are not part of it.
+        var written = url.Groups["scheme"].Value;
+        var schemeWritten = GateRules.KnownSchemeAtEnd().Match(written) is { Success: true } known ? known.Value : written;
+        var scheme = schemeWritten.ToLowerInvariant();
+        var hostWritten = url.Groups["host"].Value.TrimEnd('.');
+        var host = HostAllowList.Normalise(hostWritten);
+        var shown = $"{schemeWritten}://{hostWritten}";
         if (url.Groups["userinfo"].Success)
         {
             // The user information is not repeated: it may be the password.
-            finding($"{name}: URL with credentials {url.Groups["scheme"].Value}://…@{written}");
+            finding($"{name}: URL with credentials {schemeWritten}://…@{hostWritten}");
         }
 
         if (PlaintextSchemes.Contains(scheme))
@@ -104,11 +122,42 @@ internal static class RuleJudge
             finding($"{name}: plaintext protocol {shown}");
         }
 
-        var isName = host.StartsWith('[') || host.Contains('.', StringComparison.Ordinal);
-        if (isName && !hosts.Allows(host))
+        // A host of one label ("http://nas/", "http://3232235777/" is 192.168.1.1, "http://0xC0A80101/") is an
+        // endpoint in text. In a binary, words from a dictionary or a string table follow "http://" ("http://style"
+        // in Brotli's built-in dictionary), so there only a number is an address.
+        var oneLabel = !host.StartsWith('[') && !host.Contains('.', StringComparison.Ordinal);
+        if (oneLabel && binary && !IsNumericHost(host))
+        {
+            return;
+        }
+
+        if (!IsThisDevice(host) && !IsNoHostName(host) && !hosts.Allows(host) && !(managedAssembly && hosts.AllowsInManagedAssembly(host)))
         {
             finding($"{name}: undeclared endpoint {shown}");
         }
+    }
+
+    /// <summary>The loopback and "any" addresses: what a server binds to or the device itself, never a host it connects out to.</summary>
+    private static bool IsThisDevice(string host) =>
+        host is "localhost" or "127.0.0.1" or "0.0.0.0" or "[::]" or "[::1]";
+
+    /// <summary>
+    /// "www." and one more label ("http://www.years", "https://www.World" in Brotli's built-in dictionary of
+    /// words, RFC 7932 appendix A) is no host name: "www" is a label under a registered domain, never a domain.
+    /// </summary>
+    private static bool IsNoHostName(string host) =>
+        host.StartsWith('-') || (host.StartsWith("www.", StringComparison.Ordinal) && host.IndexOf('.', 4) < 0);
+
+    /// <summary>
+    /// An IPv4 address written as one number, decimal or hex ("3232235777", "0xc0a80101" are 192.168.1.1). Below
+    /// 2^24 it would be in 0.0.0.0/8, "this network", never a host to connect to ("http://7" is a string table).
+    /// </summary>
+    private static bool IsNumericHost(string host)
+    {
+        var parsed = host.StartsWith("0x", StringComparison.Ordinal)
+            ? ulong.TryParse(host.AsSpan(2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            : ulong.TryParse(host, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
+        return parsed && value is >= 1 << 24 and <= uint.MaxValue;
     }
 
     /// <summary>
@@ -118,6 +167,15 @@ internal static class RuleJudge
     /// </summary>
     private static bool IsSectionNumber(string address) =>
         address.EndsWith(".0", StringComparison.Ordinal) || (address.Length == 7 && address.Split('.') is var parts && parts.Any(p => p != parts[0]));
+
+    /// <summary>Whether the base64 text, decoded as far as it is whole, starts a PEM private key block.</summary>
+    private static bool IsBase64PrivateKey(string base64)
+    {
+        var whole = base64[..(base64.Length / 4 * 4)];
+        Span<byte> decoded = stackalloc byte[whole.Length / 4 * 3];
+        return Convert.TryFromBase64String(whole, decoded, out var written)
+            && GateRules.PemPrivateKey().IsMatch(System.Text.Encoding.Latin1.GetString(decoded[..written]));
+    }
 
     private static bool IsPlaceholder(string value) =>
         value.Length == 0 || value is "true" or "false" || PlaceholderStarts.Any(p => value.StartsWith(p, StringComparison.OrdinalIgnoreCase));

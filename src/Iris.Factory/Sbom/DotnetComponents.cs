@@ -7,27 +7,33 @@ namespace Iris.Factory.Sbom;
 /// the NuGet packages and projects with the assemblies and native libraries each put in the release
 /// (<c>*.deps.json</c>: runtime, native and runtimeTargets assets). Only files that are in the release are named.
 /// </summary>
-internal static class DotnetComponents
+internal static partial class DotnetComponents
 {
-    public static IEnumerable<SbomComponent> Read(string release)
+    public static IEnumerable<SbomComponent> Read(string release) => Read(release, dotnetRoot: null);
+
+    /// <param name="release">The published application.</param>
+    /// <param name="dotnetRoot">
+    /// Where the runtime a framework-dependent release will run on is installed (its <c>shared/NAME/VERSION</c>
+    /// directories). The runtimeconfig names only the lowest version it accepts (10.0.0); the host rolls forward to
+    /// the newest installed patch, and that is the runtime whose CVEs count. Default: the runtime this tool runs on.
+    /// </param>
+    public static IEnumerable<SbomComponent> Read(string release, string? dotnetRoot)
     {
         foreach (var config in Directory.EnumerateFiles(release, "*.runtimeconfig.json").Order(StringComparer.Ordinal))
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(config));
             var options = document.RootElement.GetProperty("runtimeOptions");
-            var frameworks = options.TryGetProperty("frameworks", out var list) ? list.EnumerateArray().ToList()
+            // A self-contained release names the runtime it carries, exactly, under includedFrameworks.
+            var included = options.TryGetProperty("includedFrameworks", out var carried);
+            var frameworks = included ? carried.EnumerateArray().ToList()
+                : options.TryGetProperty("frameworks", out var list) ? list.EnumerateArray().ToList()
                 : options.TryGetProperty("framework", out var one) ? [one] : [];
             foreach (var framework in frameworks)
             {
                 var name = framework.GetProperty("name").GetString()!;
-                var version = framework.GetProperty("version").GetString()!;
-                var cpe = name switch
-                {
-                    "Microsoft.NETCore.App" => $"cpe:2.3:a:microsoft:.net:{version}:*:*:*:*:*:*:*",
-                    "Microsoft.AspNetCore.App" => $"cpe:2.3:a:microsoft:asp.net_core:{version}:*:*:*:*:*:*:*",
-                    _ => null,
-                };
-                yield return new SbomComponent("framework", name, version, $"pkg:nuget/{name}@{version}", cpe, null, [], "Microsoft");
+                var requested = framework.GetProperty("version").GetString()!;
+                var version = included ? requested : InstalledPatch(dotnetRoot ?? RunningDotnetRoot(), name, requested) ?? requested;
+                yield return new SbomComponent("framework", name, version, $"pkg:nuget/{name}@{version}", RuntimeCpe(name, version), null, [], "Microsoft");
             }
         }
 
@@ -48,11 +54,52 @@ internal static class DotnetComponents
                     var sha512 = info.TryGetProperty("sha512", out var hash) && hash.GetString() is { Length: > 7 } h && h.StartsWith("sha512-", StringComparison.Ordinal)
                         ? Convert.ToHexStringLower(Convert.FromBase64String(h[7..]))
                         : null;
+                    // A self-contained release lists the runtime packs it copied ("runtimepack.Microsoft.NETCore.App.Runtime.linux-arm64"):
+                    // they are the .NET runtime, and the CVE gate knows it only by its CPE.
+                    var runtimePack = RuntimePack().Match(name);
+                    var cpe = runtimePack.Success ? RuntimeCpe(runtimePack.Groups["framework"].Value, version) : null;
                     yield return new SbomComponent(type == "project" ? "application" : "library", name, version,
-                        type == "project" ? $"pkg:generic/iris/{name}@{version}" : $"pkg:nuget/{name}@{version}", null, sha512, files);
+                        type == "project" ? $"pkg:generic/iris/{name}@{version}"
+                        : runtimePack.Success ? $"pkg:nuget/{name["runtimepack.".Length..]}@{version}"
+                        : $"pkg:nuget/{name}@{version}",
+                        cpe, sha512, files, runtimePack.Success ? "Microsoft" : null);
+                    if (name == "SQLitePCLRaw.lib.e_sqlite3" && files.Count > 0 && NativeSqlite.Version(release, files) is { } sqlite)
+                    {
+                        // The package's version is its own; the SQLite it bundles has another, and that is what CVEs name.
+                        yield return new SbomComponent("library", "sqlite", sqlite, $"pkg:generic/sqlite@{sqlite}", $"cpe:2.3:a:sqlite:sqlite:{sqlite}:*:*:*:*:*:*:*", null, files, "SQLite");
+                    }
                 }
             }
         }
+    }
+
+    private static string? RuntimeCpe(string framework, string version) => framework switch
+    {
+        "Microsoft.NETCore.App" => $"cpe:2.3:a:microsoft:.net:{version}:*:*:*:*:*:*:*",
+        "Microsoft.AspNetCore.App" => $"cpe:2.3:a:microsoft:asp.net_core:{version}:*:*:*:*:*:*:*",
+        _ => null,
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^runtimepack\.(?<framework>Microsoft\.(?:NETCore|AspNetCore)\.App)\.Runtime\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex RuntimePack();
+
+    /// <summary>The dotnet root of the runtime this tool runs on (shared/Microsoft.NETCore.App/VERSION/ holds System.Private.CoreLib).</summary>
+    private static string RunningDotnetRoot() =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+
+    /// <summary>The newest installed patch of the requested major.minor at or above it (the host's default roll-forward), or null.</summary>
+    private static string? InstalledPatch(string dotnetRoot, string framework, string requested)
+    {
+        var directory = Path.Combine(dotnetRoot, "shared", framework);
+        if (!Version.TryParse(requested, out var minimum) || !Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        return Directory.EnumerateDirectories(directory).Select(Path.GetFileName)
+            .Select(name => Version.TryParse(name, out var v) ? v : null)
+            .Where(v => v is not null && v.Major == minimum.Major && v.Minor == minimum.Minor && v >= minimum)
+            .Max()?.ToString();
     }
 
     /// <summary>Where each asset lands: runtime and native assets by file name in the application directory, RID-specific ones at their path.</summary>

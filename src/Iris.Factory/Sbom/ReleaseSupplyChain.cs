@@ -18,6 +18,8 @@ internal static class ReleaseSupplyChain
 
         public Option<string?> DpkgStatus { get; } = SbomCommand.DpkgStatus();
 
+        public Option<string?> DotnetRoot { get; } = SbomCommand.DotnetRoot();
+
         public Option<string?> Nvd { get; } = CveCommand.Nvd();
 
         public Option<string[]> Vex { get; } = CveCommand.Vex();
@@ -28,7 +30,7 @@ internal static class ReleaseSupplyChain
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Sbom, DpkgStatus, Nvd, Vex, Aliases, Report })
+            foreach (var option in new Option[] { Sbom, DpkgStatus, DotnetRoot, Nvd, Vex, Aliases, Report })
             {
                 command.Options.Add(option);
             }
@@ -49,7 +51,7 @@ internal static class ReleaseSupplyChain
         }
 
         var file = Path.Combine(source, SbomBuilder.FileName);
-        var count = SbomCommand.Write(source, "iris-camera", version, result.GetValue(options.DpkgStatus), result.GetValue(options.Aliases), file);
+        var count = SbomCommand.Write(source, "iris-camera", version, result.GetValue(options.DpkgStatus), result.GetValue(options.Aliases), file, result.GetValue(options.DotnetRoot));
         output.WriteLine($"sbom: {count} components in {SbomBuilder.FileName}");
         return file;
     }

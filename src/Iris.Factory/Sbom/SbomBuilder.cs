@@ -14,9 +14,13 @@ internal static class SbomBuilder
     public const string FileName = "sbom.cdx.json";
     private static readonly string[] BinaryExtensions = [".dll", ".so", ".exe"];
 
-    public static IReadOnlyList<SbomComponent> Components(string release, string? dpkgStatus, IReadOnlyDictionary<string, string[]> aliases)
+    public static IReadOnlyList<SbomComponent> Components(string release, string? dpkgStatus, IReadOnlyDictionary<string, string[]> aliases) =>
+        Components(release, dpkgStatus, aliases, dotnetRoot: null);
+
+    /// <param name="dotnetRoot">The runtime a framework-dependent release runs on (see <see cref="DotnetComponents.Read(string, string?)"/>).</param>
+    public static IReadOnlyList<SbomComponent> Components(string release, string? dpkgStatus, IReadOnlyDictionary<string, string[]> aliases, string? dotnetRoot)
     {
-        var components = DotnetComponents.Read(release).ToList();
+        var components = DotnetComponents.Read(release, dotnetRoot).ToList();
         var status = dpkgStatus ?? Path.Combine(release, "var", "lib", "dpkg", "status");
         if (File.Exists(status))
         {

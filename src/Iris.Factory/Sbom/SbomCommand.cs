@@ -7,6 +7,12 @@ internal static class SbomCommand
 {
     public static Option<string?> DpkgStatus() => new("--dpkg-status") { Description = "The target's dpkg status file (default: var/lib/dpkg/status inside the release, if any)." };
 
+    public static Option<string?> DotnetRoot() => new("--dotnet-root")
+    {
+        Description = "Where the target's .NET runtime is installed (shared/Microsoft.NETCore.App/VERSION): a framework-dependent release "
+            + "is recorded with the newest patch installed there, as the host rolls forward to it (default: the runtime running this tool).",
+    };
+
     public static Command Create(TextWriter output)
     {
         var from = FactoryCli.Required("--from", "The release directory (published camera application or root file system).");
@@ -15,10 +21,11 @@ internal static class SbomCommand
         var outFile = FactoryCli.Required("--out", "Where to write the SBOM (CycloneDX 1.6 JSON).");
         var dpkg = DpkgStatus();
         var aliases = Cve.CveCommand.Aliases();
-        var command = new Command("sbom", "Write the release's SBOM (CycloneDX 1.6): .NET runtime, packages, native libraries, Debian packages.") { from, name, version, outFile, dpkg, aliases };
+        var dotnetRoot = DotnetRoot();
+        var command = new Command("sbom", "Write the release's SBOM (CycloneDX 1.6): .NET runtime, packages, native libraries, Debian packages.") { from, name, version, outFile, dpkg, aliases, dotnetRoot };
         command.SetAction(result =>
         {
-            var count = Write(result.GetValue(from)!, result.GetValue(name)!, result.GetValue(version)!, result.GetValue(dpkg), result.GetValue(aliases), result.GetValue(outFile)!);
+            var count = Write(result.GetValue(from)!, result.GetValue(name)!, result.GetValue(version)!, result.GetValue(dpkg), result.GetValue(aliases), result.GetValue(outFile)!, result.GetValue(dotnetRoot));
             output.WriteLine($"sbom: {count} components in {result.GetValue(outFile)}");
             return 0;
         });
@@ -26,7 +33,11 @@ internal static class SbomCommand
     }
 
     /// <summary>Builds and writes the SBOM; returns the number of components.</summary>
-    public static int Write(string release, string name, string version, string? dpkgStatus, string? aliasFile, string outFile)
+    public static int Write(string release, string name, string version, string? dpkgStatus, string? aliasFile, string outFile) =>
+        Write(release, name, version, dpkgStatus, aliasFile, outFile, dotnetRoot: null);
+
+    /// <summary>Builds and writes the SBOM, with the framework-dependent runtime as installed under <paramref name="dotnetRoot"/>; returns the number of components.</summary>
+    public static int Write(string release, string name, string version, string? dpkgStatus, string? aliasFile, string outFile, string? dotnetRoot)
     {
         if (!Directory.Exists(release))
         {
@@ -37,7 +48,7 @@ internal static class SbomCommand
         IReadOnlyList<SbomComponent> components;
         try
         {
-            components = SbomBuilder.Components(release, dpkgStatus, aliases);
+            components = SbomBuilder.Components(release, dpkgStatus, aliases, dotnetRoot);
         }
         catch (KeyNotFoundException e)
         {

@@ -55,6 +55,53 @@ public sealed class CveGateTests
         Assert.Equal(affected, CveMatcher.Matches(Parse(Match(criteria)), Cpe.Of("a", "acme", "widget", version)));
     }
 
+    [Theory]
+    // NISTIR 7696: an unescaped "*" at an end is any text, a run of n "?" up to n characters; "\*" is a star.
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1*:*:*:*:*:*:*:*", "1.1.1", true)]
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1*:*:*:*:*:*:*:*", "1.1.1w", true)]
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1*:*:*:*:*:*:*:*", "1.1.10", true)]
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1*:*:*:*:*:*:*:*", "1.1.0", false)]
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1*:*:*:*:*:*:*:*", "1.1", false)]
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1?:*:*:*:*:*:*:*", "1.1.1w", true)]
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1?:*:*:*:*:*:*:*", "1.1.1", true)]
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1?:*:*:*:*:*:*:*", "1.1.1ab", false)]
+    [InlineData("cpe:2.3:a:acme:widget:*.1.4:*:*:*:*:*:*:*", "3.1.4", true)]
+    [InlineData("cpe:2.3:a:acme:widget:*.1.4:*:*:*:*:*:*:*", "3.1.45", false)]
+    [InlineData("cpe:2.3:a:acme:widget:1.1.1\\*:*:*:*:*:*:*:*", "1.1.1w", false)]
+    [InlineData("cpe:2.3:a:acme:widg*:1.1.1:*:*:*:*:*:*:*", "1.1.1", true)]
+    [InlineData("cpe:2.3:a:acme:gadg*:1.1.1:*:*:*:*:*:*:*", "1.1.1", false)]
+    public void WildcardsInsideCpeValues_MatchAsNistir7696Says(string criteria, string version, bool affected)
+    {
+        Assert.Equal(affected, CveMatcher.Matches(Parse(Match(criteria)), Cpe.Of("a", "acme", "widget", version)));
+    }
+
+    [Theory]
+    [InlineData("2.0.0-beta1", true)]
+    [InlineData("2.0.0-rc.2", true)]
+    [InlineData("10.0.0-preview.3.25171.5", false)]
+    [InlineData("2.0.0", false)]
+    [InlineData("2.0.1-beta1", false)]
+    [InlineData("1.9.9", true)]
+    public void APreReleaseVersion_ComesBeforeItsRelease(string version, bool affected)
+    {
+        // Fixed in 2.0.0: every 2.0.0 preview is still affected, a 2.0.1 preview is not.
+        var match = Parse(Match(Widget, startIncluding: "1.0", endExcluding: "2.0.0"));
+
+        Assert.Equal(affected, CveMatcher.Matches(match, Cpe.Of("a", "acme", "widget", version)));
+    }
+
+    [Theory]
+    [InlineData("2.0.0-alpha", "2.0.0-beta", -1)]
+    [InlineData("2.0.0-beta.2", "2.0.0-beta.10", -1)]
+    [InlineData("2.0.0-rc.1", "2.0.0", -1)]
+    [InlineData("10.0.0-preview.7", "10.0.0-rc.1", -1)]
+    [InlineData("1.2-3", "1.2", 1)]
+    public void VersionOrder_PutsPreReleasesBeforeReleases_AndKeepsDebianRevisions(string a, string b, int sign)
+    {
+        Assert.Equal(sign, Math.Sign(VersionOrder.Compare(a, b)));
+        Assert.Equal(-sign, Math.Sign(VersionOrder.Compare(b, a)));
+    }
+
     [Fact]
     public void AnAndConfiguration_AppliesOnlyWhenThePlatformIsShipped_AndNamesOnlyTheVulnerableComponent()
     {

@@ -15,6 +15,9 @@ internal sealed partial class ProvisioningLine : IDisposable
     public const string SetupUrl = "https://setup.example.com/start";
     public const string Model = "Iris Cam 2";
 
+    /// <summary>The order's vendor: printed on the label and carried by the device certificate (O=).</summary>
+    public const string Vendor = "Iris Labs";
+
     private ProvisioningLine(TempDirectory dir, Dictionary<string, string> environment)
     {
         Dir = dir;
@@ -62,7 +65,7 @@ internal sealed partial class ProvisioningLine : IDisposable
     public string WriteOrder(string name, int count)
     {
         var path = Dir.Combine(name);
-        File.WriteAllText(path, JsonSerializer.Serialize(new { order = "PO-4711", model = Model, prefix = "IC2", vendor = "Iris Labs", count, setupUrl = SetupUrl }));
+        File.WriteAllText(path, JsonSerializer.Serialize(new { order = "PO-4711", model = Model, prefix = "IC2", vendor = Vendor, count, setupUrl = SetupUrl }));
         return path;
     }
 

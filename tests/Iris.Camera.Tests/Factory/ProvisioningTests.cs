@@ -160,6 +160,40 @@ public sealed class ProvisioningTests
         Assert.Contains(ProvisioningLine.Model, await status.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/usr/lib/no-such-token/libpkcs11.so", "does not exist")]
+    [InlineData("/etc/hostname", "could not be loaded")]
+    public async Task CaKey_WithAPkcs11ModuleThatIsNotThere_SaysSo_AndExitsNonZero(string module, string message)
+    {
+        using var dir = new TempDirectory();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var exit = await Iris.Factory.FactoryCli.RunAsync(["ca", "key", "--ca", dir.Combine("ca"), "--pkcs11-module", module, "--token-label", "factory"], output, error);
+
+        Assert.Equal(Iris.Factory.FactoryCli.Failed, exit);
+        Assert.StartsWith($"iris-factory: The PKCS#11 module '{module}' ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AProvisionedCamera_ReportsTheVendorItsLabelPrints_NotTheImagesDefault()
+    {
+        using var line = await ProvisioningLine.CreateAsync(count: 1);
+        using var data = new TempDirectory();
+        var serial = (await line.ProvisionDeviceAsync(data.Path)).Split(' ')[0];
+
+        // The image's setting says "Iris"; the order (and so the label and the certificate) says "Iris Labs".
+        using var camera = await CameraProcess.StartAsync(data.Path, environment: new Dictionary<string, string> { ["Iris__Device__Vendor"] = "Iris" });
+        using var status = await camera.Client.GetAsync(new Uri("/api/device", UriKind.Relative));
+        using var device = System.Text.Json.JsonDocument.Parse(await status.Content.ReadAsStringAsync());
+
+        Assert.Equal(ProvisioningLine.Vendor, device.RootElement.GetProperty("vendor").GetString());
+        Assert.Equal(serial, device.RootElement.GetProperty("serial").GetString());
+        Assert.Contains(ProvisioningLine.Vendor, await File.ReadAllTextAsync(Path.Combine(line.Labels, serial + ".svg")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ProvisioningADeviceTwice_IsRefused_AndTheCameraNeverReplacesItsIdentity()
     {

@@ -64,6 +64,73 @@ public sealed class SbomTests
     }
 
     [Fact]
+    public async Task ASelfContainedRelease_ListsTheRuntimePackItCarries_WithTheDotnetCpe_AndTheSqliteItBundles()
+    {
+        using var dir = new TempDirectory();
+        var release = dir.Combine("publish");
+        Directory.CreateDirectory(Path.Combine(release, "runtimes", "linux-arm64", "native"));
+        // What `dotnet publish -r linux-arm64 --self-contained` writes (trimmed to one asset per package).
+        await File.WriteAllTextAsync(Path.Combine(release, "Iris.Camera.runtimeconfig.json"), """
+            { "runtimeOptions": { "tfm": "net10.0", "includedFrameworks": [
+              { "name": "Microsoft.NETCore.App", "version": "10.0.12" }, { "name": "Microsoft.AspNetCore.App", "version": "10.0.12" } ] } }
+            """);
+        await File.WriteAllTextAsync(Path.Combine(release, "Iris.Camera.deps.json"), """
+            { "runtimeTarget": { "name": ".NETCoreApp,Version=v10.0/linux-arm64" },
+              "targets": { ".NETCoreApp,Version=v10.0/linux-arm64": {
+                "SQLitePCLRaw.lib.e_sqlite3/2.1.13": { "native": { "runtimes/linux-arm64/native/libe_sqlite3.so": { } } },
+                "runtimepack.Microsoft.NETCore.App.Runtime.linux-arm64/10.0.12": { "runtime": { "System.Private.CoreLib.dll": { } } },
+                "runtimepack.Microsoft.AspNetCore.App.Runtime.linux-arm64/10.0.12": { "runtime": { "Microsoft.AspNetCore.dll": { } } } } },
+              "libraries": {
+                "SQLitePCLRaw.lib.e_sqlite3/2.1.13": { "type": "package", "serviceable": true, "sha512": "" },
+                "runtimepack.Microsoft.NETCore.App.Runtime.linux-arm64/10.0.12": { "type": "runtimepack", "serviceable": false, "sha512": "" },
+                "runtimepack.Microsoft.AspNetCore.App.Runtime.linux-arm64/10.0.12": { "type": "runtimepack", "serviceable": false, "sha512": "" } } }
+            """);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-arm64", "native", "libe_sqlite3.so"), Path.Combine(release, "libe_sqlite3.so"));
+        await File.WriteAllBytesAsync(Path.Combine(release, "System.Private.CoreLib.dll"), [0x4D, 0x5A]);
+        await File.WriteAllBytesAsync(Path.Combine(release, "Microsoft.AspNetCore.dll"), [0x4D, 0x5A]);
+
+        var exit = await FactoryCli.RunAsync(["sbom", "--from", release, "--version", "0.1.0", "--out", dir.Combine("sbom.json")], TextWriter.Null, TextWriter.Null);
+
+        Assert.Equal(0, exit);
+        using var sbom = JsonDocument.Parse(await File.ReadAllBytesAsync(dir.Combine("sbom.json")));
+        AssertValid(sbom.RootElement);
+        var cpes = CpesByName(sbom.RootElement);
+        Assert.Equal("cpe:2.3:a:microsoft:.net:10.0.12:*:*:*:*:*:*:*", cpes["runtimepack.Microsoft.NETCore.App.Runtime.linux-arm64"]);
+        Assert.Equal("cpe:2.3:a:microsoft:asp.net_core:10.0.12:*:*:*:*:*:*:*", cpes["runtimepack.Microsoft.AspNetCore.App.Runtime.linux-arm64"]);
+        Assert.Equal("cpe:2.3:a:microsoft:.net:10.0.12:*:*:*:*:*:*:*", cpes["Microsoft.NETCore.App"]);
+        // SQLitePCLRaw.lib.e_sqlite3 2.1.13 is built from SQLite 3.53.3 (its release notes; the library says so too).
+        Assert.Equal("cpe:2.3:a:sqlite:sqlite:3.53.3:*:*:*:*:*:*:*", cpes["sqlite"]);
+    }
+
+    [Fact]
+    public async Task AFrameworkDependentRelease_RecordsTheNewestInstalledPatch_NotTheLowestVersionItAccepts()
+    {
+        using var dir = new TempDirectory();
+        var camera = dir.Combine("camera");
+        CameraApplication.Copy(CameraApplication.BuildOutput, camera);
+        // The target's runtime: the host rolls 10.0.0 forward to the newest 10.0 patch, never to 10.1 or 11.
+        foreach (var version in new[] { "10.0.3", "10.0.14", "10.1.0", "11.0.0" })
+        {
+            Directory.CreateDirectory(dir.Combine("dotnet", "shared", "Microsoft.NETCore.App", version));
+            Directory.CreateDirectory(dir.Combine("dotnet", "shared", "Microsoft.AspNetCore.App", version));
+        }
+
+        var exit = await FactoryCli.RunAsync(
+            ["sbom", "--from", camera, "--version", "0.1.0", "--out", dir.Combine("target.json"), "--dotnet-root", dir.Combine("dotnet")], TextWriter.Null, TextWriter.Null);
+        var exitHere = await FactoryCli.RunAsync(["sbom", "--from", camera, "--version", "0.1.0", "--out", dir.Combine("here.json")], TextWriter.Null, TextWriter.Null);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(0, exitHere);
+        using var target = JsonDocument.Parse(await File.ReadAllBytesAsync(dir.Combine("target.json")));
+        Assert.Equal("cpe:2.3:a:microsoft:.net:10.0.14:*:*:*:*:*:*:*", CpesByName(target.RootElement)["Microsoft.NETCore.App"]);
+        Assert.Equal("cpe:2.3:a:microsoft:asp.net_core:10.0.14:*:*:*:*:*:*:*", CpesByName(target.RootElement)["Microsoft.AspNetCore.App"]);
+        // Without --dotnet-root: the runtime this build machine runs (the test host runs on it too).
+        using var here = JsonDocument.Parse(await File.ReadAllBytesAsync(dir.Combine("here.json")));
+        Assert.Equal($"cpe:2.3:a:microsoft:.net:{Environment.Version}:*:*:*:*:*:*:*", CpesByName(here.RootElement)["Microsoft.NETCore.App"]);
+        Assert.NotEqual("10.0.0", Environment.Version.ToString());
+    }
+
+    [Fact]
     public void TheVendoredSchema_RefusesWhatIsNotCycloneDx16()
     {
         using var wrongFormat = JsonDocument.Parse("""{ "bomFormat": "SPDX", "specVersion": "1.6" }""");
@@ -103,6 +170,11 @@ public sealed class SbomTests
         Version: 1:9.2p1-2+deb12u3
 
         """;
+
+    private static Dictionary<string, string?> CpesByName(JsonElement sbom) =>
+        sbom.GetProperty("components").EnumerateArray()
+            .GroupBy(c => c.GetProperty("name").GetString()!)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.TryGetProperty("cpe", out var cpe) ? cpe.GetString() : null).FirstOrDefault(c => c is not null));
 
     private static void AssertValid(JsonElement sbom)
     {

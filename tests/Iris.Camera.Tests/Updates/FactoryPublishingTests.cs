@@ -68,6 +68,27 @@ public sealed class FactoryPublishingTests
         Assert.Equal(before, factory.Contents());
     }
 
+    [Theory]
+    // A daily `timestamp --expires-hours 48` leaves a day of margin; `repo refresh` used to put back a 24 h one.
+    [InlineData("48", null, 48)]
+    [InlineData("48", "72", 72)]
+    [InlineData(null, null, 24)]
+    public async Task RepoRefresh_KeepsTheTimestampLifetimeItWasGiven(string? timestampHours, string? refreshHours, int expectedHours)
+    {
+        using var factory = await FactoryRepository.CreateAsync();
+        if (timestampHours is not null)
+        {
+            await FactoryRepository.InProcessAsync("timestamp", "--repo", factory.Repo, "--keys", factory.Keys, "--expires-hours", timestampHours);
+        }
+
+        var started = DateTimeOffset.UtcNow;
+        await FactoryRepository.InProcessAsync(["repo", "refresh", "--repo", factory.Repo, "--keys", factory.Keys, .. refreshHours is null ? Array.Empty<string>() : ["--timestamp-hours", refreshHours]]);
+
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(factory.Repo, "metadata", "timestamp.json"));
+        var expires = Iris.Firmware.Metadata.MetadataCheck.Parse<Iris.Firmware.Metadata.TimestampDocument>(bytes, Iris.Firmware.Metadata.RoleName.Timestamp)!.Value.Document.Expires;
+        Assert.InRange(expires, started.AddHours(expectedHours).AddMinutes(-2), DateTimeOffset.UtcNow.AddHours(expectedHours).AddMinutes(1));
+    }
+
     [Fact]
     public async Task ImageRelease_PassesThroughTheGate()
     {
