@@ -1,5 +1,6 @@
 using Iris.Lab.Ixit;
 using Iris.Lab.Network;
+using Iris.Lab.Tls;
 
 namespace Iris.Lab.Audit;
 
@@ -25,4 +26,7 @@ internal sealed class AuditContext(AuditTarget target, IxitDeclaration? ixit, Ti
 
     /// <summary>Open TCP ports and what answers on them, set by the service scan.</summary>
     public IReadOnlyList<ServiceObservation> Services { get; set; } = [];
+
+    /// <summary>The TLS facts of each port examined, for later probes (web surface, authentication).</summary>
+    public List<TlsFacts> TlsPorts { get; } = [];
 }

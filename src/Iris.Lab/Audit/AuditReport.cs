@@ -1,3 +1,5 @@
+using Iris.Lab.Tls;
+
 namespace Iris.Lab.Audit;
 
 /// <summary>The verdict on one item and every observation behind it.</summary>
@@ -6,6 +8,9 @@ internal sealed record ItemResult(Requirement Requirement, Verdict Verdict, IRea
 /// <summary>One audit: every item of the standard in order, and every finding.</summary>
 internal sealed record AuditReport(string Target, DateTimeOffset Started, DateTimeOffset Finished, IReadOnlyList<ItemResult> Items, IReadOnlyList<Finding> Findings)
 {
+    /// <summary>The TLS facts of every port examined, reported whatever the verdicts (the facts testssl.sh reports).</summary>
+    public IReadOnlyList<TlsFacts> Tls { get; init; } = [];
+
     public bool AnyFailed => Items.Any(i => i.Verdict == Verdict.Fail);
 
     public static AuditReport From(string target, DateTimeOffset started, DateTimeOffset finished, IReadOnlyList<Observation> observations, IReadOnlyList<Finding> findings)

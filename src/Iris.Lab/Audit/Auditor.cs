@@ -37,6 +37,6 @@ internal sealed class Auditor(IReadOnlyList<IProbe> probes)
             findings.AddRange(recorder.Findings);
         }
 
-        return AuditReport.From(context.Target.ToString(), started, context.Time.GetUtcNow(), observations, findings);
+        return AuditReport.From(context.Target.ToString(), started, context.Time.GetUtcNow(), observations, findings) with { Tls = [.. context.TlsPorts] };
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Iris.Lab.Audit;
+using Iris.Lab.Tls;
 
 namespace Iris.Lab.Reports;
 
@@ -61,6 +62,55 @@ internal static class JsonReport
         }
 
         json.WriteEndArray();
+        WriteTls(json, report.Tls);
         json.WriteEndObject();
+    }
+
+    private static void WriteTls(Utf8JsonWriter json, IReadOnlyList<TlsFacts> ports)
+    {
+        json.WriteStartArray("tls");
+        foreach (var facts in ports)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("port", facts.Port);
+            json.WriteStartObject("versions");
+            foreach (var version in facts.Versions)
+            {
+                json.WriteStartArray(TlsVersions.Name(version));
+                foreach (var suite in facts.Suites[version])
+                {
+                    json.WriteStringValue(CipherSuites.NameOf(suite));
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("groups");
+            foreach (var group in facts.Groups)
+            {
+                json.WriteStringValue(NamedGroups.NameOf(group));
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("dhBits");
+            foreach (var bits in facts.DhBits)
+            {
+                json.WriteNumberValue(bits);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("certificates");
+            foreach (var cert in facts.Chain)
+            {
+                json.WriteStringValue(CertificateJudge.Describe(cert));
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("hellos", facts.Handshakes);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 }
