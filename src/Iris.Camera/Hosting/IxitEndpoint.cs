@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Iris.Camera.Accounts;
 using Iris.Camera.Identity;
 using Iris.Camera.Platform;
@@ -58,7 +59,8 @@ internal static class IxitEndpoint
             identity.Model,
             software.Version,
             [.. manifest.Document().Listeners.Select(l => new IxitServiceDeclaration(l.Transport, PortOf(l.Endpoint), l.Name, l.Purpose))],
-            [.. PermissionTable.Grants.Select(g => new IxitRoleDeclaration(g.Key.ToString(), [.. g.Value.Select(p => p.ToString()).Order(StringComparer.Ordinal)]))],
+            // Role names as GET /api/device/permissions spells them; rights as docs/permissions.md names them.
+            [.. PermissionTable.Grants.Select(g => new IxitRoleDeclaration(JsonNamingPolicy.CamelCase.ConvertName(g.Key.ToString()), [.. g.Value.Select(p => p.ToString()).Order(StringComparer.Ordinal)]))],
             new IxitLoginDeclaration("iris-nonce-json", "/api/auth/login", "username", "password", null),
             new IxitUpdateDeclaration("Signed (ECDSA P-256), AES-256-GCM encrypted bundles into an A/B slot, from a TLS 1.2+ repository", updates.RepositoryUrl),
             software.SupportEnd?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),

@@ -15,5 +15,7 @@ internal sealed record TlsFacts(
 {
     public bool IsTls => Versions.Count > 0;
 
+    public X509Certificate2? Leaf => Chain.Count > 0 ? Chain[0] : null;
+
     public IEnumerable<ushort> AllSuites => Suites.Values.SelectMany(s => s).Distinct();
 }

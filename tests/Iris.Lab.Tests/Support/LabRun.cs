@@ -22,7 +22,8 @@ internal sealed class LabRun : IDisposable
     public static async Task<LabRun> AuditAsync(string target, string ports, IReadOnlyList<IProbe> probes, string? ixitJson = null, params string[] extra)
     {
         using var dir = new TempDirectory();
-        var args = new List<string> { "audit", "--target", target, "--ports", ports, "--out", dir.File("out") };
+        // A generous timeout: the tests share two cores with parallel builds, and a slow answer must not read as a refusal.
+        var args = new List<string> { "audit", "--target", target, "--ports", ports, "--out", dir.File("out"), "--timeout-ms", "3000" };
         if (ixitJson is not null)
         {
             File.WriteAllText(dir.File("ixit.json"), ixitJson);
