@@ -63,6 +63,12 @@ internal static class LabCli
                 return Unusable;
             }
 
+            if (result.GetValue(firmware) is { } image && !File.Exists(image))
+            {
+                await error.WriteLineAsync($"iris-lab: firmware image '{image}' does not exist.");
+                return Unusable;
+            }
+
             var ixitPath = result.GetValue(ixit);
             var context = new AuditContext(parsedTarget, ixitPath is null ? null : IxitDeclaration.Load(ixitPath), TimeProvider.System)
             {

@@ -6,5 +6,5 @@ namespace Iris.Lab;
 /// authentication before the web fuzz, which posts to the login path and so spends a throttling device's free attempts.</summary>
 internal static class Probes
 {
-    public static IReadOnlyList<IProbe> Default() => [new Network.ServiceProbe(), new Tls.TlsProbe(), new Auth.AuthProbe(), new Web.WebProbe(), new Firmware.FirmwareProbe()];
+    public static IReadOnlyList<IProbe> Default() => [new Network.ServiceProbe(), new Network.UdpServiceProbe(), new Tls.TlsProbe(), new Auth.AuthProbe(), new Web.WebProbe(), new Firmware.FirmwareProbe()];
 }

@@ -30,7 +30,7 @@ internal sealed class ServiceProbe : IProbe
             found.Add(await ServiceIdentifier.IdentifyAsync(host, port, context.ConnectTimeout, token)));
         var services = found.OrderBy(s => s.Port).ToList();
         context.Services = services;
-        var scanned = $"{context.PortsToScan.Count} TCP ports scanned (UDP services not probed)";
+        var scanned = $"{context.PortsToScan.Count} TCP ports scanned";
         if (services.Count == 0)
         {
             foreach (var item in Items)

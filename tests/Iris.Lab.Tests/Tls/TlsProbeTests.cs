@@ -112,7 +112,8 @@ public sealed class TlsProbeTests : IDisposable
     [Fact]
     public async Task SameVersionsSuitesAndGroupsAsSslscan()
     {
-        using var server = await SServer(SelfSigned(), "-cipher", "ALL:@SECLEVEL=0");
+        // Groups limited to fast ones: an ffdhe8192 key share takes seconds on a loaded machine and sslscan then times it out.
+        using var server = await SServer(SelfSigned(), "-cipher", "ALL:@SECLEVEL=0", "-groups", "P-256:P-384:P-521:X25519:ffdhe2048");
         var xml = dir.File("sslscan.xml");
         await RunToEnd("sslscan", "--no-colour", "--no-heartbleed", "--no-renegotiation", "--no-compression", "--no-fallback", $"--xml={xml}", $"127.0.0.1:{server.Port}");
         var toIana = await OpenSslToIanaNames();
