@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Json;
 using Iris.Lab.Tests.Support;
+using Json.Schema;
 
 namespace Iris.Lab.Tests.Subjects;
 
@@ -12,13 +14,21 @@ public sealed class IrisCameraAuditTests
     private static readonly string[] PassOrManual = ["pass", "manual"];
 
     [Fact]
-    public async Task IrisCamera_PassesEveryItemTheLabTestsRemotely()
+    public async Task IrisCamera_ServesASchemaValidIxit_AndPassesEveryItemTheLabTestsRemotely()
     {
         using var data = new TempDirectory();
         // Its own loopback address, so the scan around its port meets no other test's listeners.
         var port = TargetProcess.FreePort();
         using var camera = await IrisCamera.StartAsync($"127.0.0.93:{port}", data.File("camera"));
         var ixit = await camera.GetAsync("/api/device/ixit");
+        using (var document = JsonDocument.Parse(ixit))
+        {
+            var schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "ixit.schema.json"));
+            var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, string.Join("\n", (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
+                .Select(d => $"{d.InstanceLocation}: {string.Join("; ", d.Errors!.Values)}")));
+        }
+
         var ports = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, port - 50)}-{Math.Min(65535, port + 50)}");
 
         using var run = await LabRun.AuditAsync($"127.0.0.93:{port}", ports, Probes.Default(), ixit);
