@@ -16,8 +16,10 @@ cd "$(dirname "$0")/.."
 # fonts-dejavu-core, fonts-droid-fallback: the fonts device labels are drawn with (Latin; Traditional Chinese).
 # tesseract-ocr, tesseract-ocr-eng, poppler-utils: the label tests read the PNG by OCR and the PDF by pdftotext.
 # mosquitto: the real MQTT broker (TLS, require_certificate, per-device ACL) the platform-link tests start themselves.
+# sslscan: the lab's TLS tests compare its version, suite and group lists with sslscan's on the same target.
+# nginx-light: the lab's tests audit nginx as a plaintext HTTP service, an HTTP-to-HTTPS redirect and a web surface.
 packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount squashfs-tools xz-utils
-  fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils mosquitto)
+  fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils mosquitto sslscan nginx-light)
 
 missing=()
 for package in "${packages[@]}"; do

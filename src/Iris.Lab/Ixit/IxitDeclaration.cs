@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Iris.Lab.Ixit;
+
+/// <summary>
+/// The vendor's IXIT (implementation extra information for testing, ETSI TS 103 701): what the device declares,
+/// so the lab can compare what it observes with it. The JSON shape is ixit.schema.json beside this file.
+/// </summary>
+internal sealed record IxitDeclaration
+{
+    public string? Vendor { get; init; }
+
+    public string? Model { get; init; }
+
+    public string? FirmwareVersion { get; init; }
+
+    /// <summary>Every network service the device runs (5.2.2.1); anything else open is undeclared.</summary>
+    public IReadOnlyList<IxitService> Services { get; init; } = [];
+
+    public IReadOnlyList<IxitRole> Roles { get; init; } = [];
+
+    public IxitLogin? Login { get; init; }
+
+    public IxitUpdate? Update { get; init; }
+
+    /// <summary>The end of security updates (5.3.1.4), an ISO date.</summary>
+    public string? SupportEnd { get; init; }
+
+    public IReadOnlyList<string> PersonalData { get; init; } = [];
+
+    public IReadOnlyList<IxitDebugInterface> DebugInterfaces { get; init; } = [];
+
+    /// <summary>Path of security.txt on the web interface (RFC 9116: /.well-known/security.txt).</summary>
+    public string? SecurityTxt { get; init; }
+
+    /// <summary>PEM of the CA that issues the device's TLS certificate: a chain to it is not "self-signed".</summary>
+    public string? TlsTrustAnchorPem { get; init; }
+
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+    };
+
+    /// <summary>Reads an IXIT file; an unknown field is an error, so a misspelt declaration is not silently ignored.</summary>
+    public static IxitDeclaration Load(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return JsonSerializer.Deserialize<IxitDeclaration>(stream, Options) ?? throw new InvalidDataException($"{path} holds no IXIT object.");
+    }
+
+    public static IxitDeclaration Parse(string json) =>
+        JsonSerializer.Deserialize<IxitDeclaration>(json, Options) ?? throw new InvalidDataException("The IXIT holds no object.");
+}
+
+/// <summary>A declared service: transport ("tcp"/"udp"), port, protocol ("https", "rtsps", "mqtts"...), why it is needed.</summary>
+internal sealed record IxitService(string Transport, int Port, string Protocol, string? Purpose);
+
+internal sealed record IxitRole(string Name, IReadOnlyList<string> Rights);
+
+/// <summary>How to sign in: kind "http-form" (JSON body to Path with UsernameField/PasswordField), "http-basic", "http-digest".</summary>
+internal sealed record IxitLogin(string Kind, string Path, string? UsernameField, string? PasswordField, string? Username);
+
+internal sealed record IxitUpdate(string Mechanism, string? Server);
+
+internal sealed record IxitDebugInterface(string Name, string Access);

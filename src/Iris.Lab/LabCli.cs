@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Iris.Lab.Audit;
+using Iris.Lab.Ixit;
+using Iris.Lab.Reports;
+
+namespace Iris.Lab;
+
+/// <summary>
+/// <c>iris-lab audit --target HOST[:PORT] --out DIR</c>: audits a camera from the network against IoT-1005-1 and
+/// writes report.json, report.html, junit.xml and findings.sarif. Exit 0: no item failed; 1: an item failed;
+/// 2: the audit could not run (bad arguments, unreadable IXIT).
+/// </summary>
+internal static class LabCli
+{
+    public const int NoItemFailed = 0;
+    public const int ItemFailed = 1;
+    public const int Unusable = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
+        await RunAsync(args, output, error, Probes.Default);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<IReadOnlyList<IProbe>> probes)
+    {
+        ArgumentNullException.ThrowIfNull(probes);
+        var root = new RootCommand("Iris lab: audit any IP camera against IoT-1005-1 from the outside.");
+        root.Subcommands.Add(AuditCommand(output, error, probes));
+        var parsed = root.Parse(args);
+        try
+        {
+            var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            return parsed.Errors.Count > 0 ? Unusable : code;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or JsonException or UnauthorizedAccessException or ArgumentException)
+        {
+            await error.WriteLineAsync($"iris-lab: {e.Message}");
+            return Unusable;
+        }
+    }
+
+    private static Command AuditCommand(TextWriter output, TextWriter error, Func<IReadOnlyList<IProbe>> probes)
+    {
+        var target = new Option<string>("--target") { Description = "HOST[:PORT] of the camera ([v6]:PORT for IPv6).", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Directory for report.json, report.html, junit.xml, findings.sarif.", Required = true };
+        var ixit = new Option<string?>("--ixit") { Description = "The vendor's IXIT declarations (JSON, see ixit.schema.json)." };
+        var firmware = new Option<string?>("--firmware") { Description = "A firmware image to unpack and examine." };
+        var nvd = new Option<string?>("--nvd") { Description = "NVD mirror directory for the CVE match of the firmware's SBOM." };
+        var ports = new Option<string>("--ports") { Description = "TCP ports to scan, e.g. 1-1024,8443 (default: all).", DefaultValueFactory = _ => "1-65535" };
+        var timeout = new Option<int>("--timeout-ms") { Description = "Connect and read timeout per probe.", DefaultValueFactory = _ => 1000 };
+        var command = new Command("audit", "Audit one camera and write the reports.") { target, outDir, ixit, firmware, nvd, ports, timeout };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (!AuditTarget.TryParse(result.GetValue(target)!, out var parsedTarget, out var problem))
+            {
+                await error.WriteLineAsync($"iris-lab: {problem}");
+                return Unusable;
+            }
+
+            if (!PortList.TryParse(result.GetValue(ports)!, out var portList, out problem))
+            {
+                await error.WriteLineAsync($"iris-lab: {problem}");
+                return Unusable;
+            }
+
+            if (result.GetValue(firmware) is { } image && !File.Exists(image))
+            {
+                await error.WriteLineAsync($"iris-lab: firmware image '{image}' does not exist.");
+                return Unusable;
+            }
+
+            var ixitPath = result.GetValue(ixit);
+            var context = new AuditContext(parsedTarget, ixitPath is null ? null : IxitDeclaration.Load(ixitPath), TimeProvider.System)
+            {
+                PortsToScan = parsedTarget.Port is { } p && !portList.Contains(p) ? [.. portList, p] : portList,
+                ConnectTimeout = TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(timeout), 50, 60_000)),
+                FirmwarePath = result.GetValue(firmware),
+                NvdDirectory = result.GetValue(nvd),
+            };
+            var report = await new Auditor(probes()).RunAsync(context, cancellationToken);
+            var directory = result.GetValue(outDir)!;
+            ReportWriter.WriteAll(report, directory);
+            foreach (var item in report.Items)
+            {
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{item.Requirement.Id,-8} {VerdictNames.Of(item.Verdict),-12} {item.Requirement.TitleEn}"));
+            }
+
+            await output.WriteLineAsync($"iris-lab: {report.Findings.Count} finding(s); reports in {directory}");
+            return report.AnyFailed ? ItemFailed : NoItemFailed;
+        });
+        return command;
+    }
+}

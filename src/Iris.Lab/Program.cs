@@ -1,0 +1,1 @@
+return await Iris.Lab.LabCli.RunAsync(args, Console.Out, Console.Error);
