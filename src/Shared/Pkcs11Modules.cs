@@ -16,8 +16,17 @@ internal static class Pkcs11Modules
     {
         // Pkcs11Interop asks for "libdl", which glibc 2.34+ systems ship only as libdl.so.2 (its functions moved
         // into libc); resolve it to that.
-        NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, (name, assembly, path) =>
-            name == "libdl" && NativeLibrary.TryLoad("libdl.so.2", out var handle) ? handle : IntPtr.Zero);
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(Pkcs11InteropFactories).Assembly, (name, assembly, path) =>
+                name == "libdl" && NativeLibrary.TryLoad("libdl.so.2", out var handle) ? handle : IntPtr.Zero);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already set: this file is linked into more than one assembly (camera and factory), and a process
+            // that loads both (the test host) meets it twice. The first copy's resolver does the same thing.
+        }
+
         return true;
     });
 

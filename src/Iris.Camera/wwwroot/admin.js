@@ -44,12 +44,13 @@ export async function loadSettings() {
   await loadLink();
 }
 
-// The URL uses placeholders: the page never shows a password, and each recorder should have its own Viewer account.
+// The address carries no account: the recorder is given a Viewer account's name and password of its own (the README
+// shows where each recorder takes them), so the page never shows or suggests a password.
 function showRtsps(rtsps) {
   $("rtsps-enabled").checked = rtsps.enabled;
   $("rtsps-enabled").disabled = !rtsps.available && !rtsps.enabled;
   $("rtsps-url").textContent = !rtsps.available ? t("rtspsUnavailable")
-    : rtsps.listening ? `${t("rtspsUrl")} rtsps://USER:PASSWORD@${location.hostname}:${rtsps.port}${rtsps.path}` : "";
+    : rtsps.listening ? `${t("rtspsUrl")} rtsps://${location.hostname}:${rtsps.port}${rtsps.path}` : "";
 }
 
 // Sensitivity stays the device's 1-100 number; the words beside it say what a person gets.

@@ -37,6 +37,6 @@ public sealed class RtspsSettingsPageTests
         var server = camera.App.Services.GetRequiredService<RtspServer>();
         Assert.True(server.IsListening);
         await Expect(page.Locator("#rtsps-url")).ToHaveTextAsync(
-            $"Paste into Frigate, Home Assistant or VLC: rtsps://USER:PASSWORD@127.0.0.1:{server.LocalEndpoint!.Port}/live");
+            $"Give Frigate, Home Assistant or VLC this address and a Viewer account of its own: rtsps://127.0.0.1:{server.LocalEndpoint!.Port}/live");
     }
 }
