@@ -31,6 +31,12 @@ public sealed class MediaOptions
 
     public int JpegQuality { get; set; } = 80;
 
+    /// <summary>The H.264 encoder (one of <see cref="EncoderArguments.Encoders"/>): libx264 in software, or the board's hardware encoder.</summary>
+    public string Encoder { get; set; } = "libx264";
+
+    /// <summary>The ALSA capture device for the microphone with a V4L2 or stream source: "default" or "hw:CARD,DEVICE".</summary>
+    public string AudioDevice { get; set; } = "default";
+
     /// <summary>Whether the test pattern's block moves (a still scene is useful to check motion detection).</summary>
     public bool TestPatternMoves { get; set; } = true;
 
@@ -88,6 +94,16 @@ public sealed class MediaOptions
         if (SignalTimeout < TimeSpan.FromSeconds(1) || SignalTimeout > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{SectionName}:SignalTimeout must be 1-60 seconds.");
+        }
+
+        if (VideoSourceRules.EncoderProblem(Encoder) is { } encoder)
+        {
+            errors.Add($"{SectionName}:Encoder: {encoder}");
+        }
+
+        if (VideoSourceRules.AudioDeviceProblem(AudioDevice) is { } audio)
+        {
+            errors.Add($"{SectionName}:AudioDevice: {audio}");
         }
 
         if (JpegQuality is < 30 or > 95)
