@@ -2,6 +2,8 @@
 // Talks only to this device's API; the session cookie is HttpOnly, and the anti-CSRF token is read from its
 // own cookie and sent back in a header on every state-changing request.
 
+import { LivePlayer, mseAvailable } from "./player.js";
+
 const texts = {
   en: {
     product: "Iris camera", language: "Language", signIn: "Sign in", signOut: "Sign out",
@@ -30,6 +32,7 @@ const texts = {
     "user-deleted": "User deleted", "sessions-revoked": "Sessions ended", "device-claimed": "Device claimed",
     "alert-acknowledged": "Alert marked as seen", from: "from", "settings-changed": "Settings changed",
     live: "Live", snapshot: "Snapshot", privacyOn: "Privacy mode is on: the camera captures nothing.",
+    microphoneOn: "Microphone on: sound is captured.", microphoneOff: "Microphone off.",
     privacyEnable: "Turn privacy mode on", privacyDisable: "Turn privacy mode off",
     recordings: "Recordings", settings: "Settings", start: "Start", duration: "Length", size: "Size",
     noRecordings: "No recordings.", deleteAll: "Delete all recordings", play: "Play", download: "Download",
@@ -83,6 +86,7 @@ const texts = {
     "user-deleted": "已刪除使用者", "sessions-revoked": "已結束工作階段", "device-claimed": "裝置已認領",
     "alert-acknowledged": "警示已標示為已讀", from: "來源", "settings-changed": "設定已變更",
     live: "即時影像", snapshot: "快照", privacyOn: "隱私模式已開啟：攝影機不擷取任何影像。",
+    microphoneOn: "麥克風已開啟：正在擷取聲音。", microphoneOff: "麥克風已關閉。",
     privacyEnable: "開啟隱私模式", privacyDisable: "關閉隱私模式",
     recordings: "錄影", settings: "設定", start: "開始時間", duration: "長度", size: "大小",
     noRecordings: "沒有錄影。", deleteAll: "刪除所有錄影", play: "播放", download: "下載",
@@ -336,19 +340,41 @@ async function loadUpdates() {
 
 let privacyEnabled = false;
 
-// The live view is an MJPEG stream in an img element: every browser plays it, and removing the src ends it.
+let livePlayer = null;
+let mjpegOnly = false;
+
+// The live view is H.264 (+ sound) through our MSE player (player.js); where the browser cannot play that, an
+// MJPEG stream in an img element, which every browser plays (removing the src ends it).
 async function loadLive() {
-  privacyEnabled = (await api("GET", "/api/media/privacy")).enabled;
+  const privacy = await api("GET", "/api/media/privacy");
+  privacyEnabled = privacy.enabled;
   $("privacy-notice").hidden = !privacyEnabled;
   $("privacy-toggle").textContent = t(privacyEnabled ? "privacyDisable" : "privacyEnable");
   $("snapshot-link").hidden = privacyEnabled;
+  $("microphone-state").hidden = privacyEnabled;
+  $("microphone-state").textContent = t(privacy.microphone ? "microphoneOn" : "microphoneOff");
+  if (privacyEnabled) stopLive(); else startLive();
+}
+
+function startLive() {
   const image = $("live-image");
-  image.hidden = privacyEnabled;
-  if (privacyEnabled) stopLive(); else if (!image.getAttribute("src")) image.src = "/api/media/live";
+  const video = $("live-video");
+  if (mseAvailable() && !mjpegOnly) {
+    video.hidden = false;
+    image.hidden = true;
+    livePlayer ??= new LivePlayer(video, "/api/media/live.mp4", () => { mjpegOnly = true; video.hidden = true; startLive(); });
+    livePlayer.start();
+    return;
+  }
+  image.hidden = false;
+  if (!image.getAttribute("src")) image.src = "/api/media/live";
 }
 
 function stopLive() {
+  livePlayer?.stop();
+  $("live-video").hidden = true;
   const image = $("live-image");
+  image.hidden = true;
   image.removeAttribute("src");
 }
 
