@@ -34,6 +34,15 @@ public sealed class MediaOptions
     /// <summary>The H.264 encoder (one of <see cref="EncoderArguments.Encoders"/>): libx264 in software, or the board's hardware encoder.</summary>
     public string Encoder { get; set; } = "libx264";
 
+    /// <summary>
+    /// What recordings hold: "h264" (sealed fragmented MP4, H.264 + sound while the microphone is on: about a tenth
+    /// of the bytes, exportable as a standard MP4) or "mjpeg" (sealed JPEGs, for boards without the CPU to encode).
+    /// </summary>
+    public string RecordingFormat { get; set; } = MjpegRecording;
+
+    public const string MjpegRecording = "mjpeg";
+    public const string H264Recording = "h264";
+
     /// <summary>The ALSA capture device for the microphone with a V4L2 or stream source: "default" or "hw:CARD,DEVICE".</summary>
     public string AudioDevice { get; set; } = "default";
 
@@ -99,6 +108,11 @@ public sealed class MediaOptions
         if (VideoSourceRules.EncoderProblem(Encoder) is { } encoder)
         {
             errors.Add($"{SectionName}:Encoder: {encoder}");
+        }
+
+        if (RecordingFormat is not (MjpegRecording or H264Recording))
+        {
+            errors.Add($"{SectionName}:RecordingFormat must be {H264Recording} or {MjpegRecording}.");
         }
 
         if (VideoSourceRules.AudioDeviceProblem(AudioDevice) is { } audio)
