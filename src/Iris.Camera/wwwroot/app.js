@@ -32,7 +32,7 @@ const texts = {
     "user-deleted": "User deleted", "sessions-revoked": "Sessions ended", "device-claimed": "Device claimed",
     "alert-acknowledged": "Alert marked as seen", from: "from", "settings-changed": "Settings changed",
     live: "Live", snapshot: "Snapshot", privacyOn: "Privacy mode is on: the camera captures nothing.",
-    microphoneOn: "Microphone on: sound is captured.", microphoneOff: "Microphone off.",
+    microphoneOn: "Microphone on: sound is captured.", microphoneOff: "Microphone off.", speed: "Speed",
     privacyEnable: "Turn privacy mode on", privacyDisable: "Turn privacy mode off",
     recordings: "Recordings", settings: "Settings", start: "Start", duration: "Length", size: "Size",
     noRecordings: "No recordings.", deleteAll: "Delete all recordings", play: "Play", download: "Download",
@@ -86,7 +86,7 @@ const texts = {
     "user-deleted": "已刪除使用者", "sessions-revoked": "已結束工作階段", "device-claimed": "裝置已認領",
     "alert-acknowledged": "警示已標示為已讀", from: "來源", "settings-changed": "設定已變更",
     live: "即時影像", snapshot: "快照", privacyOn: "隱私模式已開啟：攝影機不擷取任何影像。",
-    microphoneOn: "麥克風已開啟：正在擷取聲音。", microphoneOff: "麥克風已關閉。",
+    microphoneOn: "麥克風已開啟：正在擷取聲音。", microphoneOff: "麥克風已關閉。", speed: "速度",
     privacyEnable: "開啟隱私模式", privacyDisable: "關閉隱私模式",
     recordings: "錄影", settings: "設定", start: "開始時間", duration: "長度", size: "大小",
     noRecordings: "沒有錄影。", deleteAll: "刪除所有錄影", play: "播放", download: "下載",
@@ -266,7 +266,7 @@ async function loadLink() {
 function openTab(name) {
   for (const tab of ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy"]) $(`tab-${tab}`).hidden = tab !== name;
   if (name !== "live") stopLive();
-  if (name !== "recordings") $("playback-image").removeAttribute("src");
+  if (name !== "recordings") { $("playback-image").removeAttribute("src"); $("playback-video").removeAttribute("src"); $("playback-video").hidden = true; }
   for (const button of document.querySelectorAll("[data-tab]")) {
     if (button.dataset.tab === name) button.setAttribute("aria-current", "page"); else button.removeAttribute("aria-current");
   }
@@ -378,6 +378,21 @@ function stopLive() {
   image.removeAttribute("src");
 }
 
+// H.264 segments come as MP4 for the video element (pause, seek, speed); older MJPEG segments are not video the
+// element can play, so its error hands them to the img element, as before.
+function playRecording(id) {
+  const video = $("playback-video");
+  const image = $("playback-image");
+  const url = `/api/recordings/${id}?play=true`;
+  image.hidden = true;
+  image.removeAttribute("src");
+  video.hidden = false;
+  video.onerror = () => { video.hidden = true; video.removeAttribute("src"); image.hidden = false; image.src = url; };
+  video.src = url;
+  video.playbackRate = Number($("playback-speed").value);
+  video.play().catch(() => {});
+}
+
 async function loadRecordings() {
   const [segments, motionEvents] = await Promise.all([api("GET", "/api/recordings"), api("GET", "/api/media/motion-events?limit=500")]);
   const motionList = $("motion-events");
@@ -405,7 +420,7 @@ async function loadRecordings() {
     const actions = row.insertCell();
     const play = document.createElement("button");
     play.type = "button"; play.className = "secondary play"; play.textContent = t("play");
-    play.addEventListener("click", () => { const img = $("playback-image"); img.hidden = false; img.src = `/api/recordings/${segment.id}?play=true`; });
+    play.addEventListener("click", () => playRecording(segment.id));
     const download = document.createElement("a");
     download.className = "button"; download.textContent = t("download"); download.href = `/api/recordings/${segment.id}`; download.download = "";
     actions.append(play, download);
@@ -576,6 +591,7 @@ saveWith("form-video", () => api("PUT", "/api/media/video", {
   source: $("video-source").value, device: $("video-device").value || null, streamUrl: $("video-url").value || null,
   width: Number($("video-width").value), height: Number($("video-height").value), framesPerSecond: Number($("video-fps").value),
 }));
+$("playback-speed").addEventListener("change", () => { $("playback-video").playbackRate = Number($("playback-speed").value); });
 $("delete-all").addEventListener("click", async () => {
   if (!confirm(t("confirmDeleteAll"))) return;
   try { await api("DELETE", "/api/recordings?all=true"); await loadRecordings(); } catch (e) { say(e.message); }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Iris.Camera.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -51,5 +52,49 @@ public sealed class LivePlayerPageTests
         // At the live edge: less than a second of buffered stream ahead of what is shown.
         var behind = await video.EvaluateAsync<double>("v => v.buffered.end(v.buffered.length - 1) - v.currentTime");
         Assert.InRange(behind, 0, 1.0);
+    }
+
+    [Fact]
+    public async Task H264Recording_PlaysInTheVideoElement_Seeks_AndChangesSpeed()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: H264RecordingTests.H264Segments);
+        using var owner = await camera.ClaimAsync();
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        camera.App.Services.GetRequiredService<Iris.Camera.Media.Recorder>().SegmentCompleted += _ => recorded.TrySetResult();
+        using (var on = await owner.Http.PutAsJsonAsync(new Uri("/api/recordings/settings", UriKind.Relative), new { mode = "continuous" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, on.StatusCode);
+        }
+
+        await recorded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using (await owner.Http.PutAsJsonAsync(new Uri("/api/recordings/settings", UriKind.Relative), new { mode = "off" }))
+        {
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(Iris.Camera.Tests.Web.WebUiTests.LaunchOptions());
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(camera.BaseAddress.ToString());
+        await page.FillAsync("#login-password", InProcessCamera.OwnerPassword);
+        await page.ClickAsync("#login-submit");
+        await page.ClickAsync("button[data-tab='recordings']");
+        await page.SelectOptionAsync("#playback-speed", "2");
+        await page.Locator("#recordings-body button.play").First.ClickAsync();
+
+        var video = page.Locator("#playback-video");
+        await Expect(video).ToBeVisibleAsync();
+        await Expect(page.Locator("#playback-image")).ToBeHiddenAsync();
+        // A finite duration (a standard MP4, not a stream) of about the one-second segment, at the chosen speed.
+        await page.WaitForFunctionAsync("() => { const v = document.getElementById('playback-video'); return v.readyState >= 1 && isFinite(v.duration) && v.duration > 0.5; }",
+            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        Assert.InRange(await video.EvaluateAsync<double>("v => v.duration"), 0.5, 3.0);
+        Assert.Equal(2.0, await video.EvaluateAsync<double>("v => v.playbackRate"));
+
+        // Seek to the middle: the element reaches it and has a picture there.
+        await video.EvaluateAsync("v => { v.pause(); v.currentTime = v.duration / 2; }");
+        await page.WaitForFunctionAsync("() => { const v = document.getElementById('playback-video'); return !v.seeking && v.readyState >= 2 && Math.abs(v.currentTime - v.duration / 2) < 0.2; }",
+            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        Assert.Equal(320, await video.EvaluateAsync<int>("v => v.videoWidth"));
     }
 }
