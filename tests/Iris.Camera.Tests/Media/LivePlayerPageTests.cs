@@ -80,21 +80,34 @@ public sealed class LivePlayerPageTests
         await page.ClickAsync("#login-submit");
         await page.ClickAsync("button[data-tab='recordings']");
         await page.SelectOptionAsync("#playback-speed", "2");
-        await page.Locator("#recordings-body button.play").First.ClickAsync();
+        // The oldest segment is a whole one (the newest may be the short tail cut when recording was switched off).
+        await page.Locator("#recordings-body button.play").Last.ClickAsync();
 
         var video = page.Locator("#playback-video");
         await Expect(video).ToBeVisibleAsync();
         await Expect(page.Locator("#playback-image")).ToBeHiddenAsync();
         // A finite duration (a standard MP4, not a stream) of about the one-second segment, at the chosen speed.
-        await page.WaitForFunctionAsync("() => { const v = document.getElementById('playback-video'); return v.readyState >= 1 && isFinite(v.duration) && v.duration > 0.5; }",
-            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await WaitOrExplainAsync(page, "() => { const v = document.getElementById('playback-video'); return v.readyState >= 1 && isFinite(v.duration) && v.duration > 0.5; }");
         Assert.InRange(await video.EvaluateAsync<double>("v => v.duration"), 0.5, 3.0);
         Assert.Equal(2.0, await video.EvaluateAsync<double>("v => v.playbackRate"));
 
         // Seek to the middle: the element reaches it and has a picture there.
         await video.EvaluateAsync("v => { v.pause(); v.currentTime = v.duration / 2; }");
-        await page.WaitForFunctionAsync("() => { const v = document.getElementById('playback-video'); return !v.seeking && v.readyState >= 2 && Math.abs(v.currentTime - v.duration / 2) < 0.2; }",
-            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await WaitOrExplainAsync(page, "() => { const v = document.getElementById('playback-video'); return !v.seeking && v.readyState >= 2 && Math.abs(v.currentTime - v.duration / 2) < 0.2; }");
         Assert.Equal(320, await video.EvaluateAsync<int>("v => v.videoWidth"));
+    }
+
+    /// <summary>Waits for <paramref name="condition"/>; on timeout, fails with the playback element's state (what went wrong, not just "timeout").</summary>
+    private static async Task WaitOrExplainAsync(IPage page, string condition)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(condition, null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        }
+        catch (TimeoutException)
+        {
+            var state = await page.EvaluateAsync<string>("() => { const v = document.getElementById('playback-video'); return JSON.stringify({ readyState: v.readyState, networkState: v.networkState, duration: v.duration, currentTime: v.currentTime, error: v.error && (v.error.code + ' ' + v.error.message), src: v.src, hidden: v.hidden, imageSrc: document.getElementById('playback-image').src }); }");
+            Assert.Fail("The recording did not play as expected: " + state);
+        }
     }
 }
