@@ -353,6 +353,9 @@ async function loadLive() {
   $("snapshot-link").hidden = privacyEnabled;
   $("microphone-state").hidden = privacyEnabled;
   $("microphone-state").textContent = t(privacy.microphone ? "microphoneOn" : "microphoneOff");
+  // "no signal: REASON" in words instead of a blank picture; the reason comes from the camera.
+  $("live-signal").hidden = privacyEnabled || !privacy.signal.startsWith("no signal");
+  $("live-signal").textContent = privacy.signal;
   if (privacyEnabled) stopLive(); else startLive();
 }
 

@@ -132,6 +132,24 @@ public sealed class LiveMp4Tests
     }
 
     [Fact]
+    public async Task Viewer_SeesNoSignalWithItsReason_WhenTheSourceDeliversNothing()
+    {
+        await using var server = await MjpegStreamServer.StartAsync();
+        await using var camera = await InProcessCamera.StartAsync(configure: VideoSettingsTests.TrustingStreams(server, ("Iris:Media:SignalTimeout", "00:00:02")));
+        using var admin = await camera.ClaimAsync();
+        using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
+        Assert.Equal("not checked yet", (await viewer.Http.GetFromJsonAsync<PrivacyState>(Api("/api/media/privacy")))!.Signal);
+
+        using (var set = await admin.Http.PutAsJsonAsync(Api("/api/media/video"), new { source = "stream", streamUrl = server.Url("silent"), width = 320, height = 240, framesPerSecond = 10 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+
+        var state = await viewer.Http.GetFromJsonAsync<PrivacyState>(Api("/api/media/privacy"));
+        Assert.Equal("no signal: no picture within 2 s", state!.Signal);
+    }
+
+    [Fact]
     public async Task Mp4AndMjpegViewers_ShareTheViewerCap()
     {
         await using var camera = await InProcessCamera.StartAsync(configure: builder =>
