@@ -94,7 +94,10 @@ internal sealed class TestPatternSource(IActiveVideoSettings settings, MediaOpti
     internal static (string Text, int Scale) Caption(int width, int height, DateTimeOffset now, string serial, long sequence)
     {
         var text = $"{now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z  #{sequence}  {serial}";
-        var scale = Math.Max(1, Math.Min(Math.Max(2, height / 120), width / ((text.Length * BitmapFont.Advance) + 8)));
+        // The scale is chosen for a counter of 7 digits, not the current one: a caption that changed size whenever
+        // the counter gained a digit would redraw the whole band, which motion detection would take for motion.
+        var layoutLength = "yyyy-MM-dd HH:mm:ssZ  #0000000  ".Length + serial.Length;
+        var scale = Math.Max(1, Math.Min(Math.Max(2, height / 120), width / ((layoutLength * BitmapFont.Advance) + 8)));
         var fits = (width - (8 * scale)) / (BitmapFont.Advance * scale);
         return (text.Length > fits ? text[..fits] : text, scale);
     }

@@ -37,6 +37,15 @@ public sealed class ClockCaptionTests
     }
 
     [Theory]
+    [InlineData(320, 240)]
+    [InlineData(1280, 720)]
+    public void TheCaptionSize_DoesNotChange_WhenTheCounterGainsDigits(int width, int height)
+    {
+        // A caption that grew or shrank would redraw the whole band: motion detection would see motion in a still scene.
+        Assert.Equal(TestPatternSource.Caption(width, height, At, Serial, 9).Scale, TestPatternSource.Caption(width, height, At, Serial, 1_000_000).Scale);
+    }
+
+    [Theory]
     [InlineData(160, 120)]
     [InlineData(1280, 720)]
     [InlineData(3840, 2160)]
