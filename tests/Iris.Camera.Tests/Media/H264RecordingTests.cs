@@ -70,9 +70,9 @@ public sealed class H264RecordingTests
         var values = probe.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1].Trim('"'));
         Assert.Equal("h264", values["streams.stream.0.codec_name"]);
         Assert.Equal("10/1", values["streams.stream.0.r_frame_rate"]);
-        // The average over the file: the last frame's duration is the fragmenter's estimate, a few milliseconds off.
+        // The average over the file: the last frame's duration is the fragmenter's estimate, so within one frame.
         var average = values["streams.stream.0.avg_frame_rate"].Split('/').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        Assert.InRange(average[0] / average[1], 9.8, 10.2);
+        Assert.InRange(average[0] / average[1], 9.5, 10.5);
         Assert.Equal("aac", values["streams.stream.1.codec_name"]);
         // The duration players show is the frames the file holds at 10 fps, within one frame (0.1 s).
         var videoFrames = int.Parse(values["streams.stream.0.nb_frames"], CultureInfo.InvariantCulture);

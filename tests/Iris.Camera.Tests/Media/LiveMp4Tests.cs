@@ -167,7 +167,7 @@ public sealed class LiveMp4Tests
         Assert.Contains("too-many-viewers", await mp4.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    /// <summary>Writes the first <paramref name="minimumBytes"/> (or more, up to a fragment boundary) of the live stream to a file.</summary>
+    /// <summary>Writes the first <paramref name="minimumBytes"/> (or more, up to the end of a fragment's mdat) of the live stream to a file.</summary>
     private static async Task<string> SaveAsync(HttpClient http, string path, int minimumBytes)
     {
         using var live = await http.GetAsync(Api("/api/media/live.mp4"), HttpCompletionOption.ResponseHeadersRead);
@@ -175,7 +175,8 @@ public sealed class LiveMp4Tests
         using var cancel = new CancellationTokenSource(Deadline);
         var body = await live.Content.ReadAsStreamAsync(cancel.Token);
         await using var file = File.Create(path);
-        while (file.Length < minimumBytes)
+        var lastType = "";
+        while (file.Length < minimumBytes || lastType != "mdat")
         {
             var header = new byte[8];
             await body.ReadExactlyAsync(header, cancel.Token);
@@ -185,6 +186,7 @@ public sealed class LiveMp4Tests
             await body.ReadExactlyAsync(rest, cancel.Token);
             await file.WriteAsync(header, cancel.Token);
             await file.WriteAsync(rest, cancel.Token);
+            lastType = System.Text.Encoding.ASCII.GetString(header, 4, 4);
         }
 
         return path;

@@ -48,8 +48,10 @@ internal static class EncoderArguments
             "-probesize", "32", "-analyzeduration", "0", "-i", "pipe:0"]);
         if (audio == AudioInput.TestTone)
         {
+            // No probing here either: ffmpeg reads no picture while it opens this input, so waiting for seconds of
+            // sound would fill the picture pipe, stop the feeder, and with it the sound it waits for.
             args.AddRange(["-protocol_whitelist", "unix", "-format_whitelist", "s16le", "-f", "s16le", "-ar", Rate, "-ac", "1",
-                "-i", "unix:" + audioSource]);
+                "-probesize", "32", "-analyzeduration", "0", "-i", "unix:" + audioSource]);
         }
         else if (audio == AudioInput.Alsa)
         {

@@ -101,9 +101,10 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
                     break;
                 }
 
+                // The frame's sound goes first: if ffmpeg is not reading pictures yet, the sound must not wait for them.
+                tone?.TryWrite(toneSource!.NextFrame());
                 await input.WriteAsync(frame.Jpeg, stop.Token).ConfigureAwait(false);
                 await input.FlushAsync(stop.Token).ConfigureAwait(false);
-                tone?.TryWrite(toneSource!.NextFrame());
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
