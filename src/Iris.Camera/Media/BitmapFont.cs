@@ -31,6 +31,9 @@ internal static class BitmapFont
         [' '] = [0, 0, 0, 0, 0, 0, 0],
     };
 
+    /// <summary>Horizontal pixels per character at scale 1 (5 for the glyph, 1 between glyphs).</summary>
+    public const int Advance = 6;
+
     public static void Draw(SKCanvas canvas, SKPaint paint, string text, float x, float y, float scale)
     {
         foreach (var c in text.ToUpperInvariant())
@@ -49,7 +52,7 @@ internal static class BitmapFont
                 }
             }
 
-            x += 6 * scale;
+            x += Advance * scale;
         }
     }
 }

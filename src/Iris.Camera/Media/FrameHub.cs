@@ -53,6 +53,18 @@ public sealed partial class FrameHub(IFrameSource source, MediaOptions options, 
         }
     }
 
+    /// <summary>Whether privacy mode is on (nothing may be captured).</summary>
+    public bool PrivacyEnabled
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _privacy;
+            }
+        }
+    }
+
     public bool IsCapturing
     {
         get

@@ -115,10 +115,10 @@ internal static class LiveViewEndpoints
         }
     }
 
-    private static ProblemHttpResult PrivacyRefusal() =>
+    internal static ProblemHttpResult PrivacyRefusal() =>
         Problems.Create(StatusCodes.Status409Conflict, "privacy-mode", "Privacy mode is on: the camera captures nothing.");
 
-    private static ProblemHttpResult Refusal(AdmissionResult result, MediaOptions options) => result switch
+    internal static ProblemHttpResult Refusal(AdmissionResult result, MediaOptions options) => result switch
     {
         AdmissionResult.SessionLimit => Problems.Create(StatusCodes.Status429TooManyRequests, "too-many-streams",
             "This session has as many live streams open as it may.",

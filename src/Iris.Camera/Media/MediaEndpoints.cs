@@ -11,7 +11,12 @@ public sealed class PrivacyRequest
     public bool? Enabled { get; set; }
 }
 
-public sealed record PrivacyState(bool Enabled);
+/// <summary>
+/// What the live view shows beside the picture: privacy mode, whether sound is captured now (microphone turned on
+/// and privacy mode off), and the source's signal ("ok", "no signal: REASON", "not checked yet"; reasons never
+/// carry a URL or credential, see Media/README.md).
+/// </summary>
+public sealed record PrivacyState(bool Enabled, bool Microphone = false, string Signal = VideoSignal.NotChecked);
 
 /// <summary>
 /// Everything under /api/media: the live view (<see cref="LiveViewEndpoints"/>), the privacy shutter, the video
@@ -23,7 +28,8 @@ internal static class MediaEndpoints
     {
         var media = routes.MapGroup("/api/media");
         media.MapLiveView();
-        media.MapGet("/privacy", (PrivacyMode privacy) => TypedResults.Ok(new PrivacyState(privacy.Enabled))).WithName("GetPrivacyMode").RequirePermission(Privilege.LiveView, "Whether privacy mode is on.");
+        media.MapLiveMp4();
+        media.MapGet("/privacy", (PrivacyMode privacy, IActiveVideoSettings video, FrameHub hub) => TypedResults.Ok(new PrivacyState(privacy.Enabled, video.Active.Microphone && !privacy.Enabled, hub.Signal.State))).WithName("GetPrivacyMode").RequirePermission(Privilege.LiveView, "Whether privacy mode is on.");
         media.MapPut("/privacy", SetPrivacyAsync).WithName("SetPrivacyMode").RequirePermission(Privilege.ManageSettings, "Turn privacy mode on or off.").Accepts<PrivacyRequest>(JsonBody.MediaType);
         media.MapGet("/video", (VideoSettingsService video) => TypedResults.Ok(video.Current)).WithName("GetVideoSettings").RequirePermission(Privilege.ManageSettings, "Video source, resolution and frame rate.");
         media.MapPut("/video", SetVideoAsync).WithName("SetVideoSettings").RequirePermission(Privilege.ManageSettings, "Choose the video source (test pattern, V4L2 camera or HTTPS stream), resolution and frame rate.").Accepts<VideoSettings>(JsonBody.MediaType);

@@ -31,6 +31,21 @@ public sealed class MediaOptions
 
     public int JpegQuality { get; set; } = 80;
 
+    /// <summary>The H.264 encoder (one of <see cref="EncoderArguments.Encoders"/>): libx264 in software, or the board's hardware encoder.</summary>
+    public string Encoder { get; set; } = "libx264";
+
+    /// <summary>
+    /// What recordings hold: "h264" (sealed fragmented MP4, H.264 + sound while the microphone is on: about a tenth
+    /// of the bytes, exportable as a standard MP4) or "mjpeg" (sealed JPEGs, for boards without the CPU to encode).
+    /// </summary>
+    public string RecordingFormat { get; set; } = MjpegRecording;
+
+    public const string MjpegRecording = "mjpeg";
+    public const string H264Recording = "h264";
+
+    /// <summary>The ALSA capture device for the microphone with a V4L2 or stream source: "default" or "hw:CARD,DEVICE".</summary>
+    public string AudioDevice { get; set; } = "default";
+
     /// <summary>Whether the test pattern's block moves (a still scene is useful to check motion detection).</summary>
     public bool TestPatternMoves { get; set; } = true;
 
@@ -88,6 +103,21 @@ public sealed class MediaOptions
         if (SignalTimeout < TimeSpan.FromSeconds(1) || SignalTimeout > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{SectionName}:SignalTimeout must be 1-60 seconds.");
+        }
+
+        if (VideoSourceRules.EncoderProblem(Encoder) is { } encoder)
+        {
+            errors.Add($"{SectionName}:Encoder: {encoder}");
+        }
+
+        if (RecordingFormat is not (MjpegRecording or H264Recording))
+        {
+            errors.Add($"{SectionName}:RecordingFormat must be {H264Recording} or {MjpegRecording}.");
+        }
+
+        if (VideoSourceRules.AudioDeviceProblem(AudioDevice) is { } audio)
+        {
+            errors.Add($"{SectionName}:AudioDevice: {audio}");
         }
 
         if (JpegQuality is < 30 or > 95)

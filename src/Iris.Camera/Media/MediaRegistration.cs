@@ -16,6 +16,9 @@ internal static class MediaRegistration
         services.TryAddSingleton<IFrameSource, SwitchingFrameSource>();
         services.AddSingleton<FrameHub>();
         services.AddSingleton<LiveViewAdmission>();
+        services.AddSingleton<H264Encoder>();
+        services.AddSingleton<LiveMediaFeed>();
+        services.AddSingleton<ILiveMediaFeed>(sp => sp.GetRequiredService<LiveMediaFeed>());
         services.AddSingleton<PrivacyMode>();
         services.AddSingleton<MotionDetector>();
         services.AddHostedService(sp => sp.GetRequiredService<MotionDetector>());

@@ -6,7 +6,7 @@ namespace Iris.Camera.Media;
 /// The software shutter: while on, no frame is captured, streamed or recorded. Stored in the database, so it is
 /// still on after a restart or power cut, and applied to the frame hub before the daemon serves anything.
 /// </summary>
-internal sealed class PrivacyMode(CameraDatabase database, FrameHub hub, TimeProvider time)
+internal sealed class PrivacyMode(CameraDatabase database, FrameHub hub, LiveMediaFeed live, TimeProvider time)
 {
     public const string SettingKey = "privacy.enabled";
 
@@ -18,5 +18,9 @@ internal sealed class PrivacyMode(CameraDatabase database, FrameHub hub, TimePro
     {
         database.SetSetting(SettingKey, enabled ? "true" : "false", time.GetUtcNow());
         hub.SetPrivacy(enabled);
+        if (enabled)
+        {
+            live.Restart(); // the encoded stream (picture and sound) ends now, not after the encoder's last fragment
+        }
     }
 }

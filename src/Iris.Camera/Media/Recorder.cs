@@ -47,6 +47,7 @@ public sealed class RecordingSettings
 /// </summary>
 internal sealed partial class Recorder(
     FrameHub hub,
+    ILiveMediaFeed live,
     RecordingStore store,
     CameraDatabase database,
     MotionDetector motion,
@@ -94,6 +95,12 @@ internal sealed partial class Recorder(
     protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         var mode = Mode;
+        if (mode != RecordingMode.Off && options.RecordingFormat == MediaOptions.H264Recording)
+        {
+            await RecordEncodedAsync(mode, cancellationToken);
+            return;
+        }
+
         if (mode == RecordingMode.Off || hub.TrySubscribe(asViewer: false, out var subscription) != SubscribeResult.Subscribed)
         {
             return;
@@ -123,6 +130,80 @@ internal sealed partial class Recorder(
                     segment ??= store.Begin(frame.CapturedAt);
                     segment.Append(frame);
                 }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException ex)
+        {
+            LogWriteFailed(logger, ex);
+        }
+        finally
+        {
+            if (segment is not null)
+            {
+                Close(segment);
+            }
+
+            idle.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// H.264 recording (format 3): follows the live encoder, so the picture is encoded once for viewers and the
+    /// recorder. A segment starts at a keyframe with the init segment as its first record and is rotated only at a
+    /// keyframe, so every segment plays on its own. When the encoding changes (new settings) the segment is closed and
+    /// a new one starts with the new init segment; privacy mode ends the round (as for MJPEG).
+    /// </summary>
+    private async Task RecordEncodedAsync(RecordingMode mode, CancellationToken cancellationToken)
+    {
+        SegmentWriter? segment = null;
+        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _idle = idle;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested && !hub.PrivacyEnabled)
+            {
+                MediaFragment? init = null;
+                await foreach (var piece in live.FollowAsync(cancellationToken))
+                {
+                    var now = Time.GetUtcNow();
+                    if (piece.IsInitialization)
+                    {
+                        init = piece;
+                        continue;
+                    }
+
+                    var wanted = mode == RecordingMode.Continuous || now - motion.LastMotionAt <= options.MotionRecordingTail;
+                    if (segment is not null && piece.StartsWithKeyframe && (!wanted || now - segment.StartedAt >= options.SegmentLength))
+                    {
+                        Close(segment);
+                        segment = null;
+                    }
+
+                    if (segment is null && (!wanted || !piece.StartsWithKeyframe || init is null))
+                    {
+                        continue;
+                    }
+
+                    if (segment is null)
+                    {
+                        segment = store.Begin(now, SegmentFormat.Fmp4Version);
+                        segment.Append(now, init!.Bytes.Span);
+                    }
+
+                    segment.Append(now, piece.Bytes.Span);
+                }
+
+                if (segment is not null)
+                {
+                    Close(segment);
+                    segment = null;
+                }
+
+                // The encoding changed or the encoder stopped: follow again after a moment (no busy loop on a failing source).
+                await Task.Delay(TimeSpan.FromMilliseconds(200), Time, cancellationToken);
             }
         }
         catch (OperationCanceledException)

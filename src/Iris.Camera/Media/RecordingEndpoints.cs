@@ -42,6 +42,12 @@ internal static class RecordingEndpoints
                 : Problems.Create(StatusCodes.Status404NotFound, "recording-not-found", "No recording has this id.");
         }
 
+        if (SegmentFormat.IsFmp4(frames))
+        {
+            return await Mp4Async(id, frames, play == "true", http);
+        }
+
+        // Format 1 and 2 (MJPEG) segments: a multipart stream of their JPEGs, as before.
         http.Response.ContentType = $"multipart/x-mixed-replace; boundary={LiveViewEndpoints.Boundary}";
         // play=true paces frames as they were captured (for an img element); otherwise it is a download.
         var paced = play == "true";
@@ -67,6 +73,37 @@ internal static class RecordingEndpoints
         }
 
         return TypedResults.Empty;
+    }
+
+    /// <summary>
+    /// An H.264 segment as a standard MP4 with its duration and frame rate: inline (for the player's video element,
+    /// with byte ranges so it can seek) or as a download (the export).
+    /// </summary>
+    private static async Task<IResult> Mp4Async(long id, IReadOnlyList<RecordedFrame> records, bool inline, HttpContext http)
+    {
+        if (!Mp4Export.Available)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "export-unavailable", "This device has no RAM file system (/dev/shm) to prepare the MP4 in.");
+        }
+
+        byte[] mp4;
+        try
+        {
+            mp4 = await Mp4Export.RemuxAsync(records, http.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "recording-damaged", "This recording could not be made into an MP4; it is not played.");
+        }
+
+        var name = $"recording-{id.ToString(CultureInfo.InvariantCulture)}.mp4";
+        if (inline)
+        {
+            http.Response.Headers.ContentDisposition = $"inline; filename=\"{name}\"";
+            return TypedResults.File(mp4, "video/mp4", enableRangeProcessing: true);
+        }
+
+        return TypedResults.File(mp4, "video/mp4", name, enableRangeProcessing: true);
     }
 
     private static IResult DeleteOne(long id, HttpContext http, MediaChanges changes) =>

@@ -19,7 +19,8 @@ internal sealed class RecordingRecovery(RecordingIndex index, SegmentFiles files
 
             var content = files.ReadPartial(file);
             var result = content is null ? default : key.Open(content);
-            if (result.Frames is not { Count: > 0 })
+            // An H.264 segment needs its init record and at least one fragment to hold any picture.
+            if (result.Frames is not { Count: > 0 } || (SegmentFormat.IsFmp4(result.Frames) && result.Frames.Count < 2))
             {
                 key.EraseSegmentKey(file);
                 files.Delete(file);

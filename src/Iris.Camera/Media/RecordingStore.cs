@@ -17,7 +17,7 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
     /// <summary>Bumped by <see cref="DeleteAll"/>: a segment begun before it is abandoned, never finished under the new key.</summary>
     public int Generation { get; private set; }
 
-    public SegmentWriter Begin(DateTimeOffset startedAt)
+    public SegmentWriter Begin(DateTimeOffset startedAt, byte version = SegmentFormat.RandomKeyVersion)
     {
         int generation;
         lock (_lock)
@@ -29,7 +29,7 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
         var file = SegmentFiles.NameFor(segmentId);
         var segmentKey = key.NewSegmentKey(segmentId);
         var id = index.Insert(file, startedAt);
-        return new SegmentWriter(this, id, file, files.CreatePartial(file), segmentId, segmentKey, generation);
+        return new SegmentWriter(this, id, file, files.CreatePartial(file), segmentId, segmentKey, generation, version);
     }
 
     public IReadOnlyList<RecordingSegment> List(DateTimeOffset? from = null, DateTimeOffset? to = null) =>

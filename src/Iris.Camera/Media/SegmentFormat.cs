@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 
 namespace Iris.Camera.Media;
 
-/// <summary>One decrypted recorded frame.</summary>
+/// <summary>One decrypted record: a JPEG frame (formats 1 and 2), or a piece of fragmented MP4 (format 3).</summary>
 public sealed record RecordedFrame(long Index, DateTimeOffset CapturedAt, byte[] Jpeg);
 
 /// <summary>
@@ -16,7 +16,10 @@ public sealed record RecordedFrame(long Index, DateTimeOffset CapturedAt, byte[]
 /// segment key table (<see cref="SegmentKeyTable"/>), so erasing that small slot in place erases the segment even
 /// while the recordings key lives. Format 1 (still read): the key was HKDF-SHA-256(recordings key, salt = segment
 /// id, info = "iris-segment/v1"), which a deleted segment's carved file and the surviving master key re-create;
-/// no new format-1 segment is written. The nonce is the frame index (unique per key); the associated data is the segment id
+/// no new format-1 segment is written. Format 3 is format 2 with H.264 (+ AAC) instead of JPEGs: record 0 is the
+/// fragmented MP4 initialization segment (ftyp+moov), every later record one moof+mdat fragment, the first of them
+/// a keyframe, so the records in order are a playable fragmented MP4 and a torn tail loses whole fragments only.
+/// The nonce is the frame index (unique per key); the associated data is the segment id
 /// and frame index, so records cannot be reordered, moved between segments or dropped from the middle unnoticed.
 /// The file is append-only: a power cut leaves a valid prefix, and the torn tail is detected and cut off.
 /// </summary>
@@ -25,6 +28,7 @@ internal static class SegmentFormat
     public const int HeaderLength = 4 + 1 + 16;
     public const byte DerivedKeyVersion = 1;
     public const byte RandomKeyVersion = 2;
+    public const byte Fmp4Version = 3;
     private const int RecordOverhead = 4 + 16;
     private const int MaxFrameBytes = 16 * 1024 * 1024;
     private static ReadOnlySpan<byte> Magic => "IRSG"u8;
@@ -66,9 +70,13 @@ internal static class SegmentFormat
         Damaged,
     }
 
+    /// <summary>Whether decrypted records are fragmented MP4 (format 3: record 0 starts with an ftyp box) rather than JPEGs.</summary>
+    public static bool IsFmp4(IReadOnlyList<RecordedFrame> records) =>
+        records.Count > 0 && records[0].Jpeg.Length >= 8 && records[0].Jpeg.AsSpan(4, 4).SequenceEqual("ftyp"u8);
+
     /// <summary>The format version and segment id of a segment file, or null when it does not start like one.</summary>
     public static (byte Version, byte[] SegmentId)? ParseHeader(ReadOnlySpan<byte> file) =>
-        file.Length < HeaderLength || !file[..4].SequenceEqual(Magic) || file[4] is not (DerivedKeyVersion or RandomKeyVersion)
+        file.Length < HeaderLength || !file[..4].SequenceEqual(Magic) || file[4] is not (DerivedKeyVersion or RandomKeyVersion or Fmp4Version)
             ? null
             : (file[4], file.Slice(5, 16).ToArray());
 

@@ -15,7 +15,7 @@ internal sealed class SegmentWriter : IDisposable
     private DateTimeOffset _last;
     private bool _done;
 
-    public SegmentWriter(RecordingStore store, long id, string file, FileStream stream, byte[] segmentId, byte[] key, int generation)
+    public SegmentWriter(RecordingStore store, long id, string file, FileStream stream, byte[] segmentId, byte[] key, int generation, byte version = SegmentFormat.RandomKeyVersion)
     {
         _store = store;
         Id = id;
@@ -25,7 +25,7 @@ internal sealed class SegmentWriter : IDisposable
         _generation = generation;
         _aead = new AesGcm(key, 16);
         CryptographicOperations.ZeroMemory(key);
-        _stream.Write(SegmentFormat.Header(segmentId));
+        _stream.Write(SegmentFormat.Header(segmentId, version));
     }
 
     public long Id { get; }
@@ -34,7 +34,10 @@ internal sealed class SegmentWriter : IDisposable
 
     public int Frames => (int)_index;
 
-    public void Append(VideoFrame frame)
+    public void Append(VideoFrame frame) => Append(frame.CapturedAt, frame.Jpeg.Span);
+
+    /// <summary>Appends one record: a JPEG (format 2), or the init segment then whole fragments (format 3).</summary>
+    public void Append(DateTimeOffset capturedAt, ReadOnlySpan<byte> payload)
     {
         if (_store.Generation != _generation)
         {
@@ -43,13 +46,13 @@ internal sealed class SegmentWriter : IDisposable
 
         if (_index == 0)
         {
-            StartedAt = frame.CapturedAt;
+            StartedAt = capturedAt;
         }
 
         // Sealed in memory first: no plaintext byte of a frame is ever written to the file.
-        _stream.Write(SegmentFormat.SealRecord(_aead, _segmentId, _index++, frame.CapturedAt, frame.Jpeg.Span));
+        _stream.Write(SegmentFormat.SealRecord(_aead, _segmentId, _index++, capturedAt, payload));
         _stream.Flush();
-        _last = frame.CapturedAt;
+        _last = capturedAt;
     }
 
     public void Complete()

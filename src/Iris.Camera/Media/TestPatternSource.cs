@@ -79,11 +79,26 @@ internal sealed class TestPatternSource(IActiveVideoSettings settings, MediaOpti
         paint.Color = SKColors.Black;
         canvas.DrawRect(position * travel, (height - block) / 2, block, block, paint);
 
-        var scale = Math.Max(2, height / 120);
+        var (caption, scale) = Caption(width, height, now, identity.Serial, sequence);
         paint.Color = new SKColor(0, 0, 0, 200);
         canvas.DrawRect(0, height - (12 * scale), width, 12 * scale, paint);
         paint.Color = SKColors.White;
-        var caption = $"{identity.Serial}  {now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z  #{sequence}";
         BitmapFont.Draw(canvas, paint, caption, 4 * scale, height - (10 * scale), scale);
+    }
+
+    /// <summary>
+    /// The caption and its pixel scale for a picture size: the clock with seconds first (it is what latency checks
+    /// and viewers read), then the frame counter and serial; as large as the height suggests but never wider than
+    /// the picture, and cut at the right (serial first) only where even the smallest scale cannot hold it all.
+    /// </summary>
+    internal static (string Text, int Scale) Caption(int width, int height, DateTimeOffset now, string serial, long sequence)
+    {
+        var text = $"{now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)}Z  #{sequence}  {serial}";
+        // The scale is chosen for a counter of 7 digits, not the current one: a caption that changed size whenever
+        // the counter gained a digit would redraw the whole band, which motion detection would take for motion.
+        var layoutLength = "yyyy-MM-dd HH:mm:ssZ  #0000000  ".Length + serial.Length;
+        var scale = Math.Max(1, Math.Min(Math.Max(2, height / 120), width / ((layoutLength * BitmapFont.Advance) + 8)));
+        var fits = (width - (8 * scale)) / (BitmapFont.Advance * scale);
+        return (text.Length > fits ? text[..fits] : text, scale);
     }
 }

@@ -24,23 +24,30 @@ public sealed class VideoSettings
 
     [Range(1, 30)]
     public int FramesPerSecond { get; set; }
+
+    /// <summary>Whether the camera's sound is encoded with the picture; left out (null) keeps the current choice.</summary>
+    public bool? Microphone { get; set; }
 }
 
 /// <summary>
 /// The video settings as shown (GET and PUT /api/media/video): credentials in the stream URL masked, and whether
 /// the source delivers a picture ("ok", "no signal: REASON", or "not checked yet").
 /// </summary>
-public sealed record VideoSettingsView(string Source, string Device, string StreamUrl, int Width, int Height, int FramesPerSecond, string Signal);
+public sealed record VideoSettingsView(string Source, string Device, string StreamUrl, int Width, int Height, int FramesPerSecond, string Signal, bool Microphone);
 
-/// <summary>The video settings in force: the configuration, overlaid by what an administrator saved.</summary>
-public sealed record ActiveVideo(string Source, string Device, string StreamUrl, int Width, int Height, int FramesPerSecond)
+/// <summary>
+/// The video settings in force: the configuration, overlaid by what an administrator saved. The microphone is off
+/// unless an administrator turned it on (it is not a configuration value: nobody is recorded by default).
+/// </summary>
+public sealed record ActiveVideo(string Source, string Device, string StreamUrl, int Width, int Height, int FramesPerSecond, bool Microphone = false)
 {
     public static ActiveVideo From(MediaOptions options) =>
         new(options.Source, options.Device, options.StreamUrl, options.Width, options.Height, options.FramesPerSecond);
 
-    /// <summary>These settings with the values an administrator sent; a left-out device or URL keeps the current one.</summary>
+    /// <summary>These settings with the values an administrator sent; a left-out device, URL or microphone choice keeps the current one.</summary>
     public ActiveVideo With(VideoSettings settings) =>
-        new(settings.Source ?? Source, settings.Device ?? Device, settings.StreamUrl ?? StreamUrl, settings.Width, settings.Height, settings.FramesPerSecond);
+        new(settings.Source ?? Source, settings.Device ?? Device, settings.StreamUrl ?? StreamUrl, settings.Width, settings.Height, settings.FramesPerSecond,
+            settings.Microphone ?? Microphone);
 }
 
 /// <summary>Where frame sources read the video settings in force (they change at run time; the options do not).</summary>

@@ -8,7 +8,7 @@ namespace Iris.Camera.Media;
 /// says whether the new source delivers a picture within <see cref="MediaOptions.SignalTimeout"/> ("no signal:
 /// REASON" otherwise), rather than "saved" and a blank picture.
 /// </summary>
-internal sealed class VideoSettingsService(VideoSettingsStore store, FrameHub hub, MotionDetector motion, SecurityEventLog events, MediaOptions options)
+internal sealed class VideoSettingsService(VideoSettingsStore store, FrameHub hub, LiveMediaFeed live, MotionDetector motion, SecurityEventLog events, MediaOptions options)
 {
     public VideoSettingsView Current => store.Show(hub.Signal.State);
 
@@ -19,10 +19,11 @@ internal sealed class VideoSettingsService(VideoSettingsStore store, FrameHub hu
     {
         store.Save(settings);
         hub.RestartCapture();
+        live.Restart();
         motion.Reconfigure();
         var active = store.Active;
         events.Append(SecurityEventKinds.SettingsChanged, source, actor,
-            string.Create(CultureInfo.InvariantCulture, $"video source {active.Source}, {active.Width}x{active.Height} at {active.FramesPerSecond} fps"));
+            string.Create(CultureInfo.InvariantCulture, $"video source {active.Source}, {active.Width}x{active.Height} at {active.FramesPerSecond} fps, microphone {(active.Microphone ? "on" : "off")}"));
         return store.Show(await hub.CheckSignalAsync(options.SignalTimeout, cancellationToken));
     }
 }

@@ -56,7 +56,7 @@ internal sealed partial class VideoSettingsStore(SecretVault vault, MediaOptions
         var stored = new VideoSettings
         {
             Source = resolved.Source, Device = resolved.Device, StreamUrl = resolved.StreamUrl,
-            Width = resolved.Width, Height = resolved.Height, FramesPerSecond = resolved.FramesPerSecond,
+            Width = resolved.Width, Height = resolved.Height, FramesPerSecond = resolved.FramesPerSecond, Microphone = resolved.Microphone,
         };
         vault.Seal(VaultItem, JsonSerializer.SerializeToUtf8Bytes(stored, JsonSerializerOptions.Web));
         _active = resolved;
@@ -65,7 +65,7 @@ internal sealed partial class VideoSettingsStore(SecretVault vault, MediaOptions
     public VideoSettingsView Show(string signal)
     {
         var active = _active;
-        return new VideoSettingsView(active.Source, active.Device, MaskCredentials(active.StreamUrl), active.Width, active.Height, active.FramesPerSecond, signal);
+        return new VideoSettingsView(active.Source, active.Device, MaskCredentials(active.StreamUrl), active.Width, active.Height, active.FramesPerSecond, signal, active.Microphone);
     }
 
     /// <summary>

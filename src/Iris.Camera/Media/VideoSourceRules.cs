@@ -80,6 +80,17 @@ internal static partial class VideoSourceRules
         return null;
     }
 
+    /// <summary>Why <paramref name="encoder"/> is not an allowed H.264 encoder, or null when it is.</summary>
+    public static string? EncoderProblem(string encoder) =>
+        EncoderArguments.Encoders.Contains(encoder) ? null : $"Encoder must be one of {string.Join(", ", EncoderArguments.Encoders)}.";
+
+    /// <summary>
+    /// Why <paramref name="device"/> is not an acceptable ALSA capture device, or null when it is: only "default" and
+    /// "hw:CARD,DEVICE" by number, so no plugin definition, file or option can be named.
+    /// </summary>
+    public static string? AudioDeviceProblem(string device) =>
+        device == "default" || AlsaHardware().IsMatch(device) ? null : "AudioDevice must be default or hw:CARD,DEVICE (numbers), such as hw:1,0.";
+
     /// <summary>The address a stream URL connects to, without credentials or path (for the service manifest).</summary>
     public static string Destination(string url)
     {
@@ -89,4 +100,7 @@ internal static partial class VideoSourceRules
 
     [GeneratedRegex("^/dev/video[0-9]{1,3}$", RegexOptions.CultureInvariant)]
     private static partial Regex V4l2Device();
+
+    [GeneratedRegex("^hw:[0-9]{1,2},[0-9]{1,2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex AlsaHardware();
 }

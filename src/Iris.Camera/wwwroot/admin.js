@@ -40,6 +40,7 @@ export async function loadSettings() {
   $("video-width").value = video.width;
   $("video-height").value = video.height;
   $("video-fps").value = video.framesPerSecond;
+  $("video-microphone").checked = video.microphone;
   showRtsps(await api("GET", "/api/rtsp"));
   await loadLink();
 }
@@ -284,7 +285,7 @@ export function wireAdmin() {
   saveWith("form-rtsps", async () => showRtsps(await api("PUT", "/api/rtsp", { enabled: $("rtsps-enabled").checked })));
   saveWith("form-video", () => api("PUT", "/api/media/video", {
     source: $("video-source").value, device: $("video-device").value || null, streamUrl: $("video-url").value || null,
-    width: Number($("video-width").value), height: Number($("video-height").value), framesPerSecond: Number($("video-fps").value),
+    width: Number($("video-width").value), height: Number($("video-height").value), framesPerSecond: Number($("video-fps").value), microphone: $("video-microphone").checked,
   }));
   $("update-check").addEventListener("click", async () => {
     try { await api("POST", "/api/updates/check"); say("", true, "done"); await loadUpdates(); } catch (e) { fail(e); }

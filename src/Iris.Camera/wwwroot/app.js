@@ -5,6 +5,7 @@
 import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, when } from "/core.js";
 import { loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
 import { cancelScore, scorePassword } from "/password.js";
+import { LivePlayer, mseAvailable } from "/player.js";
 
 const pages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account"];
 const adminPages = new Set(["settings", "users", "security", "updates", "privacy"]);
@@ -94,7 +95,7 @@ function openPage(requested, clearMessage = true) {
   if (location.hash !== `#/${name}`) history.replaceState(null, "", `#/${name}`);
   for (const page of pages) $(`tab-${page}`).hidden = page !== name;
   if (name !== "live") stopLive();
-  if (name !== "recordings") $("playback-image").removeAttribute("src");
+  if (name !== "recordings") { $("playback-image").removeAttribute("src"); $("playback-video").removeAttribute("src"); $("playback-video").hidden = true; }
   if (name !== "dashboard") $("dash-thumb").removeAttribute("src");
   for (const tab of document.querySelectorAll("[data-tab]")) {
     if (tab.dataset.tab === name) { tab.setAttribute("aria-current", "page"); tab.scrollIntoView({ block: "nearest", inline: "nearest" }); } else tab.removeAttribute("aria-current");
@@ -168,20 +169,46 @@ async function loadDashboard() {
 
 let privacyEnabled = false;
 
-// The live view is an MJPEG stream in an img element: every browser plays it, and removing the src ends it.
+let livePlayer = null;
+let mjpegOnly = false;
+
+// The live view is H.264 (+ sound) through our MSE player (player.js); where the browser cannot play that, an
+// MJPEG stream in an img element, which every browser plays (removing the src ends it).
 async function loadLive() {
-  privacyEnabled = (await api("GET", "/api/media/privacy")).enabled;
+  const privacy = await api("GET", "/api/media/privacy");
+  privacyEnabled = privacy.enabled;
   $("privacy-notice").hidden = !privacyEnabled;
   $("privacy-toggle").textContent = t(privacyEnabled ? "privacyDisable" : "privacyEnable");
   $("snapshot-link").hidden = privacyEnabled;
+  $("microphone-state").hidden = privacyEnabled;
+  $("microphone-state").textContent = t(privacy.microphone ? "microphoneOn" : "microphoneOff");
+  // "no signal: REASON" in words instead of a blank picture; the reason comes from the camera.
+  $("live-signal").hidden = privacyEnabled || !privacy.signal.startsWith("no signal");
+  $("live-signal").textContent = privacy.signal;
+  $("live-image").alt = t("liveThumbnail");
+  if (privacyEnabled) stopLive(); else startLive();
+}
+
+function startLive() {
   const image = $("live-image");
-  image.hidden = privacyEnabled;
-  image.alt = t("liveThumbnail");
-  if (privacyEnabled) stopLive(); else if (!image.getAttribute("src")) image.src = "/api/media/live";
+  const video = $("live-video");
+  if (mseAvailable() && !mjpegOnly) {
+    video.hidden = false;
+    image.hidden = true;
+    livePlayer ??= new LivePlayer(video, "/api/media/live.mp4", () => { mjpegOnly = true; video.hidden = true; startLive(); });
+    livePlayer.start();
+    return;
+  }
+  image.hidden = false;
+  if (!image.getAttribute("src")) image.src = "/api/media/live";
 }
 
 function stopLive() {
-  $("live-image").removeAttribute("src");
+  livePlayer?.stop();
+  $("live-video").hidden = true;
+  const image = $("live-image");
+  image.hidden = true;
+  image.removeAttribute("src");
 }
 
 async function loadRecordings() {
@@ -226,12 +253,22 @@ async function loadRecordings() {
   }
 }
 
+// H.264 segments come as MP4 for the video element (pause, seek, speed); older MJPEG segments are not video the
+// element can play, so its error hands them to the img element, as before.
 function play(segment, started) {
+  const video = $("playback-video");
   const img = $("playback-image");
-  img.hidden = false;
+  const url = `/api/recordings/${segment.id}?play=true`;
+  img.hidden = true;
+  img.removeAttribute("src");
   img.alt = `${t("play")} ${started}`;
-  img.src = `/api/recordings/${segment.id}?play=true`;
-  img.scrollIntoView({ block: "nearest" });
+  video.hidden = false;
+  video.setAttribute("aria-label", `${t("play")} ${started}`);
+  video.onerror = () => { video.hidden = true; video.removeAttribute("src"); img.hidden = false; img.src = url; img.scrollIntoView({ block: "nearest" }); };
+  video.src = url;
+  video.playbackRate = Number($("playback-speed").value);
+  video.play().catch(() => {});
+  video.scrollIntoView({ block: "nearest" });
 }
 
 // Motion comes in bursts (a person walking through is dozens of events): events less than a minute apart are one.
@@ -315,6 +352,7 @@ $("delete-all").addEventListener("click", async () => {
   if (!confirm(tf("confirmDeleteAllRecordings", $("delete-all").dataset.count || "0"))) return;
   try { await api("DELETE", "/api/recordings?all=true"); say("", true, "deleted"); await loadRecordings(); } catch (e) { fail(e); }
 });
+$("playback-speed").addEventListener("change", () => { $("playback-video").playbackRate = Number($("playback-speed").value); });
 $("privacy-toggle").addEventListener("click", async () => {
   try { await api("PUT", "/api/media/privacy", { enabled: !privacyEnabled }); await loadLive(); } catch (e) { fail(e); }
 });

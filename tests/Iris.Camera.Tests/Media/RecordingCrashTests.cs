@@ -17,12 +17,15 @@ public sealed class RecordingCrashTests
         ["Iris__Accounts__PasswordIterations"] = "1000",
     };
 
-    [Fact]
-    public async Task KillDuringRecording_KeepsOlderSegments_AndRecordingResumes()
+    [Theory]
+    [InlineData("mjpeg", "multipart/x-mixed-replace")]
+    [InlineData("h264", "video/mp4")]
+    public async Task KillDuringRecording_KeepsOlderSegments_AndRecordingResumes(string format, string played)
     {
         using var data = new TempDirectory();
+        var environment = new Dictionary<string, string>(FastSegments) { ["Iris__Media__RecordingFormat"] = format };
         List<RecordingSegment> before;
-        using (var camera = await CameraProcess.StartAsync(data.Path, environment: FastSegments))
+        using (var camera = await CameraProcess.StartAsync(data.Path, environment: environment))
         {
             using var admin = await SignInAsync(camera, camera.DefaultPassword!, claim: true);
             using (var on = await admin.PutAsJsonAsync(new Uri("/api/recordings/settings", UriKind.Relative), new { mode = "continuous" }))
@@ -34,7 +37,7 @@ public sealed class RecordingCrashTests
             camera.Process.Kill(); // mid-segment: one is always being written
         }
 
-        using var restarted = await CameraProcess.StartAsync(data.Path, environment: FastSegments);
+        using var restarted = await CameraProcess.StartAsync(data.Path, environment: environment);
         using var owner = await SignInAsync(restarted, Password, claim: false);
         var after = await owner.GetFromJsonAsync<List<RecordingSegment>>(new Uri("/api/recordings", UriKind.Relative));
         foreach (var segment in before)
@@ -43,6 +46,7 @@ public sealed class RecordingCrashTests
             Assert.Equal(segment.Frames, kept.Frames);
             using var play = await owner.GetAsync(new Uri($"/api/recordings/{segment.Id}", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, play.StatusCode);
+            Assert.Equal(played, play.Content.Headers.ContentType!.MediaType);
         }
 
         var resumed = await WaitForSegmentsAsync(owner, minimum: 1, afterId: after!.Max(s => s.Id));

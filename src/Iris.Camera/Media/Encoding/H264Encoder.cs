@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Iris.Camera.Media;
+
+/// <summary>
+/// One run of the encoder child: the frames of one <see cref="FrameSubscription"/> (JPEGs, whatever the source)
+/// go to ffmpeg's standard input, the test tone (or nothing, or the ALSA microphone) is its second input, and its
+/// fragmented MP4 output comes back as <see cref="MediaFragment"/>s. The run ends when the frames end (privacy
+/// mode, capture stopped), the settings in force change, ffmpeg ends, or the caller cancels; the child is killed,
+/// never left behind. Nothing of the daemon's environment reaches the child.
+/// </summary>
+internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOptions options, ILogger<H264Encoder> logger)
+{
+    private const int MaxQueuedAudioChunks = 300;
+    private int _processId;
+
+    /// <summary>The running child's process id (0 when none); lets supervision be tested with a real kill.</summary>
+    public int ProcessId => Volatile.Read(ref _processId);
+
+    /// <summary>The reason the last run ended, in words (ffmpeg's last error line when it had one).</summary>
+    public string? LastFailure { get; private set; }
+
+    public async IAsyncEnumerable<MediaFragment> RunAsync(ActiveVideo video, ChannelReader<VideoFrame> frames, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var audio = !video.Microphone ? AudioInput.None : video.Source == MediaOptions.TestPatternSource ? AudioInput.TestTone : AudioInput.Alsa;
+        var socketDirectory = audio == AudioInput.TestTone ? Directory.CreateTempSubdirectory("iris-encoder-") : null;
+        var socketPath = socketDirectory is null ? "" : Path.Combine(socketDirectory.FullName, "audio.sock");
+        using var listener = socketDirectory is null ? null : Listen(socketPath);
+        var start = new ProcessStartInfo("ffmpeg")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/bin:/bin";
+        foreach (var arg in EncoderArguments.Build(video, options.Encoder, audio, audio == AudioInput.Alsa ? options.AudioDevice : socketPath))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
+        Volatile.Write(ref _processId, process.Id);
+        LogStarted(logger, video.Width, video.Height, video.FramesPerSecond, audio, process.Id);
+        string? lastError = null;
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (!string.IsNullOrWhiteSpace(line.Data))
+            {
+                lastError = line.Data;
+            }
+        };
+        process.BeginErrorReadLine();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tone = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxQueuedAudioChunks) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
+        var feeding = FeedPicturesAsync(video, settings, frames, process.StandardInput.BaseStream, audio == AudioInput.TestTone ? tone.Writer : null, stop);
+        var sounding = listener is null ? Task.CompletedTask : FeedToneAsync(listener, tone.Reader, stop.Token);
+        try
+        {
+            await foreach (var fragment in Fmp4Splitter.SplitAsync(process.StandardOutput.BaseStream, stop.Token).ConfigureAwait(false))
+            {
+                yield return fragment;
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            LastFailure = lastError is null ? null : "ffmpeg: " + new string([.. lastError.Where(c => !char.IsControl(c))]).Trim();
+            LogExited(logger, process.ExitCode);
+        }
+        finally
+        {
+            Volatile.Write(ref _processId, 0);
+            await stop.CancelAsync().ConfigureAwait(false);
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            await Task.WhenAll(feeding, sounding).ConfigureAwait(false);
+            socketDirectory?.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Copies frames to ffmpeg until they end or the settings change (a new run then starts with the new ones),
+    /// then closes its input so it finishes the last fragment and exits.
+    /// </summary>
+    private static async Task FeedPicturesAsync(ActiveVideo video, IActiveVideoSettings settings, ChannelReader<VideoFrame> frames, Stream input, ChannelWriter<byte[]>? tone, CancellationTokenSource stop)
+    {
+        var toneSource = tone is null ? null : new TestTone(video.FramesPerSecond);
+        try
+        {
+            await foreach (var frame in frames.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                if (frame.Width != video.Width || frame.Height != video.Height || settings.Active != video)
+                {
+                    break;
+                }
+
+                // The frame's sound goes first: if ffmpeg is not reading pictures yet, the sound must not wait for them.
+                tone?.TryWrite(toneSource!.NextFrame());
+                await input.WriteAsync(frame.Jpeg, stop.Token).ConfigureAwait(false);
+                await input.FlushAsync(stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // Cancelled, or ffmpeg is gone (its exit ends the run).
+        }
+        finally
+        {
+            tone?.TryComplete();
+            try
+            {
+                await input.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // ffmpeg already gone
+            }
+        }
+    }
+
+    private static async Task FeedToneAsync(Socket listener, ChannelReader<byte[]> tone, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var connection = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            await foreach (var chunk in tone.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await connection.SendAsync(chunk, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+
+            connection.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException)
+        {
+            // Cancelled, or ffmpeg is gone.
+        }
+    }
+
+    /// <summary>A socket only ffmpeg (same user, the directory is owner-only) can reach; accepts one connection.</summary>
+    private static Socket Listen(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(path));
+        socket.Listen(1);
+        return socket;
+    }
+
+    [LoggerMessage(EventId = 4410, Level = LogLevel.Information, Message = "Encoder: ffmpeg started for {Width}x{Height} at {Fps} fps, sound {Audio} (pid {ProcessId}).")]
+    private static partial void LogStarted(ILogger logger, int width, int height, int fps, AudioInput audio, int processId);
+
+    [LoggerMessage(EventId = 4411, Level = LogLevel.Information, Message = "Encoder: ffmpeg exited with code {ExitCode}.")]
+    private static partial void LogExited(ILogger logger, int exitCode);
+}

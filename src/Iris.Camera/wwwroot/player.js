@@ -1,0 +1,162 @@
+// Iris live player: the camera's fragmented MP4 (/api/media/live.mp4, H.264 + AAC) into Media Source Extensions.
+// Our own, small and without third-party code. The stream is ftyp+moov once, then moof+mdat fragments; we
+// append whole boxes only, keep the buffer short, and stay at the live edge (a live view that drifts behind is
+// worse than one that skips). Where MSE or the codecs are missing, the caller falls back to MJPEG.
+
+const KEEP_SECONDS = 10;   // buffer kept behind the playhead
+const MAX_BEHIND = 1.0;    // seconds behind the live edge before we jump forward
+
+export function mseAvailable() {
+  return typeof window.MediaSource === "function";
+}
+
+// codecs="avc1.PPCCLL[,mp4a.40.2]" from the init segment: the avcC box holds profile, compatibility and level.
+export function codecsOf(init) {
+  const at = indexOf(init, [0x61, 0x76, 0x63, 0x43]); // "avcC"
+  if (at < 0) return null;
+  const hex = (b) => b.toString(16).padStart(2, "0");
+  const codecs = [`avc1.${hex(init[at + 5])}${hex(init[at + 6])}${hex(init[at + 7])}`];
+  if (indexOf(init, [0x6d, 0x70, 0x34, 0x61]) >= 0) codecs.push("mp4a.40.2"); // "mp4a"
+  return codecs.join(",");
+}
+
+function indexOf(bytes, pattern) {
+  outer: for (let i = 0; i + pattern.length <= bytes.length; i++) {
+    for (let j = 0; j < pattern.length; j++) if (bytes[i + j] !== pattern[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+// Cuts a byte stream into whole top-level boxes (32-bit sizes; the camera never sends larger ones live).
+class BoxReader {
+  constructor() { this.pending = new Uint8Array(0); }
+  push(chunk) {
+    const joined = new Uint8Array(this.pending.length + chunk.length);
+    joined.set(this.pending); joined.set(chunk, this.pending.length);
+    const boxes = [];
+    let at = 0;
+    while (joined.length - at >= 8) {
+      const size = new DataView(joined.buffer, joined.byteOffset + at, 4).getUint32(0);
+      if (size < 8) throw new Error("bad box");
+      if (joined.length - at < size) break;
+      const type = String.fromCharCode(...joined.subarray(at + 4, at + 8));
+      boxes.push({ type, bytes: joined.subarray(at, at + size) });
+      at += size;
+    }
+    this.pending = joined.slice(at);
+    return boxes;
+  }
+}
+
+export class LivePlayer {
+  // video: the <video> element; onUnsupported(reason): called once if this browser cannot play the stream.
+  constructor(video, url, onUnsupported) {
+    this.video = video; this.url = url; this.onUnsupported = onUnsupported;
+    this.abort = null; this.stopped = true; this.objectUrl = null;
+  }
+
+  start() {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.run().catch(() => this.retry());
+  }
+
+  stop() {
+    this.stopped = true;
+    this.abort?.abort();
+    this.detach();
+  }
+
+  detach() {
+    this.video.removeAttribute("src");
+    this.video.load();
+    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = null;
+  }
+
+  retry() {
+    if (this.stopped) return;
+    this.detach();
+    setTimeout(() => { if (!this.stopped) this.run().catch(() => this.retry()); }, 1000);
+  }
+
+  async run() {
+    this.abort = new AbortController();
+    const response = await fetch(this.url, { credentials: "same-origin", cache: "no-store", signal: this.abort.signal });
+    if (!response.ok) {
+      // Privacy mode, no permission, too many viewers: not for the player to retry; the page says why.
+      this.stopped = true;
+      return;
+    }
+    const reader = response.body.getReader();
+    const boxes = new BoxReader();
+    const init = [];
+    let buffer = null;
+    const queue = [];
+    const pump = () => {
+      if (!buffer || buffer.updating || queue.length === 0) return;
+      const now = this.video.currentTime;
+      const ranges = buffer.buffered;
+      if (ranges.length && now - ranges.start(0) > KEEP_SECONDS * 1.5) { buffer.remove(0, now - KEEP_SECONDS); return; }
+      buffer.appendBuffer(queue.shift());
+    };
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || this.stopped) break;
+      for (const box of boxes.push(value)) {
+        if (!buffer) {
+          init.push(box.bytes);
+          if (box.type !== "moov") continue;
+          const whole = concat(init);
+          const mime = `video/mp4; codecs="${codecsOf(whole)}"`;
+          if (!MediaSource.isTypeSupported(mime)) {
+            this.stopped = true;
+            this.abort.abort();
+            this.onUnsupported(mime);
+            return;
+          }
+          buffer = await this.attach(mime);
+          buffer.addEventListener("updateend", () => { this.followLiveEdge(buffer); pump(); });
+          queue.push(whole);
+        } else {
+          queue.push(box.bytes);
+        }
+        pump();
+      }
+    }
+    this.retry(); // the encoding changed or the camera restarted it: a new init segment on a new request
+  }
+
+  attach(mime) {
+    return new Promise((resolve, reject) => {
+      const source = new MediaSource();
+      this.objectUrl = URL.createObjectURL(source);
+      source.addEventListener("sourceopen", () => {
+        try {
+          const buffer = source.addSourceBuffer(mime);
+          buffer.mode = "segments";
+          resolve(buffer);
+        } catch (e) { reject(e); }
+      }, { once: true });
+      this.video.src = this.objectUrl;
+    });
+  }
+
+  followLiveEdge(buffer) {
+    const ranges = buffer.buffered;
+    if (!ranges.length) return;
+    const end = ranges.end(ranges.length - 1);
+    if (this.video.currentTime < ranges.start(ranges.length - 1) || end - this.video.currentTime > MAX_BEHIND) {
+      this.video.currentTime = Math.max(ranges.start(ranges.length - 1), end - 0.2);
+    }
+    if (this.video.paused) this.video.play().catch(() => {}); // autoplay rules: muted playback is always allowed
+  }
+}
+
+function concat(parts) {
+  const whole = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { whole.set(p, at); at += p.length; }
+  return whole;
+}
