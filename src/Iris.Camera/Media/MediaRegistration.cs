@@ -18,7 +18,8 @@ internal static class MediaRegistration
         services.AddSingleton<LiveViewAdmission>();
         services.AddSingleton<H264Encoder>();
         services.AddSingleton<LiveMediaFeed>();
-        services.AddSingleton<ILiveMediaFeed>(sp => sp.GetRequiredService<LiveMediaFeed>());
+        // Try: a feed registered before the modules (a board's own encoder, a test's) is the one everyone follows.
+        services.TryAddSingleton<ILiveMediaFeed>(sp => sp.GetRequiredService<LiveMediaFeed>());
         services.AddSingleton<PrivacyMode>();
         services.AddSingleton<MotionDetector>();
         services.AddHostedService(sp => sp.GetRequiredService<MotionDetector>());

@@ -101,7 +101,9 @@ internal static class Fmp4Reader
 
         var firstFlags = Optional(trun, flags, 0x4, ref position);
         var perSample = ((flags & 0x100) != 0 ? 4 : 0) + ((flags & 0x200) != 0 ? 4 : 0) + ((flags & 0x400) != 0 ? 4 : 0) + ((flags & 0x800) != 0 ? 4 : 0);
-        if (count > (uint)((trun.Length - position) / Math.Max(perSample, 1)) || (perSample == 0 && count > 100_000))
+        // A run whose samples all take the defaults has no per-sample bytes (ffmpeg writes its sound runs so): only
+        // a run with per-sample fields can be checked against its length.
+        if ((perSample > 0 && count > (uint)((trun.Length - position) / perSample)) || (perSample == 0 && count > 100_000))
         {
             throw new FormatException("A trun claims more samples than it holds.");
         }

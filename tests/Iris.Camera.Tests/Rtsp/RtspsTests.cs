@@ -18,7 +18,7 @@ namespace Iris.Camera.Tests.Rtsp;
 
 /// <summary>
 /// RTSPS for recorders, through real TLS and real sockets, with Debian's ffprobe as the client where a recorder
-/// would use ffmpeg. The encoded feed is <see cref="FfmpegLiveFeed"/> until the daemon's own encoder is merged.
+/// would use ffmpeg. Most tests use <see cref="FfmpegLiveFeed"/> (a size and rate of their choosing, independent of the pattern's encoder); one uses the daemon's own encoder.
 /// ffprobe 5.1 does not verify the RTSPS certificate (it has no option to); the raw client pins it.
 /// </summary>
 public sealed class RtspsTests
@@ -286,16 +286,31 @@ public sealed class RtspsTests
     }
 
     [Fact]
-    public async Task Rtsps_WithoutAnEncodedFeed_RefusesToTurnOn_WithAProblem()
+    public async Task Rtsps_ServesTheCamerasOwnEncoder_AtTheSavedSizeAndRate_WithSoundOnceTheMicrophoneIsOn()
     {
+        // No test feed: the daemon's own H.264 encoder, fed by the test pattern and its test tone.
         await using var camera = await InProcessCamera.StartAsync(configure: ListenOnAnyPort);
         using var admin = await camera.ClaimAsync();
+        using (var saved = await admin.Http.PutAsJsonAsync(Api("/api/media/video"), new { source = "test-pattern", width = 320, height = 240, framesPerSecond = 10, microphone = true }))
+        {
+            Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        }
 
-        using var attempt = await admin.Http.PutAsJsonAsync(Api("/api/rtsp"), new { enabled = true });
+        using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
+        var port = await TurnOnAsync(camera, admin);
 
-        await ProblemAssert.IsAsync(attempt, HttpStatusCode.Conflict, "urn:iris:problem:rtsps-unavailable");
-        Assert.False(camera.App.Services.GetRequiredService<RtspServer>().IsListening);
-        Assert.False((await admin.Http.GetFromJsonAsync<RtspState>(Api("/api/rtsp")))!.Enabled);
+        var (exit, output, error) = await RunAsync("ffprobe", "-v", "error", "-rw_timeout", "15000000", "-show_entries",
+            "stream=codec_type,codec_name,width,height,avg_frame_rate", "-of", "json",
+            $"rtsps://viewer1:{Uri.EscapeDataString(LiveViewTests.ViewerPassword)}@127.0.0.1:{port}/live");
+
+        Assert.True(exit == 0, $"ffprobe failed ({exit}): {error}");
+        var streams = JsonDocument.Parse(output).RootElement.GetProperty("streams").EnumerateArray().ToList();
+        var video = Assert.Single(streams, s => s.GetProperty("codec_type").GetString() == "video");
+        Assert.Equal("h264", video.GetProperty("codec_name").GetString());
+        Assert.Equal(320, video.GetProperty("width").GetInt32());
+        Assert.Equal(240, video.GetProperty("height").GetInt32());
+        Assert.Equal("10/1", video.GetProperty("avg_frame_rate").GetString());
+        Assert.Equal("aac", Assert.Single(streams, s => s.GetProperty("codec_type").GetString() == "audio").GetProperty("codec_name").GetString());
     }
 
     private static void ListenOnAnyPort(WebApplicationBuilder builder) =>
