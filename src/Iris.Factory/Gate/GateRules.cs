@@ -48,6 +48,9 @@ internal static partial class GateRules
     /// <summary>Settings files, where <c>name = value</c> and <c>name: value</c> lines are assignments.</summary>
     public static readonly GateRule[] Settings = [.. Text, GateRule.AssignedCredential, GateRule.ConnectionStringCredential, GateRule.XmlCredential];
 
+    /// <summary>Files the SDK or the factory writes (deps.json, runtimeconfig.json, the SBOM): the settings rules but the high-entropy review, which their package hashes would flood.</summary>
+    public static readonly GateRule[] Generated = [.. Settings.Where(rule => rule != GateRule.HighEntropyToken)];
+
     /// <summary>A settings file with NUL bytes in it: the settings rules, and the DER ones a binary gets.</summary>
     public static readonly GateRule[] SettingsWithNul = [.. Settings, GateRule.DerPrivateKey, GateRule.DerKeyStore];
 
@@ -112,7 +115,7 @@ internal static partial class GateRules
     /// by more digits or dots), not inside a longer dotted number such as an OID, and not an assembly or manifest
     /// version (<c>Version=10.0.0.0</c>), nor an object identifier named as one ("extension with OID 2.5.29.10").
     /// </summary>
-    [GeneratedRegex(@"(?<=^|[\x00""'=:/@,\s\[(])(?<!(?i:version)[=:]\s?[""']?)(?<!(?i:\boid)[ \t]?[=:]?[ \t]?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w\-]|\.\d)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<=^|[\x00""'=:/@,\s\[(])(?<!(?i:version)[""']?\s?[=:]\s?[""']?)(?<!(?i:\boid)[ \t]?[=:]?[ \t]?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w\-]|\.\d)", RegexOptions.CultureInvariant)]
     public static partial Regex Ipv4();
 
     /// <summary>
@@ -165,7 +168,7 @@ internal static partial class GateRules
     /// right after a letter ("connect10.20.30.40"). Not after another control byte: a .NET string heap puts a length
     /// byte before each string, and a run of OIDs ("\x112.5.4.80\x112.5.4.81") is no list of addresses.
     /// </summary>
-    [GeneratedRegex(@"(?<=^|[\x00""'=:/@,\s\[(A-Za-z])(?<!(?i:version)[=:]\s?[""']?)(?<!(?i:\boid)[ \t]?[=:]?[ \t]?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![0-9]|\.\d)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<=^|[\x00""'=:/@,\s\[(A-Za-z])(?<!(?i:version)[""']?\s?[=:]\s?[""']?)(?<!(?i:\boid)[ \t]?[=:]?[ \t]?)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![0-9]|\.\d)", RegexOptions.CultureInvariant)]
     public static partial Regex Ipv4InBinary();
 
     /// <summary>A long run of base64 or hex characters: a key, token or blob is often one (judged by its entropy).</summary>

@@ -228,7 +228,9 @@ internal static partial class ReleaseGate
             }
         }
 
-        // deps.json and runtimeconfig.json are written by the SDK, the SBOM by the factory: version numbers and hashes, no settings.
+        // deps.json and runtimeconfig.json are written by the SDK, the SBOM by the factory: full of version numbers and
+        // package hashes, so only the high-entropy review rule is left out. A name is no proof of content: every
+        // credential, key, address and URL rule still applies to them.
         var generated = name.EndsWith(".deps.json", StringComparison.Ordinal) || name.EndsWith(".runtimeconfig.json", StringComparison.Ordinal)
             || name.EndsWith(".staticwebassets.endpoints.json", StringComparison.Ordinal) || name.EndsWith("sbom.cdx.json", StringComparison.Ordinal);
         var fileName = Path.GetFileName(name);
@@ -240,7 +242,7 @@ internal static partial class ReleaseGate
             ContentKind.Settings when fileName is ".netrc" or "_netrc" or "netrc" => GateRules.Netrc,
             ContentKind.Settings when !generated => GateRules.Settings,
             ContentKind.Text when !generated => GateRules.Text,
-            ContentKind.Settings or ContentKind.Text => [GateRule.PemPrivateKey, GateRule.Url],
+            ContentKind.Settings or ContentKind.Text => GateRules.Generated,
             _ => GateRules.Binary,
         };
         var binary = kind is ContentKind.Binary or ContentKind.KnownBinary;

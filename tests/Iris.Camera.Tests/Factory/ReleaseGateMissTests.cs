@@ -26,6 +26,17 @@ public sealed class ReleaseGateMissTests
     }
 
     [Fact]
+    public void AFileNamedLikeGeneratedJson_IsStillScannedForCredentialsAndAddresses_ButItsVersionsAreNotAddresses()
+    {
+        // An outside review planted these in app.deps.json and they passed: the gate judged the file by its name.
+        var report = Scan(("app.deps.json", Ascii(
+            "{ \"targets\": { \"app/1.0.0\": { \"assemblyVersion\": \"10.0.0.0\", \"fileVersion\": \"10.0.0.0\" } },\n"
+            + "  \"password\": \"Hunter2Secret!\", \"backup\": \"10.20.30.40\" }\n")));
+
+        Assert.Equal(["app.deps.json: IP address 10.20.30.40", "app.deps.json: credential in settings (password)"], Sorted(report));
+    }
+
+    [Fact]
     public void ANetrcPassword_IsFound_OnTheMachineLineAndOnALineOfItsOwn()
     {
         var report = Scan(
