@@ -18,7 +18,8 @@ internal static class FactoryCli
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Iris factory tools: update keys, signed and encrypted releases, repository publishing.");
+        // Help names the command as the README installs it, not the assembly (Iris.Factory) it is built from.
+        var root = new RootCommand("Iris factory tools: update keys, signed and encrypted releases, repository publishing.") { HelpName = "iris-factory" };
         root.Subcommands.Add(KeysCommand(output));
         root.Subcommands.Add(UpdateKeyCommand(output));
         root.Subcommands.Add(RepositoryCommands.Repo(output));

@@ -39,6 +39,7 @@ internal static partial class FactoryKeys
     /// <summary>Every signer for a role in the key directory, in name order.</summary>
     public static IReadOnlyList<IMetadataSigner> LoadSigners(string directory, string role)
     {
+        RequireDirectory(directory);
         var signers = new List<IMetadataSigner>();
         foreach (var file in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
         {
@@ -66,6 +67,15 @@ internal static partial class FactoryKeys
         }
 
         return signers;
+    }
+
+    /// <summary>A key directory that is not there is one line naming it, not the runtime's "Could not find a part of the path".</summary>
+    public static void RequireDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new ArgumentException($"The key directory '{directory}' does not exist (give the directory 'iris-factory keys generate --out' wrote).");
+        }
     }
 
     public static void WriteNew(string path, string text, UnixFileMode mode)

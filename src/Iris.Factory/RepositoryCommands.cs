@@ -115,52 +115,53 @@ internal static class RepositoryCommands
                 throw new ArgumentException($"--security-version must be 0 or more, every --model a name, and --chunk-size between 4096 and {PayloadFormat.MaxChunkSize}.");
             }
 
+            ReleaseSupplyChain.CheckCveChoice(result, supply);
             var repoDir = result.GetValue(repo)!;
             var publisher = ExistingRepository(repoDir);
-            // The SBOM goes into the release it describes, so the bundle's signed hash covers it and the camera can show it.
-            var sbom = ReleaseSupplyChain.WriteSbom(result, supply, source, bundleKind == DirectoryKind, result.GetValue(version)!, output);
-            // An SBOM this command wrote into the release directory goes again when the release is refused, so the
-            // directory is left as it was given.
-            void Refuse(string why)
-            {
-                if (sbom is not null && result.GetValue(supply.Sbom) is null)
-                {
-                    File.Delete(sbom);
-                }
-
-                throw new InvalidDataException(why);
-            }
-
-            if (!await ReleaseSupplyChain.CveGateAsync(result, supply, sbom, output))
-            {
-                Refuse("The CVE gate found High or Critical CVEs without a VEX statement; nothing was published.");
-            }
-
-            // Every kind of release passes the gate: a directory file by file, an image as the one file it is.
-            var findings = await FactoryCli.RunGateAsync(source, result.GetValue(allowList)!, result.InvocationConfiguration.Error);
-            if (findings > 0)
-            {
-                Refuse($"The release gate found {findings} problem(s) in '{source}'; nothing was published.");
-            }
-
-            var recipientKeys = result.GetValue(recipients)!.Select(path =>
-            {
-                using var key = ECDiffieHellman.Create();
-                key.ImportFromPem(File.ReadAllText(path));
-                return key.ExportSubjectPublicKeyInfo();
-            }).ToList();
-            var publishingKeys = PublishingKeys(result.GetValue(keys)!);
-            var targetName = result.GetValue(name) ?? $"iris-camera-{result.GetValue(version)}.irfw";
-            // Owner-only, so neither the plaintext tar nor the unpublished bundle is ever readable by the web server.
+            var keyDir = result.GetValue(keys)!;
+            FactoryKeys.RequireDirectory(keyDir);
+            var isDirectory = bundleKind == DirectoryKind;
+            // Owner-only, so neither the SBOM before it is checked, the plaintext tar nor the unpublished bundle is
+            // ever readable by the web server; deleted whatever happens, so a refused release leaves nothing behind.
             var staging = Path.Combine(repoDir, $".staging-{Guid.NewGuid():N}");
             Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             try
             {
+                // The SBOM goes into the bundle beside the release's files (never into --from), so the bundle's signed
+                // hash covers it and the camera can show it.
+                var sbom = ReleaseSupplyChain.WriteSbom(result, supply, source, isDirectory, result.GetValue(version)!, staging, output);
+                if (!await ReleaseSupplyChain.CveGateAsync(result, supply, sbom, output))
+                {
+                    throw new InvalidDataException("The CVE gate found High or Critical CVEs without a VEX statement; nothing was published.");
+                }
+
+                // Every kind of release passes the gate: a directory file by file, an image as the one file it is.
+                var findings = await FactoryCli.RunGateAsync(source, result.GetValue(allowList)!, result.InvocationConfiguration.Error);
+                if (findings > 0)
+                {
+                    throw new InvalidDataException($"The release gate found {findings} problem(s) in '{source}'; nothing was published.");
+                }
+
+                var recipientKeys = result.GetValue(recipients)!.Select(path =>
+                {
+                    using var key = ECDiffieHellman.Create();
+                    key.ImportFromPem(File.ReadAllText(path));
+                    return key.ExportSubjectPublicKeyInfo();
+                }).ToList();
+                var publishingKeys = PublishingKeys(keyDir);
+                var targetName = result.GetValue(name) ?? $"iris-camera-{result.GetValue(version)}.irfw";
                 var description = new ReleaseDescription(bundleKind, result.GetValue(entry)!, result.GetValue(models)!, result.GetValue(version)!, result.GetValue(security), end,
-                    sbom is null ? null : ReleaseSupplyChain.Pin(sbom));
+                    sbom is null ? null : ReleaseSupplyChain.Pin(sbom, isDirectory));
+                var added = sbom is { AddToBundle: true } ? new Dictionary<string, string> { [SbomBuilder.FileName] = sbom.Path } : [];
                 var bundle = Path.Combine(staging, "bundle.irfw");
-                var release = await ReleaseBuilder.BuildAsync(source, description, recipientKeys, bundle, result.GetValue(chunk), cancellationToken);
+                var release = await ReleaseBuilder.BuildAsync(source, added, description, recipientKeys, bundle, result.GetValue(chunk), cancellationToken);
                 var target = publisher.AddRelease(targetName, bundle, release, publishingKeys, KeptLifetimes(repoDir, null));
+                if (sbom is not null && result.GetValue(supply.SbomOut) is { } sbomOut)
+                {
+                    File.Copy(sbom.Path, sbomOut, overwrite: true);
+                    output.WriteLine($"sbom: copy of the release's SBOM in {sbomOut}");
+                }
+
                 output.WriteLine($"published {target.Name}: version {release.Version}, security version {release.SecurityVersion}, {target.Length} bytes, sha256 {target.Sha256}");
             }
             finally

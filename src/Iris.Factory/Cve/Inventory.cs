@@ -10,9 +10,37 @@ namespace Iris.Factory.Cve;
 /// </summary>
 internal static class Inventory
 {
+    /// <summary>The SBOM as JSON, or one line saying what the file is not (a JSON error's own text names no file).</summary>
+    public static JsonDocument ReadSbom(string sbomFile)
+    {
+        if (!File.Exists(sbomFile))
+        {
+            throw new ArgumentException($"The SBOM '{sbomFile}' does not exist.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllBytes(sbomFile));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The SBOM '{sbomFile}' is not JSON (line {e.LineNumber + 1}); give a CycloneDX JSON file such as 'iris-factory sbom' writes.", e);
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("bomFormat", out var format)
+            || format.ValueKind != JsonValueKind.String || format.GetString() != "CycloneDX")
+        {
+            document.Dispose();
+            throw new InvalidDataException($"The SBOM '{sbomFile}' is JSON but not CycloneDX (no \"bomFormat\": \"CycloneDX\").");
+        }
+
+        return document;
+    }
+
     public static IReadOnlyList<InventoryComponent> FromSbom(string sbomFile, IReadOnlyDictionary<string, string[]> aliases)
     {
-        using var document = JsonDocument.Parse(File.ReadAllBytes(sbomFile));
+        using var document = ReadSbom(sbomFile);
         var result = new List<InventoryComponent>();
         if (document.RootElement.TryGetProperty("components", out var components))
         {

@@ -15,6 +15,7 @@ internal static partial class ReleaseGate
             switch (entry.EntryType)
             {
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile when entry.DataStream is { } data:
+                    ReviewMode(entryName, entry.Mode, report);
                     ScanEntry(data, entryName, null, hosts, report, windowBytes, depth + 1, entry.Length);
                     break;
                 case TarEntryType.SymbolicLink:
@@ -25,12 +26,12 @@ internal static partial class ReleaseGate
                     ReportDaemon(entryName, report);
                     break;
                 case TarEntryType.Fifo or TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
-                    report.Add($"{entryName}: special file ({FileKinds.Describe(entry.EntryType switch
+                    ReportSpecial(entryName, entry.EntryType switch
                     {
                         TarEntryType.Fifo => FileKind.Fifo,
                         TarEntryType.CharacterDevice => FileKind.CharacterDevice,
                         _ => FileKind.BlockDevice,
-                    })}, not opened)");
+                    }, report, insideImage: true);
                     break;
             }
         }
@@ -91,19 +92,20 @@ internal static partial class ReleaseGate
                 switch (mode & 0xF000)
                 {
                     case 0x8000:
+                        ReviewMode(entry, (UnixFileMode)(mode & 0xFFF), report);
                         ScanEntry(data, entry, null, hosts, report, windowBytes, depth + 1, size);
                         break;
                     case 0xA000:
                         ReportLink(entry, report, insideImage: true);
                         break;
                     case 0x1000 or 0x2000 or 0x6000 or 0xC000:
-                        report.Add($"{entry}: special file ({FileKinds.Describe((mode & 0xF000) switch
+                        ReportSpecial(entry, (mode & 0xF000) switch
                         {
                             0x1000 => FileKind.Fifo,
                             0x2000 => FileKind.CharacterDevice,
                             0x6000 => FileKind.BlockDevice,
                             _ => FileKind.Socket,
-                        })}, not opened)");
+                        }, report, insideImage: true);
                         break;
                 }
 
@@ -115,6 +117,48 @@ internal static partial class ReleaseGate
         }
 
         ScanAppended(content, name, hosts, report, windowBytes, depth);
+    }
+
+    /// <summary>
+    /// Device nodes, FIFOs and sockets hold no content and are never opened. Inside a root file system or an
+    /// initramfs they are normal (/dev/console must exist before devtmpfs is mounted) and hold no secret, so they are
+    /// not findings there; in a release directory (the published application) nothing but regular files belongs.
+    /// </summary>
+    internal static void ReportSpecial(string name, FileKind kind, GateReport report, bool insideImage)
+    {
+        if (!insideImage)
+        {
+            report.Add($"{name}: special file ({FileKinds.Describe(kind)}, not opened)");
+        }
+    }
+
+    /// <summary>
+    /// Setuid, setgid and world-writable files are no secret and are normal in a root file system (su, passwd), so
+    /// they never stop a release; each is a way to gain privileges or change a program, so a person should see the
+    /// list (IoT-1005-1 5.6: minimise what is exposed) and each is listed for review.
+    /// </summary>
+    internal static void ReviewMode(string name, UnixFileMode mode, GateReport report)
+    {
+        var notes = new List<string>(3);
+        if ((mode & UnixFileMode.SetUser) != 0)
+        {
+            notes.Add("setuid");
+        }
+
+        if ((mode & UnixFileMode.SetGroup) != 0)
+        {
+            notes.Add("setgid");
+        }
+
+        if ((mode & UnixFileMode.OtherWrite) != 0)
+        {
+            notes.Add("world-writable");
+        }
+
+        if (notes.Count > 0)
+        {
+            report.AddReview($"{name}: {string.Join(", ", notes)} file (mode {Convert.ToString((int)mode & 0xFFF, 8)})");
+        }
     }
 
     /// <summary>What follows a cpio trailer: zero padding, then possibly another (compressed) archive.</summary>

@@ -72,13 +72,14 @@ internal static partial class ReleaseGate
                     ScanDirectory(entry, relative + "/", hosts, report, windowBytes, depth);
                     break;
                 case FileKind.Regular:
+                    ReviewMode(relative, File.GetUnixFileMode(entry), report);
                     ScanFile(entry, relative, hosts, report, windowBytes, depth);
                     break;
                 case FileKind.SymbolicLink:
                     ReportLink(relative, report, insideImage: depth > 0);
                     break;
                 case var special:
-                    report.Add($"{relative}: special file ({FileKinds.Describe(special)}, not opened)");
+                    ReportSpecial(relative, special, report, insideImage: depth > 0);
                     break;
             }
         }
@@ -216,8 +217,12 @@ internal static partial class ReleaseGate
     private static void ScanContent(Stream stream, string name, ContentKind kind, bool managedAssembly, HostAllowList hosts, GateReport report, int windowBytes)
     {
         var distinct = new HashSet<string>(StringComparer.Ordinal);
+        var reviews = new List<string>();
+        var keyFound = false;
         void Finding(string finding)
         {
+            keyFound |= finding.EndsWith(": contains a private key", StringComparison.Ordinal) || finding.Contains(": contains a private key (", StringComparison.Ordinal)
+                || finding.Contains(": contains a key store", StringComparison.Ordinal);
             if (distinct.Count < MaxFindingsPerFile && distinct.Add(finding))
             {
                 report.Add(finding);
@@ -246,9 +251,9 @@ internal static partial class ReleaseGate
             _ => GateRules.Binary,
         };
         var binary = kind is ContentKind.Binary or ContentKind.KnownBinary;
-        var raw = Matcher(rules, name, binary, managedAssembly, hosts, windowBytes, Finding, report);
+        var raw = Matcher(rules, name, binary, managedAssembly, hosts, windowBytes, Finding, reviews.Add);
         // .NET keeps string literals as UTF-16; dropping the zero bytes makes them readable for the same rules.
-        var utf16 = binary ? Matcher(GateRules.Utf16, name, binary, managedAssembly, hosts, windowBytes, Finding, report) : null;
+        var utf16 = binary ? Matcher(GateRules.Utf16, name, binary, managedAssembly, hosts, windowBytes, Finding, reviews.Add) : null;
         var buffer = new byte[windowBytes];
         var lines = settingsWithNul ? new byte[windowBytes] : [];
         report.Held(Math.Max(buffer.Length, Math.Max(raw.BufferBytes, utf16?.BufferBytes ?? 0)));
@@ -286,7 +291,14 @@ internal static partial class ReleaseGate
         // Data of no known type that looks random may be a key, an encrypted blob or an archive the gate cannot open.
         if (kind == ContentKind.Binary && RuleJudge.EntropyRatio(histogram, total) >= 0.9)
         {
-            report.AddReview($"{name}: high-entropy data of unknown type ({total} bytes)");
+            reviews.Add($"{name}: high-entropy data of unknown type ({total} bytes)");
+        }
+
+        // A key is random by nature: once the file is a finding for the key, its base64 body or DER bytes listed
+        // again as "high-entropy, unknown type" would only send a reviewer to what is already stopping the release.
+        if (!keyFound)
+        {
+            reviews.ForEach(report.AddReview);
         }
     }
 
@@ -297,6 +309,6 @@ internal static partial class ReleaseGate
         return copy.AsSpan(0, bytes.Length);
     }
 
-    private static WindowedMatcher Matcher(GateRule[] rules, string name, bool binary, bool managedAssembly, HostAllowList hosts, int windowBytes, Action<string> finding, GateReport report) =>
-        new(windowBytes, [.. rules.Select(GateRules.For)], (index, match) => RuleJudge.Judge(rules[index], match, name, hosts, finding, report.AddReview, binary, managedAssembly));
+    private static WindowedMatcher Matcher(GateRule[] rules, string name, bool binary, bool managedAssembly, HostAllowList hosts, int windowBytes, Action<string> finding, Action<string> review) =>
+        new(windowBytes, [.. rules.Select(GateRules.For)], (index, match) => RuleJudge.Judge(rules[index], match, name, hosts, finding, review, binary, managedAssembly));
 }

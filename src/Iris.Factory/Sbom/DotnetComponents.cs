@@ -15,9 +15,15 @@ internal static partial class DotnetComponents
     /// <param name="dotnetRoot">
     /// Where the runtime a framework-dependent release will run on is installed (its <c>shared/NAME/VERSION</c>
     /// directories). The runtimeconfig names only the lowest version it accepts (10.0.0); the host rolls forward to
-    /// the newest installed patch, and that is the runtime whose CVEs count. Default: the runtime this tool runs on.
+    /// the newest installed patch, and that is the runtime whose CVEs count. Default: the installed runtime this tool runs on;
+    /// a self-contained tool has none, and then the release is refused rather than recorded with a guessed version.
     /// </param>
-    public static IEnumerable<SbomComponent> Read(string release, string? dotnetRoot)
+    public static IEnumerable<SbomComponent> Read(string release, string? dotnetRoot) => Read(release, dotnetRoot, typeof(object).Assembly.Location);
+
+    /// <param name="release">The published application.</param>
+    /// <param name="dotnetRoot">As above.</param>
+    /// <param name="runningCoreLib">Where this process's System.Private.CoreLib is (a test gives a self-contained layout).</param>
+    internal static IEnumerable<SbomComponent> Read(string release, string? dotnetRoot, string runningCoreLib)
     {
         foreach (var config in Directory.EnumerateFiles(release, "*.runtimeconfig.json").Order(StringComparer.Ordinal))
         {
@@ -32,7 +38,7 @@ internal static partial class DotnetComponents
             {
                 var name = framework.GetProperty("name").GetString()!;
                 var requested = framework.GetProperty("version").GetString()!;
-                var version = included ? requested : InstalledPatch(dotnetRoot ?? RunningDotnetRoot(), name, requested) ?? requested;
+                var version = included ? requested : TargetPatch(dotnetRoot, runningCoreLib, name, requested);
                 yield return new SbomComponent("framework", name, version, $"pkg:nuget/{name}@{version}", RuntimeCpe(name, version), null, [], "Microsoft");
             }
         }
@@ -83,9 +89,36 @@ internal static partial class DotnetComponents
     [System.Text.RegularExpressions.GeneratedRegex(@"^runtimepack\.(?<framework>Microsoft\.(?:NETCore|AspNetCore)\.App)\.Runtime\.", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex RuntimePack();
 
-    /// <summary>The dotnet root of the runtime this tool runs on (shared/Microsoft.NETCore.App/VERSION/ holds System.Private.CoreLib).</summary>
-    private static string RunningDotnetRoot() =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+    /// <summary>
+    /// The version a framework-dependent release will run with: the newest patch under <paramref name="dotnetRoot"/>,
+    /// or, without one, under the installed runtime this tool runs on. Never a guess: a version recorded wrong hides
+    /// the runtime's CVEs from the gate, so when there is nothing to read it from the command refuses and says why.
+    /// </summary>
+    private static string TargetPatch(string? dotnetRoot, string runningCoreLib, string framework, string requested)
+    {
+        var root = dotnetRoot ?? InstalledDotnetRoot(runningCoreLib)
+            ?? throw new ArgumentException("This iris-factory carries its own runtime (self-contained), so it cannot tell which .NET patch a "
+                + $"framework-dependent release will run on; give the target's runtime with --dotnet-root (for example ROOTFS/usr/share/dotnet, which holds shared/{framework}/).");
+        return InstalledPatch(root, framework, requested)
+            ?? throw new ArgumentException($"No {framework} {requested} or a later patch of it is installed under '{root}' (shared/{framework}/VERSION); "
+                + "the release would not start there. Give the target's runtime with --dotnet-root.");
+    }
+
+    /// <summary>
+    /// The dotnet root of an installed runtime this tool runs on (ROOT/shared/Microsoft.NETCore.App/VERSION/System.Private.CoreLib.dll),
+    /// or null when the tool is self-contained (CoreLib next to the program) or single-file (no location): then no
+    /// installed runtime is known.
+    /// </summary>
+    internal static string? InstalledDotnetRoot(string coreLib)
+    {
+        var versionDirectory = Path.GetDirectoryName(coreLib);
+        var frameworkDirectory = Path.GetDirectoryName(versionDirectory);
+        var shared = Path.GetDirectoryName(frameworkDirectory);
+        return !string.IsNullOrEmpty(shared) && Version.TryParse(Path.GetFileName(versionDirectory), out _)
+            && Path.GetFileName(frameworkDirectory) == "Microsoft.NETCore.App" && Path.GetFileName(shared) == "shared"
+            ? Path.GetDirectoryName(shared)
+            : null;
+    }
 
     /// <summary>The newest installed patch of the requested major.minor at or above it (the host's default roll-forward), or null.</summary>
     private static string? InstalledPatch(string dotnetRoot, string framework, string requested)

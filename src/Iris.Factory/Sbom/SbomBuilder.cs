@@ -41,7 +41,11 @@ internal static class SbomBuilder
         return components;
     }
 
-    public static byte[] Write(string name, string version, IReadOnlyList<SbomComponent> components, DateTimeOffset now)
+    public static byte[] Write(string name, string version, IReadOnlyList<SbomComponent> components, DateTimeOffset now) =>
+        Write(name, version, components, now, []);
+
+    /// <param name="properties">Facts about the release for <c>metadata.properties</c> (name, value), e.g. that the CVE gate did not run and why.</param>
+    public static byte[] Write(string name, string version, IReadOnlyList<SbomComponent> components, DateTimeOffset now, IReadOnlyList<KeyValuePair<string, string>> properties)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -69,6 +73,20 @@ internal static class SbomBuilder
             json.WriteString("name", name);
             json.WriteString("version", version);
             json.WriteEndObject();
+            if (properties.Count > 0)
+            {
+                json.WriteStartArray("properties");
+                foreach (var (key, value) in properties)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", key);
+                    json.WriteString("value", value);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
             json.WriteStartArray("components");
             var refs = new HashSet<string>(StringComparer.Ordinal);

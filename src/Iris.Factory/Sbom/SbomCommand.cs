@@ -37,7 +37,12 @@ internal static class SbomCommand
         Write(release, name, version, dpkgStatus, aliasFile, outFile, dotnetRoot: null);
 
     /// <summary>Builds and writes the SBOM, with the framework-dependent runtime as installed under <paramref name="dotnetRoot"/>; returns the number of components.</summary>
-    public static int Write(string release, string name, string version, string? dpkgStatus, string? aliasFile, string outFile, string? dotnetRoot)
+    public static int Write(string release, string name, string version, string? dpkgStatus, string? aliasFile, string outFile, string? dotnetRoot) =>
+        Write(release, name, version, dpkgStatus, aliasFile, outFile, dotnetRoot, []);
+
+    /// <summary>As above, with facts about the release recorded in the SBOM's metadata (see <see cref="SbomBuilder.Write(string, string, IReadOnlyList{SbomComponent}, DateTimeOffset, IReadOnlyList{KeyValuePair{string, string}})"/>).</summary>
+    public static int Write(string release, string name, string version, string? dpkgStatus, string? aliasFile, string outFile, string? dotnetRoot,
+        IReadOnlyList<KeyValuePair<string, string>> properties)
     {
         if (!Directory.Exists(release))
         {
@@ -55,7 +60,7 @@ internal static class SbomCommand
             throw new InvalidDataException($"A .deps.json or .runtimeconfig.json file lacks a required field: {e.Message}", e);
         }
 
-        File.WriteAllBytes(outFile, SbomBuilder.Write(name, version, components, TimeProvider.System.GetUtcNow()));
+        File.WriteAllBytes(outFile, SbomBuilder.Write(name, version, components, TimeProvider.System.GetUtcNow(), properties));
         return components.Count;
     }
 }

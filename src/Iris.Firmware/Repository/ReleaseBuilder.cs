@@ -23,9 +23,26 @@ public sealed record ReleaseDescription(
 /// </summary>
 public static class ReleaseBuilder
 {
-    public static async Task<ReleaseInfo> BuildAsync(string source, ReleaseDescription description, IReadOnlyList<byte[]> recipientPublicKeys,
-        string encryptedOutput, int chunkSize = PayloadFormat.DefaultChunkSize, CancellationToken cancellationToken = default)
+    public static Task<ReleaseInfo> BuildAsync(string source, ReleaseDescription description, IReadOnlyList<byte[]> recipientPublicKeys,
+        string encryptedOutput, int chunkSize = PayloadFormat.DefaultChunkSize, CancellationToken cancellationToken = default) =>
+        BuildAsync(source, new Dictionary<string, string>(), description, recipientPublicKeys, encryptedOutput, chunkSize, cancellationToken);
+
+    /// <param name="source">The directory or image.</param>
+    /// <param name="addedFiles">For a directory: slot path → file, put into the bundle beside the directory's files (the SBOM), so the directory itself is never written to.</param>
+    /// <param name="description">What the release is.</param>
+    /// <param name="recipientPublicKeys">Device update keys the release key is wrapped for.</param>
+    /// <param name="encryptedOutput">Where the bundle is written.</param>
+    /// <param name="chunkSize">Plaintext bytes per encrypted chunk.</param>
+    /// <param name="cancellationToken">Stops the build.</param>
+    public static async Task<ReleaseInfo> BuildAsync(string source, IReadOnlyDictionary<string, string> addedFiles, ReleaseDescription description,
+        IReadOnlyList<byte[]> recipientPublicKeys, string encryptedOutput, int chunkSize = PayloadFormat.DefaultChunkSize, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(addedFiles);
+        if (addedFiles.Count > 0 && description.Kind != ReleaseInfo.DirectoryKind)
+        {
+            throw new ArgumentException("Files can be added to a directory bundle only; an image is released as the one file it is.", nameof(addedFiles));
+        }
+
         if (recipientPublicKeys.Count == 0)
         {
             throw new ArgumentException("A release needs at least one recipient key, or no device could open it.", nameof(recipientPublicKeys));
@@ -55,7 +72,7 @@ public static class ReleaseBuilder
                 temporary = encryptedOutput + ".plain-tmp";
                 await using (var tar = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = DurableFile.OwnerOnly }))
                 {
-                    await BundleManifest.WriteTarAsync(source, tar, cancellationToken);
+                    await BundleManifest.WriteTarAsync(source, addedFiles, tar, cancellationToken);
                 }
 
                 plaintextPath = temporary;

@@ -18,10 +18,19 @@ public sealed record BundleManifest(IReadOnlyList<ManifestFile> Files)
     public const long MaxLength = 4 << 20;
 
     /// <summary>Factory side: a tar of <paramref name="sourceDirectory"/> (regular files only), manifest first.</summary>
-    public static async Task WriteTarAsync(string sourceDirectory, Stream output, CancellationToken cancellationToken = default)
+    public static Task WriteTarAsync(string sourceDirectory, Stream output, CancellationToken cancellationToken = default) =>
+        WriteTarAsync(sourceDirectory, new Dictionary<string, string>(), output, cancellationToken);
+
+    /// <summary>
+    /// As above, with files from elsewhere added at the given slot paths (the factory's SBOM: the directory being
+    /// released is never written to). A path the directory already holds is refused, never silently replaced.
+    /// </summary>
+    public static async Task WriteTarAsync(string sourceDirectory, IReadOnlyDictionary<string, string> addedFiles, Stream output, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(addedFiles);
         var root = Path.GetFullPath(sourceDirectory);
         var files = new List<ManifestFile>();
+        var origins = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var path in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             var info = new FileInfo(path);
@@ -34,14 +43,28 @@ public sealed record BundleManifest(IReadOnlyList<ManifestFile> Files)
             var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
             var relative = System.IO.Path.GetRelativePath(root, path).Replace('\\', '/');
             files.Add(new ManifestFile(relative, info.Length, hash, (info.UnixFileMode & UnixFileMode.UserExecute) != 0));
+            origins[relative] = path;
         }
+
+        foreach (var (relative, path) in addedFiles)
+        {
+            if (!IsSafePath(relative) || !origins.TryAdd(relative, path))
+            {
+                throw new InvalidDataException($"'{relative}' cannot be added to the bundle: {(IsSafePath(relative) ? "the directory already holds it" : "not a safe relative path")}.");
+            }
+
+            await using var stream = File.OpenRead(path);
+            files.Add(new ManifestFile(relative, stream.Length, Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken)), false));
+        }
+
+        files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
 
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new BundleManifest(files), MetadataJson.Options);
         await using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
         await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, EntryName) { DataStream = new MemoryStream(manifest), Mode = Mode(false) }, cancellationToken);
         foreach (var file in files)
         {
-            await using var data = File.OpenRead(System.IO.Path.Combine(root, file.Path));
+            await using var data = File.OpenRead(origins[file.Path]);
             await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, file.Path) { DataStream = data, Mode = Mode(file.Executable) }, cancellationToken);
         }
     }

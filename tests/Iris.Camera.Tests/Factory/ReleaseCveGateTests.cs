@@ -51,16 +51,18 @@ public sealed class ReleaseCveGateTests
 
         var published = new StringWriter();
         var publishedError = new StringWriter();
-        var publishedExit = await FactoryCli.RunAsync([.. releaseArgs, "--vex", dir.Combine("vex.json"), "--cve-report", dir.Combine("cve")], published, publishedError);
+        var publishedExit = await FactoryCli.RunAsync([.. releaseArgs, "--vex", dir.Combine("vex.json"), "--cve-report", dir.Combine("cve"), "--sbom-out", dir.Combine("sbom.cdx.json")],
+            published, publishedError);
 
         Assert.True(publishedExit == 0, publishedError.ToString());
         Assert.Contains("published iris-camera-0.4.0.irfw", published.ToString(), StringComparison.Ordinal);
         var statement = "| not-affected | CVE-2026-3000 | libssl3 | 3.0.11-1~deb12u2 | 9.8 | — | not_affected: vulnerable_code_not_present — Debian backported the fix in 3.0.11-1~deb12u2 (until 2099-06-30, vex.json) |";
         Assert.Contains(statement, published.ToString(), StringComparison.Ordinal);
         Assert.Contains(statement, await File.ReadAllTextAsync(dir.Combine("cve.md")), StringComparison.Ordinal);
-        // The SBOM went into the release, so it is inside the signed bundle, and the signed targets metadata names it
-        // by length and hash.
-        var sbomBytes = await File.ReadAllBytesAsync(Path.Combine(release, "sbom.cdx.json"));
+        // The SBOM went into the bundle, not into the directory given, and the signed targets metadata names it by
+        // length and hash; --sbom-out is the copy to hand out.
+        Assert.False(File.Exists(Path.Combine(release, "sbom.cdx.json")), "release never writes into the tree it releases");
+        var sbomBytes = await File.ReadAllBytesAsync(dir.Combine("sbom.cdx.json"));
         var newestTargets = Directory.GetFiles(dir.Combine("repo", "metadata"), "*.targets.json")
             .MaxBy(path => long.Parse(Path.GetFileName(path).Split('.')[0], System.Globalization.CultureInfo.InvariantCulture))!;
         var envelope = JsonNode.Parse(await File.ReadAllTextAsync(newestTargets))!;

@@ -180,7 +180,7 @@ public sealed class ReleaseGateMissTests
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
 
     /// <summary>A cpio "newc" archive (what `cpio -H newc` writes), entries as (name, mode, data).</summary>
-    private static byte[] Cpio(params (string Name, int Mode, byte[] Data)[] entries)
+    internal static byte[] Cpio(params (string Name, int Mode, byte[] Data)[] entries)
     {
         using var output = new MemoryStream();
         var ino = 1;

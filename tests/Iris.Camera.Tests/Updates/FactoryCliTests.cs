@@ -28,7 +28,7 @@ public sealed class FactoryCliTests
         File.SetUnixFileMode(Path.Combine(app, "Iris.Camera"), (UnixFileMode)0x1ED);
         var published = await RunAsync(environment, "release", "--repo", dir.Combine("repo"), "--keys", dir.Combine("keys"), "--from", app,
             "--model", "Iris Camera DEV", "--version", "0.3.0", "--security-version", "4", "--support-end", "2033-01-31",
-            "--recipient", dir.Combine("fleet.pub.pem"));
+            "--recipient", dir.Combine("fleet.pub.pem"), "--no-cve-gate", "token keys test: no NVD mirror");
         var verified = await RunAsync(environment, "verify", "--repo", dir.Combine("repo"), "--root", dir.Combine("repo", "metadata", "1.root.json"));
 
         Assert.Contains("published iris-camera-0.3.0.irfw", published, StringComparison.Ordinal);
@@ -67,7 +67,8 @@ public sealed class FactoryCliTests
         await RunAsync(environment, "update-key", "generate", "--out", dir.Combine("fleet"));
         await RunAsync(environment, "repo", "init", "--repo", dir.Combine("repo"), "--keys", dir.Combine("keys"));
         var release = await RunRawAsync(environment, "release", "--repo", dir.Combine("repo"), "--keys", dir.Combine("keys"), "--from", bad, "--entry", "Iris.Camera.dll",
-            "--model", "Iris Camera DEV", "--version", "0.3.0", "--security-version", "1", "--support-end", "2033-01-31", "--recipient", dir.Combine("fleet.pub.pem"));
+            "--model", "Iris Camera DEV", "--version", "0.3.0", "--security-version", "1", "--support-end", "2033-01-31", "--recipient", dir.Combine("fleet.pub.pem"),
+            "--no-cve-gate", "secret gate test: no NVD mirror");
         Assert.NotEqual(0, release.Exit);
         Assert.Contains("nothing was published", release.Error, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(dir.Combine("repo", "targets")));
