@@ -17,7 +17,7 @@ public sealed class DebugTokenCliTests
     public async Task DebugTokenIssue_WithTheKeyInAToken_SignsATokenTheCameraVerifies_ForOneSerialAndNonce()
     {
         using var dir = new TempDirectory();
-        var environment = await SoftHsm.InitTokenAsync(dir, "debug-key");
+        var environment = await InitTokenAsync(dir, "debug-key");
         var keys = dir.Combine("debug");
 
         var key = await RunAsync(environment, "debug-token", "key", "--keys", keys, "--pkcs11-module", SoftHsmModule, "--token-label", "debug-key");
@@ -45,12 +45,9 @@ public sealed class DebugTokenCliTests
         var exit = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (exit, process.StandardOutput, process.StandardError);
     }
-}
 
-/// <summary>A SoftHSM2 token of its own in a test directory (PIN 314159), as the README's station set-up makes one.</summary>
-internal static class SoftHsm
-{
-    public static async Task<Dictionary<string, string>> InitTokenAsync(TempDirectory dir, string label)
+    /// <summary>A SoftHSM2 token store of the child process's own (PIN 314159), as the README's station set-up makes one.</summary>
+    private static async Task<Dictionary<string, string>> InitTokenAsync(TempDirectory dir, string label)
     {
         var tokens = dir.Combine("tokens");
         Directory.CreateDirectory(tokens);
