@@ -1,3 +1,4 @@
+using Iris.Lab.Auth;
 using Iris.Lab.Ixit;
 using Iris.Lab.Network;
 using Iris.Lab.Tls;
@@ -23,6 +24,9 @@ internal sealed class AuditContext(AuditTarget target, IxitDeclaration? ixit, Ti
     public string? FirmwarePath { get; init; }
 
     public string? NvdDirectory { get; init; }
+
+    /// <summary>The account the vendor gave the lab, for the checks that need a real sign-in (replay); null skips them.</summary>
+    public LabAccount? Account { get; init; }
 
     /// <summary>Open TCP ports and what answers on them, set by the service scan.</summary>
     public IReadOnlyList<ServiceObservation> Services { get; set; } = [];
