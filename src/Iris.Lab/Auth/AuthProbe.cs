@@ -60,6 +60,7 @@ internal sealed class AuthProbe : IProbe
             attempts.Add(await client.TryAsync(wrongUser, $"iris-lab-wrong-{n}", cancellationToken));
         }
 
+        context.WrongLoginsSent += attempts.Count(a => a.Outcome is LoginOutcome.Refused or LoginOutcome.Throttled);
         var series = string.Join(", ", attempts.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Status}/{a.Elapsed.TotalMilliseconds:0}ms")));
         JudgeDefaults(recorder, attempts, triedDefaults, baseAddress);
         // An accepted pair is not a wrong attempt: the throttle is judged on the refused and throttled ones.
