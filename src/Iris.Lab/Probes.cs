@@ -7,5 +7,5 @@ namespace Iris.Lab;
 /// source; the alert subscription before the wrong passwords and the alert verdict after them; authentication before the web fuzz, which posts to the login path and so spends a throttling device's free attempts.</summary>
 internal static class Probes
 {
-    public static IReadOnlyList<IProbe> Default() => [new Network.ServiceProbe(), new Network.UdpServiceProbe(), new Tls.TlsProbe(), new Auth.ReplayProbe(), new Alerts.AlertListenProbe(), new Auth.AuthProbe(), new Alerts.AlertProbe(), new Web.WebProbe(), new Firmware.FirmwareProbe()];
+    public static IReadOnlyList<IProbe> Default() => [new Network.ServiceProbe(), new Network.UdpServiceProbe(), new Tls.TlsProbe(), new Auth.ReplayProbe(), new Alerts.AlertListenProbe(), new Auth.AuthProbe(), new Auth.ServiceLoginProbe(), new Alerts.AlertProbe(), new Web.WebProbe(), new Firmware.FirmwareProbe()];
 }
