@@ -67,6 +67,38 @@ public sealed class ServiceLoginProbeTests : IDisposable
         Assert.Contains("(ssh): the 6 most common default credentials were refused", run.Evidence("5.1.3.1"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RtspWithAdmin12345_IsFound()
+    {
+        using var rtsp = new RtspResponder("admin", "12345");
+
+        using var run = await Audit(rtsp.Port);
+
+        run.AssertFinding("5.1.3.1", "Default credentials accepted on rtsp: admin / 12345");
+    }
+
+    [Fact]
+    public async Task RtspWithAUniquePassword_RefusesEveryDefault_AndPasses()
+    {
+        using var rtsp = new RtspResponder("admin", "Kx7-unique-Qm2-per-device");
+
+        using var run = await Audit(rtsp.Port);
+
+        Assert.Equal("pass", run.Verdict("5.1.3.1"));
+        Assert.Contains("(rtsp): the 6 most common default credentials were refused", run.Evidence("5.1.3.1"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RtspWithNoLoginAtAll_IsInconclusive_NotPass()
+    {
+        using var rtsp = new RtspResponder(null, null);
+
+        using var run = await Audit(rtsp.Port);
+
+        Assert.Equal("inconclusive", run.Verdict("5.1.3.1"));
+        Assert.Contains("answered 200 with no login at all", run.Evidence("5.1.3.1"), StringComparison.Ordinal);
+    }
+
     private static Task<LabRun> Audit(int port, string? ixitUser = null) =>
         LabRun.AuditAsync($"127.0.0.1:{port}", port.ToString(CultureInfo.InvariantCulture), [new ServiceProbe(), new ServiceLoginProbe()],
             ixitUser is null ? null : JsonSerializer.Serialize(new { login = new { kind = "http-basic", path = "/", username = ixitUser } }));
