@@ -23,6 +23,19 @@ internal static class TelnetLogin
 
     public static async Task<LoginOutcome> TryAsync(string host, int port, string username, string password, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await LogInAsync(host, port, username, password, timeout, cancellationToken);
+        }
+        catch (Exception e) when (e is SocketException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // A refused, reset or silent connection is no answer to the credentials: inconclusive, never refused.
+            return LoginOutcome.Unexpected;
+        }
+    }
+
+    private static async Task<LoginOutcome> LogInAsync(string host, int port, string username, string password, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var tcp = new TcpClient();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cancel.CancelAfter(timeout * 4);
