@@ -18,8 +18,10 @@ cd "$(dirname "$0")/.."
 # mosquitto: the real MQTT broker (TLS, require_certificate, per-device ACL) the platform-link tests start themselves.
 # sslscan: the lab's TLS tests compare its version, suite and group lists with sslscan's on the same target.
 # nginx-light: the lab's tests audit nginx as a plaintext HTTP service, an HTTP-to-HTTPS redirect and a web surface.
+# lighttpd: the lab's HTTP Digest login target (default credentials, replay of a captured Digest answer).
+# openssh-server: the lab's SSH default-credential target (sshd on a loopback port, started by the test).
 packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount squashfs-tools xz-utils
-  fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils mosquitto sslscan nginx-light)
+  fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils mosquitto sslscan nginx-light lighttpd openssh-server)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -46,9 +46,13 @@ internal static class LabCli
         var ixit = new Option<string?>("--ixit") { Description = "The vendor's IXIT declarations (JSON, see ixit.schema.json)." };
         var firmware = new Option<string?>("--firmware") { Description = "A firmware image to unpack and examine." };
         var nvd = new Option<string?>("--nvd") { Description = "NVD mirror directory for the CVE match of the firmware's SBOM." };
+        var account = new Option<string?>("--account") { Description = "File with one line USER:PASSWORD: an account the vendor gave the lab (sign-in replay test)." };
+        var alertCert = new Option<string?>("--alert-cert") { Description = "PEM certificate and key the lab presents to the IXIT's alert broker." };
+        var alertCa = new Option<string?>("--alert-ca") { Description = "PEM of the CA trusted for the alert broker (default: the system's)." };
+        var alertWait = new Option<int>("--alert-wait-s") { Description = "Seconds to wait for a login alert after the failed logins.", DefaultValueFactory = _ => 20 };
         var ports = new Option<string>("--ports") { Description = "TCP ports to scan, e.g. 1-1024,8443 (default: all).", DefaultValueFactory = _ => "1-65535" };
         var timeout = new Option<int>("--timeout-ms") { Description = "Connect and read timeout per probe.", DefaultValueFactory = _ => 1000 };
-        var command = new Command("audit", "Audit one camera and write the reports.") { target, outDir, ixit, firmware, nvd, ports, timeout };
+        var command = new Command("audit", "Audit one camera and write the reports.") { target, outDir, ixit, firmware, nvd, account, alertCert, alertCa, alertWait, ports, timeout };
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!AuditTarget.TryParse(result.GetValue(target)!, out var parsedTarget, out var problem))
@@ -76,6 +80,10 @@ internal static class LabCli
                 ConnectTimeout = TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(timeout), 50, 60_000)),
                 FirmwarePath = result.GetValue(firmware),
                 NvdDirectory = result.GetValue(nvd),
+                AlertClientCertificate = result.GetValue(alertCert),
+                AlertCa = result.GetValue(alertCa),
+                AlertWait = TimeSpan.FromSeconds(Math.Clamp(result.GetValue(alertWait), 1, 600)),
+                Account = result.GetValue(account) is { } accountPath ? Auth.LabAccount.Load(accountPath) : null,
             };
             var report = await new Auditor(probes()).RunAsync(context, cancellationToken);
             var directory = result.GetValue(outDir)!;

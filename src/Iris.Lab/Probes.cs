@@ -3,8 +3,9 @@ using Iris.Lab.Audit;
 namespace Iris.Lab;
 
 /// <summary>The probes an audit runs, in order: the service scan first, because later probes examine the ports it found;
-/// authentication before the web fuzz, which posts to the login path and so spends a throttling device's free attempts.</summary>
+/// the replay (one real sign-in) before the wrong-password series, which throttles the lab's
+/// source; the alert subscription before the wrong passwords and the alert verdict after them; authentication before the web fuzz, which posts to the login path and so spends a throttling device's free attempts.</summary>
 internal static class Probes
 {
-    public static IReadOnlyList<IProbe> Default() => [new Network.ServiceProbe(), new Network.UdpServiceProbe(), new Tls.TlsProbe(), new Auth.AuthProbe(), new Web.WebProbe(), new Firmware.FirmwareProbe()];
+    public static IReadOnlyList<IProbe> Default() => [new Network.ServiceProbe(), new Network.UdpServiceProbe(), new Tls.TlsProbe(), new Auth.ReplayProbe(), new Alerts.AlertListenProbe(), new Auth.AuthProbe(), new Auth.ServiceLoginProbe(), new Alerts.AlertProbe(), new Web.WebProbe(), new Firmware.FirmwareProbe()];
 }

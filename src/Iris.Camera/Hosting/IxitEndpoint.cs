@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Iris.Camera.Accounts;
 using Iris.Camera.Identity;
+using Iris.Camera.Link;
 using Iris.Camera.Platform;
 using Iris.Camera.Privacy;
 using Iris.Camera.Updates;
@@ -21,6 +22,9 @@ public sealed record IxitUpdateDeclaration(string Mechanism, string? Server);
 
 public sealed record IxitDebugDeclaration(string Name, string Access);
 
+/// <summary>Where the camera pushes its alerts: "mqtt" (broker and topic) or "webhook" (url).</summary>
+public sealed record IxitAlertDeclaration(string Kind, string? Broker, string? Topic, string? Url);
+
 /// <summary>The camera's IXIT: the declarations a test lab checks its observations against (ETSI TS 103 701).</summary>
 public sealed record IxitDocument(
     string Vendor,
@@ -34,7 +38,9 @@ public sealed record IxitDocument(
     IReadOnlyList<string> PersonalData,
     IReadOnlyList<IxitDebugDeclaration> DebugInterfaces,
     string? SecurityTxt,
-    string TlsTrustAnchorPem);
+    string TlsTrustAnchorPem,
+    string DeviceIdentifier,
+    IReadOnlyList<IxitAlertDeclaration> Alerts);
 
 /// <summary>
 /// GET /api/device/ixit: the camera's implementation information for conformance testing, built from the same
@@ -53,7 +59,7 @@ internal static class IxitEndpoint
     }
 
     private static Ok<IxitDocument> Get(DeviceIdentity identity, DeviceOptions device, SoftwareInfo software, ServiceManifest manifest,
-        PersonalDataInventory inventory, UpdateOptions updates, SecurityTxtOptions securityTxt) =>
+        PersonalDataInventory inventory, UpdateOptions updates, SecurityTxtOptions securityTxt, CloudOptions cloud, MqttConnection mqtt) =>
         TypedResults.Ok(new IxitDocument(
             device.Vendor,
             identity.Model,
@@ -68,7 +74,11 @@ internal static class IxitEndpoint
             [new IxitDebugDeclaration("debug console", "off by default; an administrator enables it and each use needs a vendor-signed, device-unique unlock token")],
             securityTxt.IsConfigured ? SecurityTxtEndpoints.Path : null,
             // A factory identity chains to the device CA (its last certificate); a development identity is its own anchor.
-            (identity.Chain.Count > 0 ? identity.Chain[^1] : identity.Certificate).ExportCertificatePem()));
+            (identity.Chain.Count > 0 ? identity.Chain[^1] : identity.Certificate).ExportCertificatePem(),
+            identity.Serial,
+            // The link's own settings and topic: alerts go only where an administrator configured them.
+            [.. cloud.MqttConfigured ? [new IxitAlertDeclaration("mqtt", string.Create(CultureInfo.InvariantCulture, $"mqtts://{cloud.BrokerHost}:{cloud.BrokerPort}"), mqtt.AlertTopic, null)] : Array.Empty<IxitAlertDeclaration>(),
+             .. cloud.WebhookConfigured ? [new IxitAlertDeclaration("webhook", null, null, cloud.WebhookUrl!.ToString())] : Array.Empty<IxitAlertDeclaration>()]));
 
     private static int PortOf(string endpoint)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Iris.Shared;
 
 namespace Iris.Factory.Cve;
 
@@ -85,75 +86,19 @@ internal static class CveReportWriter
     }
 
     /// <summary>SARIF 2.1.0: one rule per CVE, one result per affected component; VEX decisions are suppressions with their justification.</summary>
-    public static byte[] Sarif(CveReport report)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-            json.WriteString("version", "2.1.0");
-            json.WriteStartArray("runs");
-            json.WriteStartObject();
-            json.WriteStartObject("tool");
-            json.WriteStartObject("driver");
-            json.WriteString("name", "iris-factory cve");
-            json.WriteStartArray("rules");
-            foreach (var cve in report.Results.Select(r => r.Cve).DistinctBy(c => c.Id))
-            {
-                json.WriteStartObject();
-                json.WriteString("id", cve.Id);
-                json.WriteStartObject("shortDescription");
-                json.WriteString("text", cve.Description.Length > 0 ? cve.Description : cve.Id);
-                json.WriteEndObject();
-                json.WriteString("helpUri", $"https://nvd.nist.gov/vuln/detail/{cve.Id}");
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteStartArray("results");
-            foreach (var r in report.Results)
-            {
-                json.WriteStartObject();
-                json.WriteString("ruleId", r.Cve.Id);
-                json.WriteString("level", r.Decision switch { CveDecision.Fail => "error", CveDecision.Review => "warning", _ => "note" });
-                json.WriteStartObject("message");
-                json.WriteString("text", $"{r.Cve.Id} in {r.Component.Name} {r.Component.Version}: {Label(r.Decision)} (CVSS v3 {Score(r.Cve.V3Score)}, v2 {Score(r.Cve.V2Score)})");
-                json.WriteEndObject();
-                json.WriteStartArray("locations");
-                json.WriteStartObject();
-                json.WriteStartArray("logicalLocations");
-                json.WriteStartObject();
-                json.WriteString("name", r.Component.Name);
-                json.WriteString("fullyQualifiedName", r.Component.Ref);
-                json.WriteString("kind", "module");
-                json.WriteEndObject();
-                json.WriteEndArray();
-                json.WriteEndObject();
-                json.WriteEndArray();
-                if (r.Statement is { } s)
-                {
-                    json.WriteStartArray("suppressions");
-                    json.WriteStartObject();
-                    json.WriteString("kind", "external");
-                    json.WriteString("justification", Statement(r));
-                    json.WriteEndObject();
-                    json.WriteEndArray();
-                }
-
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    public static byte[] Sarif(CveReport report) =>
+        SarifLog.ToBytes(
+            "iris-factory cve",
+            report.Results.Select(r => r.Cve).DistinctBy(c => c.Id)
+                .Select(cve => new SarifRule(cve.Id, cve.Description.Length > 0 ? cve.Description : cve.Id, $"https://nvd.nist.gov/vuln/detail/{cve.Id}")),
+            report.Results.Select(r => new SarifResult(
+                r.Cve.Id,
+                r.Decision switch { CveDecision.Fail => "error", CveDecision.Review => "warning", _ => "note" },
+                $"{r.Cve.Id} in {r.Component.Name} {r.Component.Version}: {Label(r.Decision)} (CVSS v3 {Score(r.Cve.V3Score)}, v2 {Score(r.Cve.V2Score)})",
+                r.Component.Ref,
+                "module",
+                r.Component.Name,
+                r.Statement is null ? null : Statement(r))));
 
     /// <summary>Writes PREFIX.md, PREFIX.json and PREFIX.sarif.</summary>
     public static void WriteAll(CveReport report, string prefix)

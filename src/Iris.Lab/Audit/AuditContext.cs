@@ -1,3 +1,5 @@
+using Iris.Lab.Alerts;
+using Iris.Lab.Auth;
 using Iris.Lab.Ixit;
 using Iris.Lab.Network;
 using Iris.Lab.Tls;
@@ -23,6 +25,24 @@ internal sealed class AuditContext(AuditTarget target, IxitDeclaration? ixit, Ti
     public string? FirmwarePath { get; init; }
 
     public string? NvdDirectory { get; init; }
+
+    /// <summary>The account the vendor gave the lab, for the checks that need a real sign-in (replay); null skips them.</summary>
+    public LabAccount? Account { get; init; }
+
+    /// <summary>PEM certificate and key the lab presents to the alert broker; null connects without one.</summary>
+    public string? AlertClientCertificate { get; init; }
+
+    /// <summary>PEM of the only CA trusted for the alert broker; null uses the system's store.</summary>
+    public string? AlertCa { get; init; }
+
+    /// <summary>How long to wait for a login alert after the failed logins.</summary>
+    public TimeSpan AlertWait { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Subscriptions to the declared alert channels, open from before the first wrong password until judged.</summary>
+    public List<AlertSubscription> AlertSubscriptions { get; } = [];
+
+    /// <summary>Wrong passwords sent so far (refused or throttled), which a device should alert on (5.8.1.1).</summary>
+    public int WrongLoginsSent { get; set; }
 
     /// <summary>Open TCP ports and what answers on them, set by the service scan.</summary>
     public IReadOnlyList<ServiceObservation> Services { get; set; } = [];

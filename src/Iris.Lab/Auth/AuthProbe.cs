@@ -23,19 +23,16 @@ internal sealed class AuthProbe : IProbe
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(recorder);
-        var login = context.Ixit?.Login;
-        var port = context.Target.Port ?? context.TlsPorts.Select(t => t.Port).FirstOrDefault();
-        if (login is null || port == 0 || !LoginClient.Kinds.Contains(login.Kind))
+        if (LoginEndpoint.Find(context, out var why) is not { } endpoint)
         {
-            var why = login is null ? "the IXIT declares no login interface" : port == 0 ? "no port to reach it on" : $"login kind '{login.Kind}' is not one the lab speaks";
             recorder.Inconclusive("5.1.3.1", $"Not tested: {why}.");
             recorder.Inconclusive("5.1.2.2", $"Not tested: {why}.");
             return;
         }
 
-        var tls = context.TlsPorts.Any(t => t.Port == port);
-        var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"{(tls ? "https" : "http")}://{context.Target.Host}:{port}/"));
-        using var http = LoginClient.CreateHttp(baseAddress, context.ConnectTimeout * 10, context.TlsPorts.FirstOrDefault(t => t.Port == port)?.Leaf);
+        var login = endpoint.Login;
+        var baseAddress = endpoint.BaseAddress;
+        using var http = endpoint.CreateHttp(context.ConnectTimeout * 10);
         var client = new LoginClient(http, login, context.Time);
         var attempts = new List<LoginAttempt>();
         var reproduce = $"iris-lab audit --target {context.Target} --ixit IXIT.json --out DIR   # login {login.Kind} at {new Uri(baseAddress, login.Path)}";
@@ -63,6 +60,7 @@ internal sealed class AuthProbe : IProbe
             attempts.Add(await client.TryAsync(wrongUser, $"iris-lab-wrong-{n}", cancellationToken));
         }
 
+        context.WrongLoginsSent += attempts.Count(a => a.Outcome is LoginOutcome.Refused or LoginOutcome.Throttled);
         var series = string.Join(", ", attempts.Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Status}/{a.Elapsed.TotalMilliseconds:0}ms")));
         JudgeDefaults(recorder, attempts, triedDefaults, baseAddress);
         // An accepted pair is not a wrong attempt: the throttle is judged on the refused and throttled ones.

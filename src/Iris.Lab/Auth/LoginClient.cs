@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -22,22 +21,46 @@ internal sealed record LoginAttempt(string Username, string Password, LoginOutco
 
 /// <summary>
 /// Signs in to the login interface the IXIT declares: "http-basic" (GET with an Authorization header),
-/// "http-json" (POST a JSON object with the declared field names) or "iris-nonce-json" (POST for a nonce at the
-/// sibling path "nonce", then the JSON login with it). 2xx is accepted; 429, 423 or a Retry-After is throttled;
-/// 400, 401 and 403 are refused.
+/// "http-digest" (GET, then the answer to the Digest challenge), "http-json" (POST a JSON object with the declared
+/// field names) or "iris-nonce-json" (POST for a nonce at the sibling path "nonce", then the JSON login with it).
+/// 2xx is accepted; 429, 423 or a Retry-After is throttled; 400, 401 and 403 are refused.
 /// </summary>
 internal sealed class LoginClient(HttpClient http, IxitLogin login, TimeProvider time)
 {
-    public static readonly string[] Kinds = ["http-basic", "http-json", "iris-nonce-json"];
+    public static readonly string[] Kinds = ["http-basic", "http-digest", "http-json", "iris-nonce-json"];
 
-    public async Task<LoginAttempt> TryAsync(string username, string password, CancellationToken cancellationToken)
+    public async Task<LoginAttempt> TryAsync(string username, string password, CancellationToken cancellationToken) =>
+        (await SignInAsync(username, password, cancellationToken)).Attempt;
+
+    /// <summary>One attempt, and the sign-in request as sent (null when the device answered before one could be made).</summary>
+    public async Task<(LoginAttempt Attempt, CapturedRequest? Sent)> SignInAsync(string username, string password, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        using var request = await BuildAsync(username, password, cancellationToken);
-        using var response = await http.SendAsync(request, cancellationToken);
-        var elapsed = time.GetElapsedTime(started);
-        var status = (int)response.StatusCode;
-        var retryAfter = response.Headers.RetryAfter?.Delta;
+        var (request, earlyStatus, earlyRetry) = await BuildAsync(username, password, cancellationToken);
+        if (request is null)
+        {
+            return (Judge(username, password, earlyStatus, earlyRetry, time.GetElapsedTime(started)), null);
+        }
+
+        return (await SendAsync(request, username, password, started, cancellationToken), request);
+    }
+
+    /// <summary>Sends a captured sign-in request again, unchanged.</summary>
+    public Task<LoginAttempt> ReplayAsync(CapturedRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return SendAsync(request, "", "", time.GetTimestamp(), cancellationToken);
+    }
+
+    private async Task<LoginAttempt> SendAsync(CapturedRequest request, string username, string password, long started, CancellationToken cancellationToken)
+    {
+        using var message = request.ToMessage();
+        using var response = await http.SendAsync(message, cancellationToken);
+        return Judge(username, password, (int)response.StatusCode, response.Headers.RetryAfter?.Delta, time.GetElapsedTime(started));
+    }
+
+    private static LoginAttempt Judge(string username, string password, int status, TimeSpan? retryAfter, TimeSpan elapsed)
+    {
         var outcome = status switch
         {
             >= 200 and < 300 => LoginOutcome.Accepted,
@@ -49,16 +72,27 @@ internal sealed class LoginClient(HttpClient http, IxitLogin login, TimeProvider
         return new LoginAttempt(username, password, outcome, status, elapsed, retryAfter);
     }
 
-    private async Task<HttpRequestMessage> BuildAsync(string username, string password, CancellationToken cancellationToken)
+    private async Task<(CapturedRequest? Request, int Status, TimeSpan? RetryAfter)> BuildAsync(string username, string password, CancellationToken cancellationToken)
     {
         switch (login.Kind)
         {
             case "http-basic":
-                var request = new HttpRequestMessage(HttpMethod.Get, new Uri(login.Path, UriKind.Relative));
-                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")));
-                return request;
+                return (new CapturedRequest("GET", login.Path, "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")), null, null), 0, null);
+            case "http-digest":
+                using (var challengeResponse = await http.GetAsync(new Uri(login.Path, UriKind.Relative), cancellationToken))
+                {
+                    var challenge = challengeResponse.Headers.WwwAuthenticate.Select(h => DigestChallenge.Parse(h.ToString())).FirstOrDefault(c => c is not null);
+                    if (challenge is null)
+                    {
+                        // No Digest challenge: the device throttles, or does not ask for Digest at all; its answer says which.
+                        return (null, (int)challengeResponse.StatusCode, challengeResponse.Headers.RetryAfter?.Delta);
+                    }
+
+                    return (new CapturedRequest("GET", login.Path, challenge.Answer(username, password, "GET", login.Path), null, null), 0, null);
+                }
+
             case "http-json":
-                return Json(username, password, null);
+                return (Json(username, password, null), 0, null);
             case "iris-nonce-json":
                 var noncePath = login.Path[..(login.Path.LastIndexOf('/') + 1)] + "nonce";
                 using (var nonceResponse = await http.PostAsync(new Uri(noncePath, UriKind.Relative), null, cancellationToken))
@@ -66,11 +100,11 @@ internal sealed class LoginClient(HttpClient http, IxitLogin login, TimeProvider
                     if (!nonceResponse.IsSuccessStatusCode)
                     {
                         // No nonce: the device is refusing this source already; the login itself shows how.
-                        return Json(username, password, "");
+                        return (Json(username, password, ""), 0, null);
                     }
 
                     var body = await nonceResponse.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-                    return Json(username, password, body.GetProperty("nonce").GetString());
+                    return (Json(username, password, body.GetProperty("nonce").GetString()), 0, null);
                 }
 
             default:
@@ -78,7 +112,7 @@ internal sealed class LoginClient(HttpClient http, IxitLogin login, TimeProvider
         }
     }
 
-    private HttpRequestMessage Json(string username, string password, string? nonce)
+    private CapturedRequest Json(string username, string password, string? nonce)
     {
         var body = new Dictionary<string, string>
         {
@@ -90,7 +124,7 @@ internal sealed class LoginClient(HttpClient http, IxitLogin login, TimeProvider
             body["nonce"] = nonce;
         }
 
-        return new HttpRequestMessage(HttpMethod.Post, new Uri(login.Path, UriKind.Relative)) { Content = JsonContent.Create(body) };
+        return new CapturedRequest("POST", login.Path, null, JsonSerializer.SerializeToUtf8Bytes(body), "application/json; charset=utf-8");
     }
 
     /// <summary>

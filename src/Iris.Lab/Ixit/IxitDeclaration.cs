@@ -34,6 +34,12 @@ internal sealed record IxitDeclaration
     /// <summary>Path of security.txt on the web interface (RFC 9116: /.well-known/security.txt).</summary>
     public string? SecurityTxt { get; init; }
 
+    /// <summary>The identifier the device puts in its alerts (its serial), which a login alert must carry (5.8.1.1).</summary>
+    public string? DeviceIdentifier { get; init; }
+
+    /// <summary>Where the device pushes its security alerts (5.8.1.1): MQTT topics the lab subscribes to, webhooks.</summary>
+    public IReadOnlyList<IxitAlertChannel> Alerts { get; init; } = [];
+
     /// <summary>PEM of the CA that issues the device's TLS certificate: a chain to it is not "self-signed".</summary>
     public string? TlsTrustAnchorPem { get; init; }
 
@@ -63,5 +69,8 @@ internal sealed record IxitRole(string Name, IReadOnlyList<string> Rights);
 internal sealed record IxitLogin(string Kind, string Path, string? UsernameField, string? PasswordField, string? Username);
 
 internal sealed record IxitUpdate(string Mechanism, string? Server);
+
+/// <summary>An alert channel: kind "mqtt" (Broker mqtt:// or mqtts://HOST:PORT, Topic) or "webhook" (Url).</summary>
+internal sealed record IxitAlertChannel(string Kind, string? Broker, string? Topic, string? Url);
 
 internal sealed record IxitDebugInterface(string Name, string Access);

@@ -39,6 +39,27 @@ public sealed class AuthProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task DigestAuthWithAdminAdmin_FailsDefaultPasswords()
+    {
+        using var lighttpd = await Lighttpd.StartDigestAsync(dir, "admin", "admin");
+
+        using var run = await Audit(lighttpd.Port, new { kind = "http-digest", path = "/index.html" });
+
+        run.AssertFinding("5.1.3.1", "Default credentials accepted: admin / admin");
+    }
+
+    [Fact]
+    public async Task DigestAuthWithAUniquePassword_PassesDefaults_AndCountsEveryWrongAnswer()
+    {
+        using var lighttpd = await Lighttpd.StartDigestAsync(dir, "admin", "Kx7-unique-Qm2-per-device");
+
+        using var run = await Audit(lighttpd.Port, new { kind = "http-digest", path = "/index.html" });
+
+        Assert.Equal("pass", run.Verdict("5.1.3.1"));
+        run.AssertFinding("5.1.2.2", "Unlimited password attempts");
+    }
+
+    [Fact]
     public async Task RateLimitedLogin_IsThrottled()
     {
         await WriteHtpasswd("admin", "Kx7-unique-Qm2-per-device");

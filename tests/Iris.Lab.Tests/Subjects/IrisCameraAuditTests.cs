@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Iris.Lab.Tests.Support;
 using Json.Schema;
@@ -9,7 +10,7 @@ namespace Iris.Lab.Tests.Subjects;
 public sealed class IrisCameraAuditTests
 {
     // Items the lab judges from the network today; each must pass on the Iris camera.
-    private static readonly string[] RemotelyTested = ["5.1.2.2", "5.1.3.1", "5.2.2.1", "5.4.2.1", "5.4.2.2", "5.5.2.1"];
+    private static readonly string[] RemotelyTested = ["5.1.1.3", "5.1.2.2", "5.1.3.1", "5.2.2.1", "5.4.2.1", "5.4.2.2", "5.5.2.1"];
 
     private static readonly string[] PassOrManual = ["pass", "manual"];
 
@@ -31,7 +32,12 @@ public sealed class IrisCameraAuditTests
 
         var ports = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, port - 50)}-{Math.Min(65535, port + 50)}");
 
-        using var run = await LabRun.AuditAsync($"127.0.0.93:{port}", ports, Probes.Default(), ixit);
+        // The lab's account is the owner's first-start one: the camera writes its default password where the owner
+        // finds it when no terminal is watching (<data-dir>/default-password).
+        var account = data.File("account");
+        await File.WriteAllTextAsync(account, "admin:" + (await File.ReadAllTextAsync(Path.Combine(camera.DataDirectory, "default-password"))).Trim());
+
+        using var run = await LabRun.AuditAsync($"127.0.0.93:{port}", ports, Probes.Default(), ixit, "--account", account);
 
         foreach (var item in RemotelyTested)
         {
@@ -42,5 +48,40 @@ public sealed class IrisCameraAuditTests
             i => Assert.Contains(i.GetProperty("verdict").GetString(), PassOrManual));
         Assert.Empty(run.Findings);
         Assert.Equal(0, run.ExitCode);
+    }
+
+    [Fact]
+    public async Task IrisCamera_WithItsPlatformLink_AlertsTheOwnersBrokerOnFailedLogins_NamingItsSerial()
+    {
+        using var data = new TempDirectory();
+        using var brokerFiles = new TempDirectory();
+        Mosquitto.WriteTlsCertificates(brokerFiles);
+        var brokerPort = TargetProcess.FreePort();
+        var port = TargetProcess.FreePort();
+        // As an owner links the camera: its broker, the CA it trusts for it, short retries so the test runs in seconds.
+        using var camera = await IrisCamera.StartAsync($"127.0.0.94:{port}", data.File("camera"), new Dictionary<string, string>
+        {
+            ["Cloud:BrokerHost"] = "127.0.0.1",
+            ["Cloud:BrokerPort"] = brokerPort.ToString(CultureInfo.InvariantCulture),
+            ["Cloud:CaCertificateFile"] = brokerFiles.File("ca.pem"),
+            ["Cloud:MinimumRetryDelay"] = "00:00:00.200",
+            ["Cloud:MaximumRetryDelay"] = "00:00:01",
+        });
+        using var deviceCertificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(camera.DataDirectory, "identity", "device-cert.pem")));
+        using var broker = await Mosquitto.StartTlsAsync(brokerFiles, deviceCertificate, brokerPort);
+        var ixit = await camera.GetAsync("/api/device/ixit");
+        using (var document = JsonDocument.Parse(ixit))
+        {
+            var channel = Assert.Single(document.RootElement.GetProperty("alerts").EnumerateArray());
+            Assert.Equal($"mqtts://127.0.0.1:{brokerPort}", channel.GetProperty("broker").GetString());
+            Assert.Equal(deviceCertificate.GetNameInfo(X509NameType.SimpleName, false), document.RootElement.GetProperty("deviceIdentifier").GetString());
+        }
+
+        using var run = await LabRun.AuditAsync($"127.0.0.94:{port}", port.ToString(CultureInfo.InvariantCulture),
+            [new Iris.Lab.Network.ServiceProbe(), new Iris.Lab.Tls.TlsProbe(), new Iris.Lab.Alerts.AlertListenProbe(), new Iris.Lab.Auth.AuthProbe(), new Iris.Lab.Alerts.AlertProbe()], ixit,
+            "--alert-cert", brokerFiles.File("platform.pem"), "--alert-ca", brokerFiles.File("ca.pem"), "--alert-wait-s", "30");
+
+        Assert.True(run.Verdict("5.8.1.1") == "pass", $"{run.Verdict("5.8.1.1")}: {run.Evidence("5.8.1.1")}\nbroker: {broker.Output}");
+        Assert.Contains("\"serial\"", run.Evidence("5.8.1.1"), StringComparison.Ordinal);
     }
 }

@@ -24,7 +24,8 @@ internal sealed class IrisCamera : IDisposable
 
     public Uri BaseAddress { get; private set; } = new("https://127.0.0.1/");
 
-    public static async Task<IrisCamera> StartAsync(string listen, string dataDirectory)
+    /// <summary>Starts the daemon; <paramref name="settings"/> are given as IRIS__ environment variables (e.g. "Cloud:BrokerHost").</summary>
+    public static async Task<IrisCamera> StartAsync(string listen, string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Iris.Camera.dll"), "--listen", listen, "--data-dir", dataDirectory })
@@ -35,6 +36,11 @@ internal sealed class IrisCamera : IDisposable
         start.Environment.Remove("OPENSSL_CONF");
         start.Environment.Remove("IRIS_LAUNCH_ENVIRONMENT_APPLIED");
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment["IRIS__" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         var camera = new IrisCamera(new Process { StartInfo = start }, dataDirectory);
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(string? line)

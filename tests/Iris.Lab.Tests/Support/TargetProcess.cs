@@ -41,10 +41,10 @@ internal sealed class TargetProcess : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts <paramref name="program"/>; <paramref name="args"/> gets the port to listen on. Returns once it accepts TCP.</summary>
-    public static async Task<TargetProcess> StartAsync(string program, Func<int, IEnumerable<string>> args, string? workingDirectory = null)
+    /// <summary>Starts <paramref name="program"/>; <paramref name="args"/> gets the port to listen on (a free one unless given). Returns once it accepts TCP.</summary>
+    public static async Task<TargetProcess> StartAsync(string program, Func<int, IEnumerable<string>> args, string? workingDirectory = null, int? port = null)
     {
-        var port = FreePort();
+        var listenOn = port ?? FreePort();
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -53,14 +53,14 @@ internal sealed class TargetProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        foreach (var arg in args(port))
+        foreach (var arg in args(listenOn))
         {
             start.ArgumentList.Add(arg);
         }
 
         start.Environment.Remove("OPENSSL_CONF");
         var process = new Process { StartInfo = start };
-        var target = new TargetProcess(process, port);
+        var target = new TargetProcess(process, listenOn);
         process.OutputDataReceived += (_, e) => target.Append(e.Data);
         process.ErrorDataReceived += (_, e) => target.Append(e.Data);
         process.Start();
@@ -77,7 +77,7 @@ internal sealed class TargetProcess : IDisposable
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
+                await probe.ConnectAsync(IPAddress.Loopback, listenOn);
                 return target;
             }
             catch (SocketException)
@@ -87,7 +87,7 @@ internal sealed class TargetProcess : IDisposable
         }
 
         target.Dispose();
-        throw new TimeoutException($"{program} did not listen on {port}: {target.Output}");
+        throw new TimeoutException($"{program} did not listen on {listenOn}: {target.Output}");
     }
 
     public void Dispose()

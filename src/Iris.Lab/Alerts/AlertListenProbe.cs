@@ -1,0 +1,32 @@
+using Iris.Lab.Audit;
+
+namespace Iris.Lab.Alerts;
+
+/// <summary>
+/// First half of 5.8.1.1: subscribes to every MQTT alert channel the IXIT declares before the authentication
+/// probes send wrong passwords (an MQTT message published while nobody listens is gone). <see cref="AlertProbe"/>
+/// judges what arrived. A broker the lab cannot reach or subscribe to makes the item inconclusive.
+/// </summary>
+internal sealed class AlertListenProbe : IProbe
+{
+    public string Name => "alert-listen";
+
+    public IReadOnlyList<string> Items { get; } = ["5.8.1.1"];
+
+    public async Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(recorder);
+        foreach (var channel in context.Ixit?.Alerts.Where(a => a.Kind == "mqtt") ?? [])
+        {
+            try
+            {
+                context.AlertSubscriptions.Add(await AlertSubscription.OpenAsync(channel, context.AlertClientCertificate, context.AlertCa, context.ConnectTimeout * 5, cancellationToken));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                recorder.Inconclusive("5.8.1.1", $"Could not subscribe to {channel.Topic} at {channel.Broker} ({e.GetType().Name}: {e.Message}); whether an alert arrives was not observed.");
+            }
+        }
+    }
+}
