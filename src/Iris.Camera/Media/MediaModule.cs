@@ -23,5 +23,6 @@ internal sealed class MediaModule : CameraModule
     {
         routes.MapMediaEndpoints();
         routes.MapRecordingEndpoints();
+        routes.MapRecordingTimelineEndpoints();
     }
 }

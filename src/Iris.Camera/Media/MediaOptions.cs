@@ -36,9 +36,10 @@ public sealed class MediaOptions
 
     /// <summary>
     /// What recordings hold: "h264" (sealed fragmented MP4, H.264 + sound while the microphone is on: about a tenth
-    /// of the bytes, exportable as a standard MP4) or "mjpeg" (sealed JPEGs, for boards without the CPU to encode).
+    /// of the bytes, exportable as a standard MP4; the default) or "mjpeg" (sealed JPEGs, for boards without the CPU
+    /// to encode). When the encoder cannot start, H.264 recording falls back to MJPEG and says so (<see cref="Recorder.Format"/>).
     /// </summary>
-    public string RecordingFormat { get; set; } = MjpegRecording;
+    public string RecordingFormat { get; set; } = H264Recording;
 
     public const string MjpegRecording = "mjpeg";
     public const string H264Recording = "h264";

@@ -31,6 +31,8 @@ internal static class MediaRegistration
         services.AddSingleton<RecordingRecovery>();
         services.AddSingleton<RecordingStore>();
         services.AddSingleton<Recorder>();
+        services.AddSingleton<RecordingOverview>();
+        services.AddSingleton<RecordingTimeline>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
         services.AddSingleton<IMediaStatus, MediaStatus>();
         return services;

@@ -34,6 +34,9 @@ public sealed class RecordingModeJsonConverter : JsonConverter<RecordingMode>
         writer.WriteStringValue(JsonNamingPolicy.CamelCase.ConvertName(value.ToString()));
 }
 
+/// <summary>What recordings are written as now, and, when that is not the configured format, why.</summary>
+public sealed record RecordingFormatState(string Format, string? Problem);
+
 public sealed class RecordingSettings
 {
     // On the property too: converters in the serializer options take precedence over the one on the enum type.
@@ -57,6 +60,9 @@ internal sealed partial class Recorder(
 {
     public const string SettingKey = "recording";
 
+    /// <summary>Encoder runs in a row that end without output while the source delivers pictures before recordings fall back to MJPEG.</summary>
+    private const int EncoderAttempts = 3;
+
     /// <summary>Raised after each segment is complete and indexed (for status pages and tests).</summary>
     public event Action<long>? SegmentCompleted;
 
@@ -64,6 +70,10 @@ internal sealed partial class Recorder(
         database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize<RecordingSettings>(json, JsonSerializerOptions.Web)!.Mode ?? RecordingMode.Off : RecordingMode.Off;
 
     private volatile TaskCompletionSource _idle = Completed();
+    private volatile RecordingFormatState _format = new(options.RecordingFormat, null);
+
+    /// <summary>The format segments are written in now: H.264 unless configured otherwise or its encoder could not start.</summary>
+    public RecordingFormatState Format => _format;
 
     /// <summary>Stores the mode and applies it; switching off returns once the current segment is closed.</summary>
     public async Task SaveAsync(RecordingMode mode, CancellationToken cancellationToken)
@@ -95,9 +105,8 @@ internal sealed partial class Recorder(
     protected override async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         var mode = Mode;
-        if (mode != RecordingMode.Off && options.RecordingFormat == MediaOptions.H264Recording)
+        if (mode != RecordingMode.Off && options.RecordingFormat == MediaOptions.H264Recording && await RecordEncodedAsync(mode, cancellationToken))
         {
-            await RecordEncodedAsync(mode, cancellationToken);
             return;
         }
 
@@ -154,13 +163,17 @@ internal sealed partial class Recorder(
     /// H.264 recording (format 3): follows the live encoder, so the picture is encoded once for viewers and the
     /// recorder. A segment starts at a keyframe with the init segment as its first record and is rotated only at a
     /// keyframe, so every segment plays on its own. When the encoding changes (new settings) the segment is closed and
-    /// a new one starts with the new init segment; privacy mode ends the round (as for MJPEG).
+    /// a new one starts with the new init segment; privacy mode ends the round (as for MJPEG). Returns false when the
+    /// encoder gave no output <see cref="EncoderAttempts"/> times in a row while the source delivered pictures (no
+    /// ffmpeg, a hardware encoder that is not there): the round then records MJPEG, and <see cref="Format"/> says why,
+    /// rather than recording nothing without a word. The next round (new settings, mode or restart) tries H.264 again.
     /// </summary>
-    private async Task RecordEncodedAsync(RecordingMode mode, CancellationToken cancellationToken)
+    private async Task<bool> RecordEncodedAsync(RecordingMode mode, CancellationToken cancellationToken)
     {
         SegmentWriter? segment = null;
         var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _idle = idle;
+        var failures = 0;
         try
         {
             while (!cancellationToken.IsCancellationRequested && !hub.PrivacyEnabled)
@@ -172,6 +185,8 @@ internal sealed partial class Recorder(
                     if (piece.IsInitialization)
                     {
                         init = piece;
+                        failures = 0;
+                        _format = new RecordingFormatState(MediaOptions.H264Recording, null);
                         continue;
                     }
 
@@ -202,6 +217,14 @@ internal sealed partial class Recorder(
                     segment = null;
                 }
 
+                if (init is null && !cancellationToken.IsCancellationRequested && hub.Signal.State == VideoSignal.Ok && ++failures >= EncoderAttempts)
+                {
+                    var reason = "the H.264 encoder did not start" + ((live as LiveMediaFeed)?.LastFailure is { } why ? $" ({why})" : "");
+                    _format = new RecordingFormatState(MediaOptions.MjpegRecording, reason);
+                    LogEncoderFallback(logger, reason);
+                    return false;
+                }
+
                 // The encoding changed or the encoder stopped: follow again after a moment (no busy loop on a failing source).
                 await Task.Delay(TimeSpan.FromMilliseconds(200), Time, cancellationToken);
             }
@@ -222,6 +245,8 @@ internal sealed partial class Recorder(
 
             idle.TrySetResult();
         }
+
+        return true;
     }
 
     private void Close(SegmentWriter segment)
@@ -238,6 +263,9 @@ internal sealed partial class Recorder(
 
     [LoggerMessage(EventId = 4300, Level = LogLevel.Error, Message = "Writing a recording segment failed; recording restarts on the next change.")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Warning, Message = "Recording MJPEG instead of H.264: {Reason}.")]
+    private static partial void LogEncoderFallback(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "Retention removed {Count} old recording segment(s).")]
     private static partial void LogRetention(ILogger logger, int count);

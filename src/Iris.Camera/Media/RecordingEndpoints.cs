@@ -16,10 +16,11 @@ internal static class RecordingEndpoints
     {
         var recordings = routes.MapGroup("/api/recordings");
         recordings.MapGet("/", List).WithName("ListRecordings").RequirePermission(Privilege.ViewRecordings, "List recorded segments.").AllowQuery("from", "to");
+        recordings.MapGet("/export", ExportRangeAsync).WithName("ExportRecordings").RequirePermission(Privilege.ViewRecordings, "Download a time range of H.264 recordings joined into one MP4 (decrypted on the fly).").AllowQuery("from", "to");
         recordings.MapGet("/{id:long}", PlayAsync).WithName("PlayRecording").RequirePermission(Privilege.ViewRecordings, "Play or download a segment (decrypted on the fly).").AllowQuery("play");
         recordings.MapDelete("/{id:long}", DeleteOne).WithName("DeleteRecording").RequirePermission(Privilege.DeleteRecordings, "Delete one segment.");
         recordings.MapDelete("/", DeleteMany).WithName("DeleteRecordings").RequirePermission(Privilege.DeleteRecordings, "Delete a time range, or everything (destroys the recordings key).").AllowQuery("from", "to", "all");
-        recordings.MapGet("/settings", (Recorder recorder) => TypedResults.Ok(new RecordingSettings { Mode = recorder.Mode })).WithName("GetRecordingSettings").RequirePermission(Privilege.ManageSettings, "Recording mode.");
+        recordings.MapGet("/settings", (RecordingOverview overview) => TypedResults.Ok(overview.Current())).WithName("GetRecordingSettings").RequirePermission(Privilege.ManageSettings, "Recording mode, the format in use (and why, when H.264 could not start), and how long recordings last at the measured rate.");
         recordings.MapPut("/settings", SetModeAsync).WithName("SetRecordingSettings").RequirePermission(Privilege.ManageSettings, "Set the recording mode (off, continuous, motion).").Accepts<RecordingSettings>(JsonBody.MediaType);
         return routes;
     }
@@ -106,6 +107,56 @@ internal static class RecordingEndpoints
         return TypedResults.File(mp4, "video/mp4", name, enableRangeProcessing: true);
     }
 
+    /// <summary>A range (at most <see cref="RangeExport.MaxRange"/>) of H.264 segments joined into one MP4 cut to the range; same permission as one segment's download.</summary>
+    private static async Task<IResult> ExportRangeAsync(HttpContext http, RecordingStore store)
+    {
+        if (!TryRange(http.Request, out var fromBound, out var toBound) || fromBound is not { } from || toBound is not { } to || to == from || to - from > RangeExport.MaxRange)
+        {
+            return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Give from and to (ISO 8601 times, from < to, at most 10 minutes apart).");
+        }
+
+        var plan = RangeExport.Plan(store.List(from, to), from, to);
+        if (plan.Segments.Count == 0)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, "recording-not-found", "Nothing was recorded in this range.");
+        }
+
+        if (!Mp4Export.Available)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "export-unavailable", "This device has no RAM file system (/dev/shm) to prepare the MP4 in.");
+        }
+
+        var parts = new List<IReadOnlyList<RecordedFrame>>();
+        foreach (var segment in plan.Segments)
+        {
+            var (frames, _) = store.Read(segment.Id);
+            if (frames is null)
+            {
+                return Problems.Create(StatusCodes.Status422UnprocessableEntity, "recording-damaged", "A recording in this range is damaged or was altered; it is not exported.");
+            }
+
+            if (!SegmentFormat.IsFmp4(frames))
+            {
+                return Problems.Create(StatusCodes.Status409Conflict, "export-unavailable", "This range holds MJPEG recordings, which are downloaded one by one.");
+            }
+
+            parts.Add(frames);
+        }
+
+        byte[] mp4;
+        try
+        {
+            mp4 = await Mp4Export.JoinAsync(parts, plan.Skip, plan.Duration, http.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "recording-damaged", "The recordings in this range could not be joined into an MP4.");
+        }
+
+        var name = $"recordings-{from.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.mp4";
+        return TypedResults.File(mp4, "video/mp4", name, enableRangeProcessing: true);
+    }
+
     private static IResult DeleteOne(long id, HttpContext http, MediaChanges changes) =>
         changes.DeleteRecording(id, http.Actor().Username, http.ClientSource())
             ? TypedResults.NoContent()
@@ -146,7 +197,7 @@ internal static class RecordingEndpoints
     /// Reads the optional from/to bounds. A bound that is present must be one ISO 8601 time: an empty or repeated
     /// value is an error, never "no bound" (for a deletion that would silently widen the range).
     /// </summary>
-    private static bool TryRange(HttpRequest request, out DateTimeOffset? from, out DateTimeOffset? to) =>
+    internal static bool TryRange(HttpRequest request, out DateTimeOffset? from, out DateTimeOffset? to) =>
         TryBound(request, "from", out from) & TryBound(request, "to", out to) && (from is null || to is null || from <= to);
 
     private static bool TryBound(HttpRequest request, string name, out DateTimeOffset? bound)

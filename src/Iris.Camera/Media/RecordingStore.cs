@@ -14,6 +14,9 @@ internal sealed class RecordingStore(RecordingIndex index, SegmentFiles files, R
 
     public string Directory => files.Directory;
 
+    /// <summary>Free bytes on the disk that holds the recordings.</summary>
+    public long AvailableFreeBytes => files.AvailableFreeBytes;
+
     /// <summary>Bumped by <see cref="DeleteAll"/>: a segment begun before it is abandoned, never finished under the new key.</summary>
     public int Generation { get; private set; }
 

@@ -33,7 +33,8 @@ public sealed class VideoSettings
 /// The video settings as shown (GET and PUT /api/media/video): credentials in the stream URL masked, and whether
 /// the source delivers a picture ("ok", "no signal: REASON", or "not checked yet").
 /// </summary>
-public sealed record VideoSettingsView(string Source, string Device, string StreamUrl, int Width, int Height, int FramesPerSecond, string Signal, bool Microphone);
+/// <param name="Encoder">In the answer to a save: "ok" once the H.264 encoder gave its first output, otherwise why not; null when not checked.</param>
+public sealed record VideoSettingsView(string Source, string Device, string StreamUrl, int Width, int Height, int FramesPerSecond, string Signal, bool Microphone, string? Encoder = null);
 
 /// <summary>
 /// The video settings in force: the configuration, overlaid by what an administrator saved. The microphone is off

@@ -50,8 +50,7 @@ internal sealed class RtpPacketizer
     /// <summary>Appends the interleaved RTP packets of one sample.</summary>
     public void Write(Fmp4Sample sample, IBufferWriter<byte> output)
     {
-        var presentation = (long)sample.DecodeTime + sample.CompositionOffset;
-        var timestamp = unchecked(_timestampBase + (uint)(Math.Max(presentation, 0) * (decimal)_clockRate / _track.Timescale));
+        var timestamp = TimestampOf(sample);
         _lastTimestamp = timestamp;
         if (_track.Kind == TrackKind.Video)
         {
@@ -61,6 +60,13 @@ internal sealed class RtpPacketizer
         {
             WriteAac(sample.Data.Span, timestamp, output);
         }
+    }
+
+    /// <summary>The RTP timestamp <paramref name="sample"/> is sent with (its presentation time on this track's clock, from the random base).</summary>
+    public uint TimestampOf(Fmp4Sample sample)
+    {
+        var presentation = (long)sample.DecodeTime + sample.CompositionOffset;
+        return unchecked(_timestampBase + (uint)(Math.Max(presentation, 0) * (decimal)_clockRate / _track.Timescale));
     }
 
     /// <summary>An RTCP sender report (RFC 3550 6.4.1) tying the last RTP timestamp to wall-clock time, on the odd channel.</summary>

@@ -240,7 +240,7 @@ internal sealed partial class RtspConnection(
             return;
         }
 
-        await RespondAsync(request.CSeq, 200, "OK", [("Range", "npt=now-"), .. SessionHeader()]);
+        await RespondAsync(request.CSeq, 200, "OK", [("Range", "npt=now-"), ("RTP-Info", _media.RtpInfo(request.Uri)), .. SessionHeader()]);
         var media = _media;
         _pump = Task.Run(async () =>
         {

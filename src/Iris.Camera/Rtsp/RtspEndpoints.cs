@@ -4,7 +4,7 @@ using Iris.Camera.Web;
 namespace Iris.Camera.Rtsp;
 
 /// <summary>Whether RTSPS is on, and where.</summary>
-public sealed record RtspState(bool Enabled, bool Available, bool Listening, int? Port, string Path);
+public sealed record RtspState(bool Enabled, bool Listening, int? Port, string Path);
 
 public sealed class RtspRequestBody
 {
@@ -34,14 +34,10 @@ internal static class RtspEndpoints
         }
 
         var enabled = body.Value!.Enabled!.Value;
-        switch (server.Switch(enabled))
+        if (server.Switch(enabled) == RtspSwitchResult.PortUnavailable)
         {
-            case RtspSwitchResult.NoEncodedFeed:
-                return Problems.Create(StatusCodes.Status409Conflict, "rtsps-unavailable", "RTSPS cannot be turned on in this software.",
-                    "RTSPS sends the camera's H.264 stream, and this software version has no H.264 encoder yet.");
-            case RtspSwitchResult.PortUnavailable:
-                return Problems.Create(StatusCodes.Status409Conflict, "rtsps-port-unavailable", "The RTSPS port could not be opened.",
-                    "Another program uses it, or the camera may not open it. Check the Iris:Rtsp:Listen setting.");
+            return Problems.Create(StatusCodes.Status409Conflict, "rtsps-port-unavailable", "The RTSPS port could not be opened.",
+                "Another program uses it, or the camera may not open it. Check the Iris:Rtsp:Listen setting.");
         }
 
         events.Append(SecurityEventKinds.SettingsChanged, http.ClientSource(), http.Actor().Username, $"RTSPS {(enabled ? "on" : "off")}");
@@ -49,5 +45,5 @@ internal static class RtspEndpoints
     }
 
     private static RtspState State(RtspServer server) =>
-        new(server.IsTurnedOn, server.IsAvailable, server.IsListening, server.LocalEndpoint?.Port, "/live");
+        new(server.IsTurnedOn, server.IsListening, server.LocalEndpoint?.Port, "/live");
 }

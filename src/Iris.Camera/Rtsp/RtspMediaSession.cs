@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Iris.Camera.Media;
 
 namespace Iris.Camera.Rtsp;
@@ -83,6 +84,40 @@ internal sealed class RtspMediaSession : IAsyncDisposable
         }
 
         return packetizer;
+    }
+
+    /// <summary>
+    /// The RTP-Info header of the PLAY answer (RFC 2326 12.33): per set-up track, its control URL under
+    /// <paramref name="baseUrl"/>, the sequence number of its first packet and that packet's RTP timestamp, taken
+    /// from the keyframe fragment held since DESCRIBE (the first thing sent), so a client can map both at once.
+    /// </summary>
+    public string RtpInfo(string baseUrl)
+    {
+        IReadOnlyList<Fmp4Sample> first = [];
+        try
+        {
+            first = _pending is null ? [] : Fmp4Reader.ReadFragment(_pending.Bytes, Tracks);
+        }
+        catch (FormatException)
+        {
+            // The pump refuses this fragment itself; the header then carries the timestamp base.
+        }
+
+        var parts = new List<string>();
+        for (var index = 0; index < Tracks.Count; index++)
+        {
+            if (!_packetizers.TryGetValue(Tracks[index].TrackId, out var packetizer))
+            {
+                continue;
+            }
+
+            // A track with no sample in that fragment gets no rtptime (it is optional): its first timestamp is not known yet.
+            var samples = first.Where(s => s.TrackId == packetizer.TrackId).ToList();
+            var rtptime = samples.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $";rtptime={packetizer.TimestampOf(samples.MinBy(s => s.DecodeTime))}");
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"url={baseUrl.TrimEnd('/')}/trackID={index};seq={packetizer.NextSequence}{rtptime}"));
+        }
+
+        return string.Join(",", parts);
     }
 
     public bool IsChannelTaken(byte channel, int exceptIndex) =>

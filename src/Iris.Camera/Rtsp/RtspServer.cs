@@ -14,33 +14,27 @@ public enum RtspSwitchResult
 {
     Done,
 
-    /// <summary>This build has no encoded live feed (H.264) for RTSPS to send.</summary>
-    NoEncodedFeed,
-
     /// <summary>The port could not be opened (in use, or not permitted).</summary>
     PortUnavailable,
 }
 
 /// <summary>
 /// The RTSPS listener (RTSP 1.0 over TLS). It listens only while an administrator has turned it on (stored, so it
-/// stays on after a restart) and the daemon has an encoded live feed. Every connection goes through the same
-/// admission as HTTPS (<see cref="ConnectionGate"/>, counted in the same budget) and the same TLS policy, handshake
+/// stays on after a restart). It sends the daemon's one encoded live feed, which every build has: an encoder that
+/// cannot start is a fault at run time (DESCRIBE answers 503, the video settings say why), not a build without
+/// RTSPS. Every connection goes through the same admission as HTTPS (<see cref="ConnectionGate"/>, counted in the same budget) and the same TLS policy, handshake
 /// timeout and device certificate; nothing is ever read or answered before the handshake, so plaintext RTSP gets
 /// no answer.
 /// </summary>
 internal sealed partial class RtspServer(
-    RtspOptions options, HttpsOptions https, ConnectionGate gate, CameraDatabase database, IEnumerable<ILiveMediaFeed> feeds,
+    RtspOptions options, HttpsOptions https, ConnectionGate gate, CameraDatabase database, ILiveMediaFeed feed,
     IServiceProvider services, TimeProvider time, ILogger<RtspServer> logger) : IHostedService, IDisposable
 {
     public const string SettingKey = "rtsp.enabled";
 
     private readonly Lock _lock = new();
-    private readonly ILiveMediaFeed? _feed = feeds.LastOrDefault();
     private TcpListener? _listener;
     private CancellationTokenSource? _running;
-
-    /// <summary>Whether the daemon has an encoded live feed RTSPS can send.</summary>
-    public bool IsAvailable => _feed is not null;
 
     /// <summary>Whether the administrator turned RTSPS on (the stored choice).</summary>
     public bool IsTurnedOn => database.GetSetting(SettingKey) == "true";
@@ -71,16 +65,9 @@ internal sealed partial class RtspServer(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (IsTurnedOn)
+        if (IsTurnedOn && Start() != RtspSwitchResult.Done)
         {
-            if (!IsAvailable)
-            {
-                LogNoFeed(logger);
-            }
-            else if (Start() != RtspSwitchResult.Done)
-            {
-                LogPortUnavailable(logger, options.Listen);
-            }
+            LogPortUnavailable(logger, options.Listen);
         }
 
         return Task.CompletedTask;
@@ -95,11 +82,6 @@ internal sealed partial class RtspServer(
     /// <summary>Turns RTSPS on or off and stores the choice; turning it off ends every open RTSPS connection.</summary>
     public RtspSwitchResult Switch(bool on)
     {
-        if (on && !IsAvailable)
-        {
-            return RtspSwitchResult.NoEncodedFeed;
-        }
-
         if (on)
         {
             var started = Start();
@@ -202,7 +184,7 @@ internal sealed partial class RtspServer(
                 await tlsStream.AuthenticateAsServerAsync(serverOptions, linked.Token);
             }
 
-            using var connection = new RtspConnection(tlsStream, ClientAddress.Key(remote), _feed!, () => IsListening, connectionServices, cancellationToken);
+            using var connection = new RtspConnection(tlsStream, ClientAddress.Key(remote), feed, () => IsListening, connectionServices, cancellationToken);
             await connection.RunAsync();
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException)
@@ -221,8 +203,6 @@ internal sealed partial class RtspServer(
     [LoggerMessage(EventId = 7410, Level = LogLevel.Information, Message = "RTSPS listening on {Endpoint}.")]
     private static partial void LogListening(ILogger logger, EndPoint endpoint);
 
-    [LoggerMessage(EventId = 7411, Level = LogLevel.Warning, Message = "RTSPS is turned on but this build has no encoded live feed; it stays closed.")]
-    private static partial void LogNoFeed(ILogger logger);
 
     [LoggerMessage(EventId = 7412, Level = LogLevel.Warning, Message = "RTSPS is turned on but {Endpoint} could not be opened; it stays closed.")]
     private static partial void LogPortUnavailable(ILogger logger, string endpoint);

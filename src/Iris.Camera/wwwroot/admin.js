@@ -49,9 +49,7 @@ export async function loadSettings() {
 // shows where each recorder takes them), so the page never shows or suggests a password.
 function showRtsps(rtsps) {
   $("rtsps-enabled").checked = rtsps.enabled;
-  $("rtsps-enabled").disabled = !rtsps.available && !rtsps.enabled;
-  $("rtsps-url").textContent = !rtsps.available ? t("rtspsUnavailable")
-    : rtsps.listening ? `${t("rtspsUrl")} rtsps://${location.hostname}:${rtsps.port}${rtsps.path}` : "";
+  $("rtsps-url").textContent = rtsps.listening ? `${t("rtspsUrl")} rtsps://${location.hostname}:${rtsps.port}${rtsps.path}` : "";
 }
 
 // Sensitivity stays the device's 1-100 number; the words beside it say what a person gets.

@@ -5,7 +5,7 @@
 import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, when } from "/core.js";
 import { loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
 import { cancelScore, scorePassword } from "/password.js";
-import { LivePlayer, mseAvailable } from "/player.js";
+import { LivePlayer, mseAvailable, renderTimeline } from "/player.js";
 
 const pages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account"];
 const adminPages = new Set(["settings", "users", "security", "updates", "privacy"]);
@@ -224,6 +224,7 @@ async function loadRecordings() {
     motionList.append(entry);
   }
   if (motionEvents.length === 0) motionList.append(item(t("noMotion")));
+  await loadTimeline();
 
   const admin = state.session.role === "administrator";
   const body = $("recordings-body");
@@ -365,3 +366,27 @@ wireAdmin();
 
 applyLanguage();
 refresh().catch(fail);
+
+// ---- Day timeline (issue 14): the chosen day (local midnight to midnight) from /api/recordings/timeline, drawn by
+// player.js; picking a time plays that segment from there in the same player as the list above.
+async function loadTimeline() {
+  const day = $("timeline-day");
+  if (!day.value) {
+    const now = new Date();
+    day.value = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+  }
+  const [year, month, date] = day.value.split("-").map(Number);
+  const from = new Date(year, month - 1, date);
+  const to = new Date(year, month - 1, date + 1);
+  const view = await api("GET", `/api/recordings/timeline?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`);
+  renderTimeline($("timeline-bar"), $("timeline-preview"), view, playAt, { motionAt: (at) => tf("motionAt", when(at)), preview: t("timelinePreview") });
+}
+
+function playAt(segment, seconds) {
+  play(segment, when(segment.startedAt));
+  const video = $("playback-video");
+  video.addEventListener("loadedmetadata", () => { video.currentTime = Math.min(seconds, video.duration || seconds); }, { once: true });
+}
+
+$("timeline-day").addEventListener("change", () => loadTimeline().catch(fail));
+

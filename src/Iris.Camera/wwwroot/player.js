@@ -160,3 +160,50 @@ function concat(parts) {
   for (const p of parts) { whole.set(p, at); at += p.length; }
   return whole;
 }
+
+// Day timeline (issue 14): the day's recorded segments as blocks on a 24-hour bar and motion events as markers.
+// A click on the bar plays the segment recorded at that time from that moment; a marker plays its event's segment
+// from the event, and shows a small picture of it (made by the camera from the recording when first shown).
+// view = GET /api/recordings/timeline; onPick(segment, secondsIntoIt); labels = { motionAt(time), preview }.
+export function renderTimeline(bar, preview, view, onPick, labels) {
+  const from = new Date(view.from).getTime();
+  const span = new Date(view.to).getTime() - from;
+  const share = (at) => Math.min(100, Math.max(0, ((new Date(at).getTime() - from) / span) * 100));
+  bar.replaceChildren();
+  preview.hidden = true;
+  preview.removeAttribute("src");
+  for (const segment of view.segments) {
+    const block = document.createElement("div");
+    block.className = "timeline-segment";
+    block.style.left = `${share(segment.startedAt)}%`;
+    block.style.width = `${Math.max(0.2, share(segment.endedAt) - share(segment.startedAt))}%`;
+    bar.append(block);
+  }
+  for (const motion of view.motion) {
+    const marker = document.createElement("button");
+    marker.type = "button";
+    marker.className = "timeline-marker";
+    marker.style.left = `${share(motion.at)}%`;
+    marker.setAttribute("aria-label", labels.motionAt(motion.at));
+    marker.title = labels.motionAt(motion.at);
+    const segment = view.segments.find((s) => s.id === motion.segmentId);
+    marker.disabled = !segment;
+    if (segment) {
+      const show = () => {
+        preview.alt = `${labels.preview} ${labels.motionAt(motion.at)}`;
+        preview.src = `/api/recordings/${segment.id}/thumbnail?at=${motion.offset}`;
+        preview.hidden = false;
+      };
+      marker.addEventListener("mouseenter", show);
+      marker.addEventListener("focus", show);
+      marker.addEventListener("click", (event) => { event.stopPropagation(); onPick(segment, motion.offset); });
+    }
+    bar.append(marker);
+  }
+  bar.onclick = (event) => {
+    const box = bar.getBoundingClientRect();
+    const at = from + ((event.clientX - box.left) / box.width) * span;
+    const segment = view.segments.find((s) => new Date(s.startedAt).getTime() <= at && at <= new Date(s.endedAt).getTime() + 1000);
+    if (segment) onPick(segment, Math.max(0, (at - new Date(segment.startedAt).getTime()) / 1000));
+  };
+}

@@ -253,7 +253,8 @@ public sealed class ForensicErasureTests
     private static Task<InProcessCamera> StartAsync(string dataDirectory, MjpegStreamServer streams, string? token = null) =>
         InProcessCamera.StartAsync(dataDirectory, builder =>
         {
-            RecordingTests.OneSecondSegments(builder);
+            // FrameSample reads picture bytes from a segment's first record: a JPEG in format 2 (format 3 starts with the init segment).
+            RecordingTests.OneSecondMjpegSegments(builder);
             // The image is small: without a lower floor, retention would delete the segments as soon as they exist.
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {

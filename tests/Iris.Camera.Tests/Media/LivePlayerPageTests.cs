@@ -97,6 +97,65 @@ public sealed class LivePlayerPageTests
         Assert.Equal(320, await video.EvaluateAsync<int>("v => v.videoWidth"));
     }
 
+    [Fact]
+    public async Task DayTimeline_ShowsSegmentsAndAMotionMark_WhoseThumbnailShows_AndWhichPlaysFromTheEvent()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: RecordingTests.OneSecondSegments);
+        using var owner = await camera.ClaimAsync();
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = 0;
+        camera.App.Services.GetRequiredService<Iris.Camera.Media.Recorder>().SegmentCompleted += _ =>
+        {
+            if (Interlocked.Increment(ref seen) >= 3)
+            {
+                recorded.TrySetResult();
+            }
+        };
+        using (var on = await owner.Http.PutAsJsonAsync(new Uri("/api/recordings/settings", UriKind.Relative), new { mode = "continuous" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, on.StatusCode);
+        }
+
+        await recorded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        using (await owner.Http.PutAsJsonAsync(new Uri("/api/recordings/settings", UriKind.Relative), new { mode = "off" }))
+        {
+        }
+
+        var segments = (await owner.Http.GetFromJsonAsync<List<Iris.Camera.Media.RecordingSegment>>(new Uri("/api/recordings", UriKind.Relative)))!;
+        var middle = segments[1];
+        using (var connection = camera.App.Services.GetRequiredService<Iris.Camera.Storage.CameraDatabase>().OpenConnection())
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ($at, 0.3);";
+            insert.Parameters.AddWithValue("$at", Iris.Camera.Storage.DbTime.Format(middle.StartedAt.AddMilliseconds(500)));
+            insert.ExecuteNonQuery();
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(Iris.Camera.Tests.Web.WebUiTests.LaunchOptions());
+        // The page's day is local midnight to midnight: the browser in UTC, like the timestamps of the segments just made.
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true, TimezoneId = "UTC" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(camera.BaseAddress.ToString());
+        await page.FillAsync("#login-password", InProcessCamera.OwnerPassword);
+        await page.ClickAsync("#login-submit");
+        await page.ClickAsync("button[data-tab='recordings']");
+        await page.Locator("#timeline-day").FillAsync(middle.StartedAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('#timeline-bar .timeline-segment').length >= 3", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        var marker = page.Locator("#timeline-bar .timeline-marker");
+        await Expect(marker).ToHaveCountAsync(1);
+        await marker.FocusAsync();
+        await page.WaitForFunctionAsync("() => { const i = document.getElementById('timeline-preview'); return !i.hidden && i.complete && i.naturalWidth === 160; }",
+            null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+
+        await page.EvaluateAsync("() => { const v = document.getElementById('playback-video'); window.seekedAt = null; v.addEventListener('seeked', () => { window.seekedAt = v.currentTime; }, { once: true }); }");
+        await marker.ClickAsync();
+        await WaitOrExplainAsync(page, "() => window.seekedAt !== null");
+        Assert.EndsWith($"/api/recordings/{middle.Id}?play=true", await page.Locator("#playback-video").EvaluateAsync<string>("v => v.src"), StringComparison.Ordinal);
+        Assert.InRange(await page.EvaluateAsync<double>("() => window.seekedAt"), 0.35, 0.65);
+    }
+
     /// <summary>Waits for <paramref name="condition"/>; on timeout, fails with the playback element's state (what went wrong, not just "timeout").</summary>
     private static async Task WaitOrExplainAsync(IPage page, string condition)
     {

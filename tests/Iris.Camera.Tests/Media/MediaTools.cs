@@ -9,6 +9,18 @@ internal static class MediaTools
     public static Task<(int ExitCode, string Output, string Errors)> ProbeAsync(string file) =>
         RunAsync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,codec_name,width,height,r_frame_rate,avg_frame_rate,nb_frames,sample_rate:format=duration", "-of", "flat", file]);
 
+    /// <summary>ffprobe's flat description as key/value pairs ("streams.stream.0.codec_name" = "h264"); fails the test when ffprobe does.</summary>
+    public static async Task<Dictionary<string, string>> ProbeValuesAsync(string file)
+    {
+        var probe = await ProbeAsync(file);
+        Assert.True(probe.ExitCode == 0, probe.Errors);
+        return Values(probe.Output);
+    }
+
+    /// <summary>ffprobe's "-of flat" lines as key/value pairs, quotes removed.</summary>
+    public static Dictionary<string, string> Values(string flat) =>
+        flat.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim().Trim('"'));
+
     /// <summary>Decodes every frame of <paramref name="file"/>; any error is in Errors (ffmpeg -v error).</summary>
     public static Task<(int ExitCode, string Output, string Errors)> DecodeAsync(string file) =>
         RunAsync("ffmpeg", ["-v", "error", "-nostdin", "-i", file, "-f", "null", "-"]);

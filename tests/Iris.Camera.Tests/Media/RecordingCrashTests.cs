@@ -20,10 +20,16 @@ public sealed class RecordingCrashTests
     [Theory]
     [InlineData("mjpeg", "multipart/x-mixed-replace")]
     [InlineData("h264", "video/mp4")]
-    public async Task KillDuringRecording_KeepsOlderSegments_AndRecordingResumes(string format, string played)
+    [InlineData(null, "video/mp4")] // the default format
+    public async Task KillDuringRecording_KeepsOlderSegments_AndRecordingResumes(string? format, string played)
     {
         using var data = new TempDirectory();
-        var environment = new Dictionary<string, string>(FastSegments) { ["Iris__Media__RecordingFormat"] = format };
+        var environment = new Dictionary<string, string>(FastSegments);
+        if (format is not null)
+        {
+            environment["Iris__Media__RecordingFormat"] = format;
+        }
+
         List<RecordingSegment> before;
         using (var camera = await CameraProcess.StartAsync(data.Path, environment: environment))
         {

@@ -19,10 +19,17 @@ public sealed class RecordingTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Media:SegmentLength"] = "00:00:01" });
     }
 
+    /// <summary>One-second segments of sealed JPEGs (format 2): for tests about what an MJPEG recording holds; H.264 is the default.</summary>
+    internal static void OneSecondMjpegSegments(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+    {
+        OneSecondSegments(builder);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Media:RecordingFormat"] = "mjpeg" });
+    }
+
     [Fact]
     public async Task ContinuousRecording_IsEncryptedOnDisk_PlaysThroughTheApi_AndRefusesAFlippedByte()
     {
-        await using var camera = await InProcessCamera.StartAsync(configure: OneSecondSegments);
+        await using var camera = await InProcessCamera.StartAsync(configure: OneSecondMjpegSegments);
         using var admin = await camera.ClaimAsync();
         var completed = SegmentsCompleted(camera, 2);
 

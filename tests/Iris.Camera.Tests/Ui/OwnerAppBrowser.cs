@@ -50,12 +50,20 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
         }
     }
 
-    public static async Task<OwnerAppBrowser> StartAsync(int width, int height, bool withRecording = true, string locale = "en-US")
+    public static async Task<OwnerAppBrowser> StartAsync(int width, int height, bool withRecording = true, string locale = "en-US", bool mjpegRecordings = false)
     {
         var restart = new RestartRequests();
         var camera = await InProcessCamera.StartAsync(configure: b =>
         {
-            Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments(b);
+            if (mjpegRecordings)
+            {
+                Iris.Camera.Tests.Media.RecordingTests.OneSecondMjpegSegments(b);
+            }
+            else
+            {
+                Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments(b);
+            }
+
             b.Services.AddSingleton<Iris.Camera.Platform.IRestartRequester>(restart);
         });
         var owner = await camera.ClaimAsync();

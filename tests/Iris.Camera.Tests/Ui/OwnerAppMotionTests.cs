@@ -12,7 +12,8 @@ public sealed class OwnerAppMotionTests
     [Fact]
     public async Task MotionEvents_ShowAsBursts_InWords_WithThePlayableClip()
     {
-        await using var app = await OwnerAppBrowser.StartAsync(390, 844);
+        // The clip opens in the MJPEG img element; the H.264 video element is LivePlayerPageTests'.
+        await using var app = await OwnerAppBrowser.StartAsync(390, 844, mjpegRecordings: true);
         var segments = await app.Owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/recordings", UriKind.Relative));
         var segment = segments.EnumerateArray().First();
         var started = segment.GetProperty("startedAt").GetDateTimeOffset();

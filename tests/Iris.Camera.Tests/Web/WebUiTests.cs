@@ -57,7 +57,8 @@ public sealed class WebUiTests
     [Fact]
     public async Task RecordingsPage_RecordsPlaysAndDeletesEverything()
     {
-        await using var camera = await InProcessCamera.StartAsync(configure: Iris.Camera.Tests.Media.RecordingTests.OneSecondSegments);
+        // MJPEG playback in the img element; H.264 playback in the video element is LivePlayerPageTests'.
+        await using var camera = await InProcessCamera.StartAsync(configure: Iris.Camera.Tests.Media.RecordingTests.OneSecondMjpegSegments);
         using var owner = await camera.ClaimAsync();
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         camera.App.Services.GetRequiredService<Iris.Camera.Media.Recorder>().SegmentCompleted += _ => recorded.TrySetResult();

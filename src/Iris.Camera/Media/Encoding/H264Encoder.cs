@@ -44,7 +44,16 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
+        var started = TryStart(start);
+        if (started is null)
+        {
+            // Said, not thrown: the recorder falls back to MJPEG and shows this reason.
+            LastFailure = "ffmpeg is not installed or cannot run";
+            socketDirectory?.Delete(recursive: true);
+            yield break;
+        }
+
+        using var process = started;
         Volatile.Write(ref _processId, process.Id);
         LogStarted(logger, video.Width, video.Height, video.FramesPerSecond, audio, process.Id);
         string? lastError = null;
@@ -140,6 +149,18 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
         catch (Exception ex) when (ex is OperationCanceledException or SocketException)
         {
             // Cancelled, or ffmpeg is gone.
+        }
+    }
+
+    private static Process? TryStart(ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
         }
     }
 
