@@ -17,6 +17,9 @@ internal sealed class MediaModule : CameraModule
         module.Services.AddSingleton<IDeclaresServices, MediaServices>();
     }
 
+    /// <summary>A decrypted export a crash left in RAM goes before anything else opens (see <see cref="Mp4Export"/>).</summary>
+    public override void Recover(IServiceProvider services) => Mp4Export.SweepLeftovers(services.GetRequiredService<DataDirectory>().Root);
+
     public override void Open(IServiceProvider services) => services.InitializeMedia();
 
     public override void MapEndpoints(IEndpointRouteBuilder routes)

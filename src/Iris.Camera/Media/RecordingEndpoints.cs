@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Iris.Camera.Accounts;
 using Iris.Camera.Events;
+using Iris.Camera.Storage;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -90,7 +91,7 @@ internal static class RecordingEndpoints
         byte[] mp4;
         try
         {
-            mp4 = await Mp4Export.RemuxAsync(records, http.RequestAborted);
+            mp4 = await Mp4Export.RemuxAsync(http.RequestServices.GetRequiredService<DataDirectory>().Root, records, http.RequestAborted);
         }
         catch (InvalidDataException)
         {
@@ -146,7 +147,7 @@ internal static class RecordingEndpoints
         byte[] mp4;
         try
         {
-            mp4 = await Mp4Export.JoinAsync(parts, plan.Skip, plan.Duration, http.RequestAborted);
+            mp4 = await Mp4Export.JoinAsync(http.RequestServices.GetRequiredService<DataDirectory>().Root, parts, plan.Skip, plan.Duration, http.RequestAborted);
         }
         catch (InvalidDataException)
         {

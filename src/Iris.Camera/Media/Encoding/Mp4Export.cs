@@ -13,6 +13,10 @@ namespace Iris.Camera.Media;
 /// disk: recordings never touch the disk in plaintext); the result is read back and the directory removed before
 /// the answer is sent. ffmpeg reads only its standard input or, for a range, the files the daemon wrote into that
 /// directory (<c>-protocol_whitelist</c> pipe or file, formats forced).
+/// A crash (or a power cut on a board whose tmpfs is swapped) between writing and removing would leave a decrypted
+/// recording there, outside the data directory that deletion, reset and the inventory cover: so every directory
+/// is named after the data directory it serves (<see cref="WorkPrefix"/>) and <see cref="SweepLeftovers"/> removes
+/// that data directory's leftovers before the daemon opens anything. Another daemon's live exports keep their names.
 /// </summary>
 internal static class Mp4Export
 {
@@ -21,8 +25,30 @@ internal static class Mp4Export
 
     public static bool Available => Directory.Exists(RamDirectory);
 
-    public static Task<byte[]> RemuxAsync(IReadOnlyList<RecordedFrame> records, CancellationToken cancellationToken) =>
-        InRamDirectoryAsync(async (directory, output) =>
+    /// <summary>The name every work directory of this data directory starts with: a hash, so the path itself is not in /dev/shm.</summary>
+    public static string WorkPrefix(string dataDirectory) =>
+        "iris-export-" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory))).AsSpan(0, 8)) + "-";
+
+    /// <summary>Removes the work directories a crashed daemon of this data directory left behind; returns how many.</summary>
+    public static int SweepLeftovers(string dataDirectory)
+    {
+        if (!Available)
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var leftover in Directory.EnumerateDirectories(RamDirectory, WorkPrefix(dataDirectory) + "*"))
+        {
+            Directory.Delete(leftover, recursive: true);
+            removed++;
+        }
+
+        return removed;
+    }
+
+    public static Task<byte[]> RemuxAsync(string dataDirectory, IReadOnlyList<RecordedFrame> records, CancellationToken cancellationToken) =>
+        InRamDirectoryAsync(dataDirectory, async (directory, output) =>
         {
             await RunAsync(["-protocol_whitelist", "pipe", "-f", "mp4", "-i", "pipe:0", "-map", "0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", output],
                 async input =>
@@ -38,8 +64,8 @@ internal static class Mp4Export
     /// Joins segments (each the records of one format-3 segment, oldest first) and keeps <paramref name="duration"/>
     /// from <paramref name="skip"/> into the joined timeline: frame-exact, H.264 (libx264) and AAC when there was sound.
     /// </summary>
-    public static Task<byte[]> JoinAsync(IReadOnlyList<IReadOnlyList<RecordedFrame>> segments, TimeSpan skip, TimeSpan duration, CancellationToken cancellationToken) =>
-        InRamDirectoryAsync(async (directory, output) =>
+    public static Task<byte[]> JoinAsync(string dataDirectory, IReadOnlyList<IReadOnlyList<RecordedFrame>> segments, TimeSpan skip, TimeSpan duration, CancellationToken cancellationToken) =>
+        InRamDirectoryAsync(dataDirectory, async (directory, output) =>
         {
             var list = new System.Text.StringBuilder();
             for (var i = 0; i < segments.Count; i++)
@@ -71,9 +97,9 @@ internal static class Mp4Export
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
 
-    private static async Task<byte[]> InRamDirectoryAsync(Func<string, string, Task> produce, CancellationToken cancellationToken)
+    private static async Task<byte[]> InRamDirectoryAsync(string dataDirectory, Func<string, string, Task> produce, CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(RamDirectory, "iris-export-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)));
+        var directory = Path.Combine(RamDirectory, WorkPrefix(dataDirectory) + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
