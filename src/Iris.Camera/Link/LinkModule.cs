@@ -24,6 +24,7 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<WebhookSecret>();
         services.AddSingleton<LinkService>();
         services.AddSingleton<PairedKeys>();
+        services.AddSingleton<RemoteView>();
         services.AddSingleton<RemoteCommands>();
         services.AddSingleton<HomeAssistantDiscovery>();
         services.AddHostedService<MqttLink>();
