@@ -36,6 +36,9 @@ internal sealed partial class RemoteView(
 
     public int Active => _sessions.Count;
 
+    /// <summary>Raised with the session id and the reason when a session ends (the status page and tests listen).</summary>
+    public event Action<string, string>? Ended;
+
     /// <summary>Connects to the relay and returns the grant for the viewer, or why not (status <c>refused</c> or <c>failed</c>).</summary>
     public async Task<(string Status, string Detail, RemoteViewGrant? Grant)> StartAsync(RemoteCommand command, string keyId, CancellationToken cancellationToken)
     {
@@ -90,14 +93,16 @@ internal sealed partial class RemoteView(
         _sessions[sessionId] = session;
         _ = Task.Run(async () =>
         {
+            var reason = "ended";
             try
             {
-                await session.RunAsync(_stopping.Token);
+                reason = await session.RunAsync(_stopping.Token);
             }
             finally
             {
                 _sessions.TryRemove(sessionId, out _);
                 session.Dispose();
+                Ended?.Invoke(sessionId, reason);
             }
         }, CancellationToken.None);
         LogStarted(logger, sessionId, relay.Authority);

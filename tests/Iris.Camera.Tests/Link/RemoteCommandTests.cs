@@ -95,7 +95,7 @@ public sealed class RemoteCommandTests
         Assert.Equal("unknown or revoked key", (await SendAsync(setup, app.Command(setup.Serial, "privacy-on"))).GetProperty("detail").GetString());
     }
 
-    private static async Task PairAsync(LinkedCamera setup, SignedInClient owner, OwnerApp app, string role)
+    internal static async Task PairAsync(LinkedCamera setup, SignedInClient owner, OwnerApp app, string role)
     {
         await LinkBrokerTests.WaitForStateAsync(owner, "connected");
         using var response = await owner.Http.PostAsJsonAsync(new Uri("/api/link/pairing", UriKind.Relative), new { role, label = role + " phone" });
@@ -107,7 +107,7 @@ public sealed class RemoteCommandTests
         Assert.Equal("paired", answer.GetProperty("status").GetString());
     }
 
-    private static Task<JsonElement> SendAsync(LinkedCamera setup, string envelope)
+    internal static Task<JsonElement> SendAsync(LinkedCamera setup, string envelope)
     {
         var commandId = JsonDocument.Parse(OwnerApp.Decode(JsonDocument.Parse(envelope).RootElement.GetProperty("payload").GetString()!)).RootElement.GetProperty("commandId").GetString();
         var seen = setup.Platform.Received.Count(m => m.Topic.EndsWith("/results", StringComparison.Ordinal));
