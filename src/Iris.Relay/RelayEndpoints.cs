@@ -50,22 +50,35 @@ internal static partial class RelayEndpoints
             session.AttachCamera(camera);
             LogCameraOpened(logger, serial);
             await ForwardAsync(camera, session, options.FrameLimit, context.RequestAborted);
-            if (session.Viewer is { State: WebSocketState.Open } viewer)
-            {
-                await viewer.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "camera ended the session", CancellationToken.None);
-            }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
-            // The camera or the viewer went away; the session ends either way.
+            // The camera went away; the session ends either way.
         }
         finally
         {
+            await CloseViewerAsync(session);
             sessions.Close(session);
             LogCameraClosed(logger, serial);
         }
 
         return Results.Empty;
+    }
+
+    /// <summary>However the camera's side ended, the viewer hears a proper close (its page says the session ended).</summary>
+    private static async Task CloseViewerAsync(RelaySession session)
+    {
+        if (session.Viewer is { State: WebSocketState.Open or WebSocketState.CloseReceived } viewer)
+        {
+            try
+            {
+                await viewer.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "camera ended the session", CancellationToken.None);
+            }
+            catch (WebSocketException)
+            {
+                // The viewer is gone too.
+            }
+        }
     }
 
     /// <summary>Reads whole messages from the camera and hands each binary one, unchanged, to the viewer if there is one.</summary>
@@ -153,6 +166,7 @@ internal static partial class RelayEndpoints
                 var received = await viewer.ReceiveAsync(scratch.AsMemory(), context.RequestAborted);
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
+                    await viewer.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
                     break;
                 }
             }

@@ -25,6 +25,7 @@ internal sealed partial class RemoteViewSession(
     ILogger logger) : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _pushGate = new(1, 1);
     private CancellationTokenSource? _pushing;
     private Task _push = Task.CompletedTask;
     private string? _stopReason;
@@ -42,48 +43,60 @@ internal sealed partial class RemoteViewSession(
     }
 
     /// <summary>Runs until the session ends; returns why it ended.</summary>
+    /// <remarks>
+    /// Receives and sends on the socket are never cancelled: a cancelled WebSocket operation aborts the socket,
+    /// and the relay would then cut the viewer off without telling it. The end is a close handshake instead.
+    /// </remarks>
     public async Task<string> RunAsync(CancellationToken stoppingToken)
     {
         using var end = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _stop.Token);
         var listen = ListenAsync(end.Token);
         var watch = WatchAsync(end.Token);
-        var first = await Task.WhenAny(listen, watch);
-        var reason = _stopReason ?? (stoppingToken.IsCancellationRequested ? "the camera is stopping" : await first);
+        var first = await Task.WhenAny((Task)listen, watch);
+        var reason = first == listen ? await listen : await watch ?? _stopReason ?? "the camera is stopping";
         await end.CancelAsync();
         await StopPushingAsync();
-        await Task.WhenAll(listen.ContinueWith(_ => { }, TaskScheduler.Default), watch.ContinueWith(_ => { }, TaskScheduler.Default));
-        try
+        if (!listen.IsCompleted)
         {
-            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
-            if (socket.State == WebSocketState.Open)
+            try
             {
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, reason, closing.Token);
+                using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, closing.Token);
+                // The relay answers with its own close, which ends the listener.
+                await listen.WaitAsync(TimeSpan.FromSeconds(5), time, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or TimeoutException)
+            {
+                socket.Abort();
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-        {
-            // The relay is gone already.
-        }
 
+        await watch;
         LogEnded(logger, sessionId, reason);
         return reason;
     }
 
-    /// <summary>Reads the relay's notices: a viewer joined (start the stream afresh) or left (stop it).</summary>
-    private async Task<string> ListenAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the relay's notices: a viewer joined (start the stream afresh) or left (stop it); returns when the relay closes.</summary>
+    private async Task<string> ListenAsync(CancellationToken sessionToken)
     {
         var buffer = new byte[1024];
         try
         {
             while (true)
             {
-                var received = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+                var received = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
+                    if (socket.State == WebSocketState.CloseReceived)
+                    {
+                        await StopPushingAsync();
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    }
+
                     return "the relay closed the session";
                 }
 
-                if (received.MessageType != WebSocketMessageType.Text || !received.EndOfMessage)
+                if (received.MessageType != WebSocketMessageType.Text || !received.EndOfMessage || sessionToken.IsCancellationRequested)
                 {
                     continue;
                 }
@@ -91,9 +104,7 @@ internal sealed partial class RemoteViewSession(
                 var type = NoticeType(buffer.AsSpan(0, received.Count));
                 if (type == "viewer-joined")
                 {
-                    await StopPushingAsync();
-                    _pushing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    _push = PushAsync(_pushing.Token);
+                    await RestartPushingAsync(sessionToken);
                 }
                 else if (type == "viewer-left")
                 {
@@ -101,28 +112,35 @@ internal sealed partial class RemoteViewSession(
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        catch (WebSocketException)
         {
             return "the relay connection was lost";
         }
     }
 
-    /// <summary>Checks once a second whether the session must end (privacy, revoked key, expiry).</summary>
-    private async Task<string> WatchAsync(CancellationToken cancellationToken)
+    /// <summary>Checks once a second whether the session must end (privacy, revoked key, expiry); null when stopped otherwise.</summary>
+    private async Task<string?> WatchAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        try
         {
-            if (time.GetUtcNow() >= expiresAt)
+            while (true)
             {
-                return "the session expired";
-            }
+                if (time.GetUtcNow() >= expiresAt)
+                {
+                    return "the session expired";
+                }
 
-            if (endReason() is { } reason)
-            {
-                return reason;
-            }
+                if (endReason() is { } reason)
+                {
+                    return reason;
+                }
 
-            await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
         }
     }
 
@@ -137,7 +155,8 @@ internal sealed partial class RemoteViewSession(
                 await foreach (var fragment in feed.FollowAsync(cancellationToken))
                 {
                     var sealedMessage = cipher.Seal(fragment.IsInitialization ? RemoteViewCipher.Initialization : RemoteViewCipher.Fragment, fragment.Bytes.Span);
-                    await socket.SendAsync(sealedMessage, WebSocketMessageType.Binary, true, cancellationToken);
+                    // Not cancelled (that would abort the socket); a dead relay fails it through the keep-alive.
+                    await socket.SendAsync(sealedMessage, WebSocketMessageType.Binary, true, CancellationToken.None);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
@@ -149,7 +168,39 @@ internal sealed partial class RemoteViewSession(
         }
     }
 
+    /// <summary>A new subscription to the feed for a new viewer; the old one (if any) is stopped first, so only one sends.</summary>
+    private async Task RestartPushingAsync(CancellationToken sessionToken)
+    {
+        await _pushGate.WaitAsync(CancellationToken.None);
+        try
+        {
+            await StopPushingLockedAsync();
+            if (!sessionToken.IsCancellationRequested)
+            {
+                _pushing = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
+                _push = PushAsync(_pushing.Token);
+            }
+        }
+        finally
+        {
+            _pushGate.Release();
+        }
+    }
+
     private async Task StopPushingAsync()
+    {
+        await _pushGate.WaitAsync(CancellationToken.None);
+        try
+        {
+            await StopPushingLockedAsync();
+        }
+        finally
+        {
+            _pushGate.Release();
+        }
+    }
+
+    private async Task StopPushingLockedAsync()
     {
         if (_pushing is { } pushing)
         {
@@ -177,6 +228,7 @@ internal sealed partial class RemoteViewSession(
     {
         _stop.Dispose();
         _pushing?.Dispose();
+        _pushGate.Dispose();
         cipher.Dispose();
         socket.Dispose();
         transport.Dispose();

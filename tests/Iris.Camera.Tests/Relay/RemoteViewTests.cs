@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Iris.Camera.Link;
 using Iris.Camera.Media;
@@ -84,7 +85,8 @@ public sealed class RemoteViewTests
         }
 
         // The relay holds the device certificate's public key (to check tokens), never the camera's ephemeral key.
-        Assert.Equal(rig.Setup.Camera.Certificate.GetECDsaPublicKey()!.ExportSubjectPublicKeyInfo(), relaySession.CameraKey);
+        using var devicePublicKey = rig.Setup.Camera.Certificate.GetECDsaPublicKey()!;
+        Assert.Equal(devicePublicKey.ExportSubjectPublicKeyInfo(), relaySession.CameraKey);
         Assert.NotEqual(OwnerApp.Decode(grant.GetProperty("cameraKey").GetString()!), relaySession.CameraKey);
     }
 
