@@ -33,7 +33,8 @@ public sealed record CommandResult(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("detail")] string Detail,
     [property: JsonPropertyName("at")] DateTimeOffset At,
-    [property: JsonPropertyName("remoteView"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RemoteViewGrant? RemoteView = null);
+    [property: JsonPropertyName("remoteView"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RemoteViewGrant? RemoteView = null,
+    [property: JsonPropertyName("snapshot"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SnapshotPicture? Snapshot = null);
 
 /// <summary>A pairing request: the one-time code the administrator showed and the app's public key (SPKI, base64url).</summary>
 public sealed record PairingRequest(

@@ -25,6 +25,7 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<LinkService>();
         services.AddSingleton<PairedKeys>();
         services.AddSingleton<RemoteView>();
+        services.AddSingleton<RemoteSnapshot>();
         services.AddSingleton<RemoteCommands>();
         services.AddSingleton<HomeAssistantDiscovery>();
         services.AddHostedService<MqttLink>();

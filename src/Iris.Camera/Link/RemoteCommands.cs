@@ -29,6 +29,7 @@ internal sealed partial class RemoteCommands(
     PrivacyMode privacy,
     IRestartRequester restart,
     RemoteView remoteView,
+    RemoteSnapshot snapshot,
     TimeProvider time,
     ILogger<RemoteCommands> logger)
 {
@@ -44,6 +45,7 @@ internal sealed partial class RemoteCommands(
         ["privacy-off"] = Privilege.ManageSettings,
         ["restart"] = Privilege.ManageSettings,
         ["status"] = Privilege.LiveView,
+        ["snapshot"] = Privilege.LiveView,
         ["remote-view-start"] = Privilege.LiveView,
         ["remote-view-stop"] = Privilege.LiveView,
     };
@@ -68,6 +70,12 @@ internal sealed partial class RemoteCommands(
         {
             var (status, started, grant) = await remoteView.StartAsync(command, envelope.KeyId!, cancellationToken);
             return Sign(new CommandResult(identity.Serial, command.CommandId, status, started, time.GetUtcNow(), grant));
+        }
+
+        if (command.Action == "snapshot")
+        {
+            var (status, taken, picture) = await snapshot.TakeAsync(cancellationToken);
+            return Sign(new CommandResult(identity.Serial, command.CommandId, status, taken, time.GetUtcNow(), Snapshot: picture));
         }
 
         var detail = await RunAsync(command, actor, cancellationToken);

@@ -80,6 +80,32 @@ public sealed class RemoteCommandTests
     }
 
     [Fact]
+    public async Task SnapshotCommand_CarriesTheJpegAndItsHashInsideTheSignedAnswer_AndIsRefusedInPrivacyMode()
+    {
+        await using var setup = await LinkedCamera.StartAsync();
+        using var owner = await setup.Camera.ClaimAsync();
+        using var viewer = new OwnerApp();
+        using var admin = new OwnerApp();
+        await PairAsync(setup, owner, viewer, "Viewer");
+        await PairAsync(setup, owner, admin, "Administrator");
+
+        var answer = await SendAsync(setup, viewer.Command(setup.Serial, "snapshot"));
+
+        Assert.Equal("done", answer.GetProperty("status").GetString());
+        var picture = answer.GetProperty("snapshot");
+        var jpeg = Convert.FromBase64String(picture.GetProperty("jpeg").GetString()!);
+        Assert.Equal([0xFF, 0xD8], jpeg[..2]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(jpeg)), picture.GetProperty("sha256").GetString());
+        Assert.True(picture.GetProperty("width").GetInt32() > 0);
+
+        Assert.Equal("done", (await SendAsync(setup, admin.Command(setup.Serial, "privacy-on"))).GetProperty("status").GetString());
+        var refused = await SendAsync(setup, viewer.Command(setup.Serial, "snapshot"));
+        Assert.Equal("refused", refused.GetProperty("status").GetString());
+        Assert.Equal("privacy mode is on", refused.GetProperty("detail").GetString());
+        Assert.False(refused.TryGetProperty("snapshot", out _));
+    }
+
+    [Fact]
     public async Task WrongPairingCode_IsRefused_AndBindsNoKey()
     {
         await using var setup = await LinkedCamera.StartAsync();
