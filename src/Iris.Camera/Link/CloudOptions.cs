@@ -41,6 +41,9 @@ public sealed class CloudOptions
     /// <summary>Discovery prefix Home Assistant listens on.</summary>
     public string HomeAssistantPrefix { get; set; } = "homeassistant";
 
+    /// <summary>Longest a remote view may last before the camera ends it (a new signed command starts another).</summary>
+    public TimeSpan RemoteViewLimit { get; set; } = TimeSpan.FromMinutes(10);
+
     public bool MqttConfigured => !string.IsNullOrWhiteSpace(BrokerHost);
 
     public bool WebhookConfigured => WebhookUrl is not null;
@@ -87,6 +90,11 @@ public sealed class CloudOptions
         if (OperationTimeout < TimeSpan.FromSeconds(1) || OperationTimeout > TimeSpan.FromMinutes(5))
         {
             yield return $"{SectionName}:OperationTimeout must be between 1 second and 5 minutes.";
+        }
+
+        if (RemoteViewLimit < TimeSpan.FromSeconds(5) || RemoteViewLimit > TimeSpan.FromHours(1))
+        {
+            yield return $"{SectionName}:RemoteViewLimit must be between 5 seconds and 1 hour.";
         }
 
         if (MinimumRetryDelay < TimeSpan.FromMilliseconds(100) || MaximumRetryDelay < MinimumRetryDelay || MaximumRetryDelay > TimeSpan.FromHours(1))

@@ -14,14 +14,17 @@ public sealed record SignedEnvelope(
     [property: JsonPropertyName("keyId")] string? KeyId,
     [property: JsonPropertyName("signature")] string? Signature);
 
-/// <summary>What a command says: which device, which command (id, also the replay-cache key), when, until when, what to do.</summary>
+/// <summary>What a command says: which device, which command (id, also the replay-cache key), when, until when, what to do (and, to start a remote view, the relay, session id and viewer key).</summary>
 public sealed record RemoteCommand(
     [property: JsonPropertyName("serial")] string? Serial,
     [property: JsonPropertyName("commandId")] string? CommandId,
     [property: JsonPropertyName("issuedAt")] DateTimeOffset? IssuedAt,
     [property: JsonPropertyName("expiresAt")] DateTimeOffset? ExpiresAt,
     [property: JsonPropertyName("nonce")] string? Nonce,
-    [property: JsonPropertyName("action")] string? Action);
+    [property: JsonPropertyName("action")] string? Action,
+    [property: JsonPropertyName("relay")] string? Relay = null,
+    [property: JsonPropertyName("sessionId")] string? SessionId = null,
+    [property: JsonPropertyName("viewerKey")] string? ViewerKey = null);
 
 /// <summary>The device's answer to a command, signed by the device key.</summary>
 public sealed record CommandResult(
@@ -29,7 +32,9 @@ public sealed record CommandResult(
     [property: JsonPropertyName("commandId")] string? CommandId,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("detail")] string Detail,
-    [property: JsonPropertyName("at")] DateTimeOffset At);
+    [property: JsonPropertyName("at")] DateTimeOffset At,
+    [property: JsonPropertyName("remoteView"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RemoteViewGrant? RemoteView = null,
+    [property: JsonPropertyName("snapshot"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SnapshotPicture? Snapshot = null);
 
 /// <summary>A pairing request: the one-time code the administrator showed and the app's public key (SPKI, base64url).</summary>
 public sealed record PairingRequest(

@@ -24,6 +24,8 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<WebhookSecret>();
         services.AddSingleton<LinkService>();
         services.AddSingleton<PairedKeys>();
+        services.AddSingleton<RemoteView>();
+        services.AddSingleton<RemoteSnapshot>();
         services.AddSingleton<RemoteCommands>();
         services.AddSingleton<HomeAssistantDiscovery>();
         services.AddHostedService<MqttLink>();

@@ -23,5 +23,12 @@ internal sealed class LinkServices(CloudOptions cloud) : IDeclaresServices
             Tls + "; body signed with HMAC-SHA-256",
             "Pushed alerts with the device serial to an HTTPS receiver (5.8.1.1).",
             CloudOptions.SectionName + ":WebhookUrl"),
+        new ServiceDeclaration(
+            "remote-view-relay",
+            "tcp",
+            cloud.MqttConfigured ? "the relay a signed remote-view-start command names, only while a view runs" : "off until configured",
+            Tls + "; WebSocket; every fragment sealed end to end with AES-256-GCM (ECDH P-256 + HKDF-SHA-256)",
+            "End-to-end encrypted remote view through a relay (docs/platform-protocol.md).",
+            CloudOptions.SectionName + ":BrokerHost"),
     ];
 }

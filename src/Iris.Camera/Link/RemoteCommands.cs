@@ -28,6 +28,8 @@ internal sealed partial class RemoteCommands(
     MediaChanges media,
     PrivacyMode privacy,
     IRestartRequester restart,
+    RemoteView remoteView,
+    RemoteSnapshot snapshot,
     TimeProvider time,
     ILogger<RemoteCommands> logger)
 {
@@ -43,6 +45,9 @@ internal sealed partial class RemoteCommands(
         ["privacy-off"] = Privilege.ManageSettings,
         ["restart"] = Privilege.ManageSettings,
         ["status"] = Privilege.LiveView,
+        ["snapshot"] = Privilege.LiveView,
+        ["remote-view-start"] = Privilege.LiveView,
+        ["remote-view-stop"] = Privilege.LiveView,
     };
 
     /// <summary>Verifies and runs one command envelope; returns the signed result to publish.</summary>
@@ -61,7 +66,19 @@ internal sealed partial class RemoteCommands(
 
         var actor = "key:" + envelope!.KeyId;
         log.Append(AcceptedKind, "mqtt", actor, $"{command!.Action} (command {command.CommandId}, role {role})");
-        var detail = await RunAsync(command.Action!, actor, cancellationToken);
+        if (command.Action == "remote-view-start")
+        {
+            var (status, started, grant) = await remoteView.StartAsync(command, envelope.KeyId!, cancellationToken);
+            return Sign(new CommandResult(identity.Serial, command.CommandId, status, started, time.GetUtcNow(), grant));
+        }
+
+        if (command.Action == "snapshot")
+        {
+            var (status, taken, picture) = await snapshot.TakeAsync(cancellationToken);
+            return Sign(new CommandResult(identity.Serial, command.CommandId, status, taken, time.GetUtcNow(), Snapshot: picture));
+        }
+
+        var detail = await RunAsync(command, actor, cancellationToken);
         return Sign(new CommandResult(identity.Serial, command.CommandId, "done", detail, time.GetUtcNow()));
     }
 
@@ -132,8 +149,9 @@ internal sealed partial class RemoteCommands(
             ("$id", commandId), ("$expires", DbTime.Format(expires))) == 1;
     }
 
-    private async Task<string> RunAsync(string action, string actor, CancellationToken cancellationToken)
+    private async Task<string> RunAsync(RemoteCommand command, string actor, CancellationToken cancellationToken)
     {
+        var action = command.Action!;
         switch (action)
         {
             case "privacy-on":
@@ -143,6 +161,8 @@ internal sealed partial class RemoteCommands(
             case "restart":
                 restart.RequestRestart();
                 return "restarting";
+            case "remote-view-stop":
+                return remoteView.Stop(command.SessionId) ? "remote view stopped" : "no such remote view";
             default:
                 return privacy.Enabled ? "privacy mode on" : "privacy mode off";
         }

@@ -6,6 +6,7 @@ using Iris.Camera.Link;
 using Iris.Camera.Tests.Support;
 using Iris.Camera.Updates;
 using Iris.Firmware.Metadata;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
@@ -173,7 +174,7 @@ internal sealed class LinkedCamera : IAsyncDisposable
     /// broker's client anchors before the broker starts. The camera, retrying, connects by itself.
     /// <paramref name="route"/> may point the camera elsewhere (a proxy in front of the broker).
     /// </summary>
-    public static async Task<LinkedCamera> StartAsync(Func<MosquittoBroker, int>? route = null, IDictionary<string, string?>? extra = null, bool persistentPlatform = false)
+    public static async Task<LinkedCamera> StartAsync(Func<MosquittoBroker, int>? route = null, IDictionary<string, string?>? extra = null, bool persistentPlatform = false, Action<WebApplicationBuilder>? configure = null)
     {
         var broker = MosquittoBroker.Create();
         var settings = broker.CameraSettings(route?.Invoke(broker));
@@ -183,7 +184,11 @@ internal sealed class LinkedCamera : IAsyncDisposable
         }
 
         var data = new TempDirectory();
-        var camera = await InProcessCamera.StartAsync(data.Path, configure: builder => builder.Configuration.AddInMemoryCollection(settings));
+        var camera = await InProcessCamera.StartAsync(data.Path, configure: builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            configure?.Invoke(builder);
+        });
         broker.TrustClient(camera.Certificate);
         await broker.StartAsync();
         var certificate = broker.IssueClient(MosquittoBroker.PlatformUser);

@@ -80,6 +80,32 @@ public sealed class RemoteCommandTests
     }
 
     [Fact]
+    public async Task SnapshotCommand_CarriesTheJpegAndItsHashInsideTheSignedAnswer_AndIsRefusedInPrivacyMode()
+    {
+        await using var setup = await LinkedCamera.StartAsync();
+        using var owner = await setup.Camera.ClaimAsync();
+        using var viewer = new OwnerApp();
+        using var admin = new OwnerApp();
+        await PairAsync(setup, owner, viewer, "Viewer");
+        await PairAsync(setup, owner, admin, "Administrator");
+
+        var answer = await SendAsync(setup, viewer.Command(setup.Serial, "snapshot"));
+
+        Assert.Equal("done", answer.GetProperty("status").GetString());
+        var picture = answer.GetProperty("snapshot");
+        var jpeg = Convert.FromBase64String(picture.GetProperty("jpeg").GetString()!);
+        Assert.Equal([0xFF, 0xD8], jpeg[..2]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(jpeg)), picture.GetProperty("sha256").GetString());
+        Assert.True(picture.GetProperty("width").GetInt32() > 0);
+
+        Assert.Equal("done", (await SendAsync(setup, admin.Command(setup.Serial, "privacy-on"))).GetProperty("status").GetString());
+        var refused = await SendAsync(setup, viewer.Command(setup.Serial, "snapshot"));
+        Assert.Equal("refused", refused.GetProperty("status").GetString());
+        Assert.Equal("privacy mode is on", refused.GetProperty("detail").GetString());
+        Assert.False(refused.TryGetProperty("snapshot", out _));
+    }
+
+    [Fact]
     public async Task WrongPairingCode_IsRefused_AndBindsNoKey()
     {
         await using var setup = await LinkedCamera.StartAsync();
@@ -95,7 +121,7 @@ public sealed class RemoteCommandTests
         Assert.Equal("unknown or revoked key", (await SendAsync(setup, app.Command(setup.Serial, "privacy-on"))).GetProperty("detail").GetString());
     }
 
-    private static async Task PairAsync(LinkedCamera setup, SignedInClient owner, OwnerApp app, string role)
+    internal static async Task PairAsync(LinkedCamera setup, SignedInClient owner, OwnerApp app, string role)
     {
         await LinkBrokerTests.WaitForStateAsync(owner, "connected");
         using var response = await owner.Http.PostAsJsonAsync(new Uri("/api/link/pairing", UriKind.Relative), new { role, label = role + " phone" });
@@ -107,7 +133,7 @@ public sealed class RemoteCommandTests
         Assert.Equal("paired", answer.GetProperty("status").GetString());
     }
 
-    private static Task<JsonElement> SendAsync(LinkedCamera setup, string envelope)
+    internal static Task<JsonElement> SendAsync(LinkedCamera setup, string envelope)
     {
         var commandId = JsonDocument.Parse(OwnerApp.Decode(JsonDocument.Parse(envelope).RootElement.GetProperty("payload").GetString()!)).RootElement.GetProperty("commandId").GetString();
         var seen = setup.Platform.Received.Count(m => m.Topic.EndsWith("/results", StringComparison.Ordinal));

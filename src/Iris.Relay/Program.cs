@@ -1,0 +1,4 @@
+using Iris.Relay;
+
+var app = RelayApp.Build(args);
+await app.RunAsync();
