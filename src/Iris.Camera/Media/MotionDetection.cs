@@ -35,6 +35,9 @@ public sealed class MotionSettings : IValidatableObject
     [Required, MaxLength(8)]
     public List<MotionZoneSetting> Zones { get; set; } = [];
 
+    /// <summary>Left out or null means always (what a camera without a schedule did before).</summary>
+    public MotionSchedule? Schedule { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         for (var i = 0; i < Zones.Count; i++)
@@ -51,6 +54,17 @@ public sealed class MotionSettings : IValidatableObject
                 || zone.X + zone.Width > 1.0001 || zone.Y + zone.Height > 1.0001)
             {
                 yield return new ValidationResult($"Zone {i} must lie inside the frame (fractions 0-1).", [nameof(Zones)]);
+            }
+        }
+
+        if (Schedule is not null)
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(Schedule, new ValidationContext(Schedule), results, validateAllProperties: true);
+            foreach (var result in results)
+            {
+                // Keyed by the nested field (schedule.timeZone) so the page can show the error next to it.
+                yield return new ValidationResult(result.ErrorMessage, [.. result.MemberNames.Select(m => $"{nameof(Schedule)}.{JsonNamingPolicy.CamelCase.ConvertName(m)}")]);
             }
         }
     }
@@ -112,11 +126,19 @@ internal sealed partial class MotionDetector(
 
         using (subscription)
         {
-            var analyzer = new MotionAnalyzer(settings.Sensitivity,
+            MotionAnalyzer NewAnalyzer() => new(settings.Sensitivity,
                 [.. settings.Zones.Select(z => new MotionZone(z.X, z.Y, z.Width, z.Height))], video.Active.FramesPerSecond);
+            var analyzer = NewAnalyzer();
             var last = DateTimeOffset.MinValue;
             await foreach (var frame in subscription!.Frames.ReadAllAsync(cancellationToken))
             {
+                if (settings.Schedule?.Includes(frame.CapturedAt) == false)
+                {
+                    // Start afresh when the schedule opens: a frame from hours before is no reference for motion.
+                    analyzer = NewAnalyzer();
+                    continue;
+                }
+
                 var share = analyzer.Analyze(frame.Jpeg.Span);
                 if (share is { } changedShare && analyzer.IsMotion(changedShare) && frame.CapturedAt - last >= Cooldown)
                 {
