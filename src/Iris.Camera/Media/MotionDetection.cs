@@ -70,7 +70,8 @@ public sealed class MotionSettings : IValidatableObject
     }
 }
 
-public sealed record MotionEvent(long Id, DateTimeOffset At, double ChangedShare);
+/// <param name="Thumbnail">Whether a small picture of the moment is kept (GET /api/media/motion-events/{id}/thumbnail).</param>
+public sealed record MotionEvent(long Id, DateTimeOffset At, double ChangedShare, bool Thumbnail = false);
 
 /// <summary>
 /// Watches frames while motion detection is on (capture keeps running for it even without viewers) and records
@@ -84,7 +85,8 @@ internal sealed partial class MotionDetector(
     CameraDatabase database,
     IActiveVideoSettings video,
     TimeProvider time,
-    AlertCenter alerts) : ReconfigurableService(time)
+    AlertCenter alerts,
+    MotionThumbnails thumbnails) : ReconfigurableService(time)
 {
     public const string SettingKey = "motion";
     public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(10);
@@ -110,7 +112,8 @@ internal sealed partial class MotionDetector(
         var events = new List<MotionEvent>();
         while (reader.Read())
         {
-            events.Add(new MotionEvent(reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetDouble(2)));
+            var id = reader.GetInt64(0);
+            events.Add(new MotionEvent(id, DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetDouble(2), thumbnails.Exists(id)));
         }
 
         return events;
@@ -143,7 +146,7 @@ internal sealed partial class MotionDetector(
                 if (share is { } changedShare && analyzer.IsMotion(changedShare) && frame.CapturedAt - last >= Cooldown)
                 {
                     last = frame.CapturedAt;
-                    Record(frame.CapturedAt, changedShare);
+                    Record(frame.CapturedAt, changedShare, frame.Jpeg);
                 }
             }
         }
@@ -152,7 +155,7 @@ internal sealed partial class MotionDetector(
     /// <summary>When motion was last seen (motion-triggered recording follows it).</summary>
     public DateTimeOffset LastMotionAt { get; private set; } = DateTimeOffset.MinValue;
 
-    private void Record(DateTimeOffset at, double share)
+    private void Record(DateTimeOffset at, double share, ReadOnlyMemory<byte> jpeg)
     {
         LastMotionAt = at;
         long id;
@@ -162,6 +165,8 @@ internal sealed partial class MotionDetector(
                 ("$at", DbTime.Format(at)), ("$share", share)), CultureInfo.InvariantCulture);
         }
 
+        // The picture before the alert: an app that follows the alert's link finds it there.
+        thumbnails.Save(id, at, jpeg.Span);
         alerts.Announce(AlertKinds.Motion, at, id, string.Create(CultureInfo.InvariantCulture, $"Motion detected ({share:P1} of the watched area changed)."));
     }
 
@@ -174,8 +179,14 @@ internal sealed partial class MotionDetector(
     /// <summary>Deletes every motion event (the owner's deletion of this kind of personal data).</summary>
     public int DeleteAllEvents()
     {
-        using var connection = database.OpenConnection();
-        return DbRows.Execute(connection, "DELETE FROM motion_events;");
+        int deleted;
+        using (var connection = database.OpenConnection())
+        {
+            deleted = DbRows.Execute(connection, "DELETE FROM motion_events;");
+        }
+
+        thumbnails.DeleteAll();
+        return deleted;
     }
 
 }

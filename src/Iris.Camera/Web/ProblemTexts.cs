@@ -51,6 +51,7 @@ internal static class ProblemTexts
         ["login-locked"] = new("Sign-in is locked after repeated failures.", "多次登入失敗，登入已暫時鎖定。", "請於畫面顯示的時間之後再試。"),
         ["login-throttled"] = new("Too many failed sign-ins.", "登入失敗次數太多。", "請於畫面顯示的時間之後再試。"),
         ["method-not-allowed"] = new("This address does not take this method.", "這個網址不支援此動作。", "請重新整理頁面後再試一次。"),
+        ["motion-picture-not-found"] = new("This motion event has no picture.", "這次移動事件沒有畫面。", "畫面可能已隨錄影一併刪除。"),
         ["no-frame"] = new("The camera delivered no frame. Try again.", "攝影機沒有傳回畫面。", TryLater),
         ["no-permission-entry"] = new("This endpoint is not open to anyone.", "這個功能不開放使用。", "沒有任何角色可以使用這個功能。"),
         ["no-update"] = new("No update is available.", "目前沒有可安裝的更新。", "請先檢查更新。"),
