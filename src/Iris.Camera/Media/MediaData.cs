@@ -25,7 +25,7 @@ internal sealed class MediaData(RecordingStore recordings, MotionDetector motion
             "When motion was seen in view (time, changed share of the picture, and a small sealed picture of the moment), for the event list and motion recording.",
             "Until deleted by the owner (with the recordings, or on their own).",
             "All at once.",
-            ["motion_events"], []),
+            ["motion_events"], ["recordings/motion/*.still"]),
     ];
 
     public IEnumerable<DataLocation> Locations => [new("settings", [], ["vault/video-settings.sealed"])];
