@@ -93,9 +93,10 @@ internal static class ProblemTexts
         Catalog.TryGetValue(code, out var text) ? text : code.StartsWith("http-", StringComparison.Ordinal) ? HttpStatus : null;
 
     /// <summary>The language to answer in: the first of en or zh (any zh: the app ships Traditional Chinese only) by the client's preference.</summary>
-    public static string LanguageOf(HttpRequest request)
+    public static string LanguageOf(HttpRequest request) => LanguageOf(request.GetTypedHeaders().AcceptLanguage);
+
+    private static string LanguageOf(IList<StringWithQualityHeaderValue> wanted)
     {
-        var wanted = request.GetTypedHeaders().AcceptLanguage;
         foreach (var language in wanted.OrderByDescending(l => l.Quality ?? 1))
         {
             var tag = language.Value.Value ?? "";
@@ -132,11 +133,20 @@ internal static class ProblemTexts
         problem.Detail = text.ZhDetail;
         if (problem is HttpValidationProblemDetails validation)
         {
-            // Field messages are English specifics; the field names stay so a form can still mark the field.
+            // The field names (keys) stay so a form can still mark the field; each message keeps its specifics
+            // (the field's name, the limit) where FieldTexts knows the English sentence, else the type's detail.
             foreach (var field in validation.Errors.Keys.ToList())
             {
-                validation.Errors[field] = [text.ZhDetail];
+                validation.Errors[field] = [.. validation.Errors[field].Select(message => FieldTexts.Chinese(field, message) ?? text.ZhDetail)];
             }
         }
     }
+
+    /// <summary>The request's language from an Accept-Language value alone (Kestrel's own refusals have no HttpRequest).</summary>
+    public static string LanguageOf(Microsoft.Extensions.Primitives.StringValues acceptLanguage) =>
+        StringWithQualityHeaderValue.TryParseList(acceptLanguage, out var wanted) ? LanguageOf(wanted) : English;
+
+    /// <summary>Title and detail of a type in a language: the English title as the caller wrote it, or the catalog's Chinese words.</summary>
+    public static (string Title, string? Detail) Words(string type, string englishTitle, string language) =>
+        language == TraditionalChinese && For(type) is { } text ? (text.ZhTitle, text.ZhDetail) : (englishTitle, null);
 }
