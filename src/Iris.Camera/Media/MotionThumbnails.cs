@@ -28,8 +28,15 @@ internal sealed class MotionThumbnails(SegmentFiles files, RecordingsKey key)
             return;
         }
 
-        Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        AtomicFile.Write(PathFor(eventId), key.SealStill(at, small));
+        try
+        {
+            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            AtomicFile.Write(PathFor(eventId), key.SealStill(at, small));
+        }
+        catch (IOException)
+        {
+            // A full or failing disk costs the picture, never the event or its alert (the event then lists none).
+        }
     }
 
     /// <summary>The event's picture, or null when it has none or it no longer opens (its key went with the recordings).</summary>

@@ -293,12 +293,18 @@ async function factoryReset(event) {
   for (const control of form.elements) control.disabled = true;
   say("", true, "resetProgress");
   $("reset-progress").hidden = false;
+  // The reset ends every session at once, but the old process answers (401) for a moment while it stops: the
+  // page waits until it has seen the camera go down and answer again, so sign-in is offered by the new start.
+  // A camera that is back before a poll saw it down is taken as back after a minute.
+  const started = Date.now();
+  let wentDown = false;
   for (;;) {
-    await new Promise((resolve) => { setTimeout(resolve, 2000); });
+    await new Promise((resolve) => { setTimeout(resolve, 1000); });
     try {
       const response = await fetch("/api/auth/session", { cache: "no-store", credentials: "same-origin" });
-      if (response.status === 401) break;
-    } catch { /* the camera is restarting: keep waiting */ }
+      if (response.status >= 500) wentDown = true;
+      else if (response.status === 401 && (wentDown || Date.now() - started > 60000)) break;
+    } catch { wentDown = true; /* the camera is restarting: keep waiting */ }
   }
   $("reset-progress").hidden = true;
   for (const control of form.elements) control.disabled = false;
