@@ -295,7 +295,7 @@ async function factoryReset(event) {
   $("reset-progress").hidden = false;
   // The reset ends every session at once, but the old process answers (401) for a moment while it stops: the
   // page waits until it has seen the camera go down and answer again, so sign-in is offered by the new start.
-  // A camera that is back before a poll saw it down is taken as back after a minute.
+  // A camera that is back before a poll saw it down is taken as back after three minutes.
   const started = Date.now();
   let wentDown = false;
   for (;;) {
@@ -303,7 +303,7 @@ async function factoryReset(event) {
     try {
       const response = await fetch("/api/auth/session", { cache: "no-store", credentials: "same-origin" });
       if (response.status >= 500) wentDown = true;
-      else if (response.status === 401 && (wentDown || Date.now() - started > 60000)) break;
+      else if (response.status === 401 && (wentDown || Date.now() - started > 180000)) break;
     } catch { wentDown = true; /* the camera is restarting: keep waiting */ }
   }
   $("reset-progress").hidden = true;

@@ -124,7 +124,8 @@ public sealed class OwnerAppFlowTests
 
             await page.FillAsync("#reset-password", InProcessCamera.OwnerPassword);
             await page.ClickAsync("#form-factory-reset button[type='submit']");
-            await Expect(page.Locator("#reset-progress")).ToBeVisibleAsync();
+            // The erasure itself takes a while on a loaded machine before the answer comes.
+            await Expect(page.Locator("#reset-progress")).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await Expect(page.Locator("#message")).ToContainTextAsync("reconnects by itself");
             Assert.Equal(75, await camera.Process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             // While the camera is down the page keeps waiting; it does not give up or claim success.
