@@ -22,10 +22,10 @@ internal sealed class MediaData(RecordingStore recordings, MotionDetector motion
             "Nothing to delete.",
             [], []),
         new(MotionEventsKind, "Motion events", true,
-            "When motion was seen in view (time and changed share of the picture), for the event list and motion recording.",
+            "When motion was seen in view (time, changed share of the picture, and a small sealed picture of the moment), for the event list and motion recording.",
             "Until deleted by the owner (with the recordings, or on their own).",
             "All at once.",
-            ["motion_events"], []),
+            ["motion_events"], ["recordings/motion/*.still"]),
     ];
 
     public IEnumerable<DataLocation> Locations => [new("settings", [], ["vault/video-settings.sealed"])];

@@ -35,6 +35,7 @@ internal static class MediaEndpoints
         media.MapPut("/video", SetVideoAsync).WithName("SetVideoSettings").RequirePermission(Privilege.ManageSettings, "Choose the video source (test pattern, V4L2 camera or HTTPS stream), resolution and frame rate.").Accepts<VideoSettings>(JsonBody.MediaType);
         media.MapGet("/motion", (MotionDetector motion) => TypedResults.Ok(motion.Settings)).WithName("GetMotionSettings").RequirePermission(Privilege.ManageSettings, "Motion detection settings.");
         media.MapPut("/motion", SetMotionAsync).WithName("SetMotionSettings").RequirePermission(Privilege.ManageSettings, "Change motion detection (on/off, sensitivity, zones).").Accepts<MotionSettings>(JsonBody.MediaType);
+        media.MapGet("/motion-events/{id:long}/thumbnail", MotionThumbnail).WithName("MotionEventThumbnail").RequirePermission(Privilege.ViewRecordings, "A small picture of the moment motion was seen.");
         media.MapGet("/motion-events", ListMotionEvents).WithName("ListMotionEvents").RequirePermission(Privilege.ViewRecordings, "When motion was seen.").AllowQuery("after", "limit");
         return routes;
     }
@@ -67,6 +68,11 @@ internal static class MediaEndpoints
         // The answer carries the new source's signal: "ok", or "no signal: REASON" when it delivers no picture.
         return TypedResults.Ok(await video.SaveAsync(body.Value!, http.Actor().Username, http.ClientSource(), cancellationToken));
     }
+
+    private static IResult MotionThumbnail(long id, MotionThumbnails thumbnails) =>
+        thumbnails.Read(id) is { } jpeg
+            ? TypedResults.File(jpeg, "image/jpeg")
+            : Problems.Create(StatusCodes.Status404NotFound, "motion-picture-not-found", "This motion event has no picture.");
 
     private static IResult ListMotionEvents(HttpRequest request, MotionDetector motion)
     {

@@ -21,6 +21,7 @@ internal static class MediaRegistration
         // Try: a feed registered before the modules (a board's own encoder, a test's) is the one everyone follows.
         services.TryAddSingleton<ILiveMediaFeed>(sp => sp.GetRequiredService<LiveMediaFeed>());
         services.AddSingleton<PrivacyMode>();
+        services.AddSingleton<MotionThumbnails>();
         services.AddSingleton<MotionDetector>();
         services.AddHostedService(sp => sp.GetRequiredService<MotionDetector>());
         services.AddSingleton<VideoSettingsService>();

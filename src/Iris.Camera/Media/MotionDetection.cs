@@ -35,6 +35,9 @@ public sealed class MotionSettings : IValidatableObject
     [Required, MaxLength(8)]
     public List<MotionZoneSetting> Zones { get; set; } = [];
 
+    /// <summary>Left out or null means always (what a camera without a schedule did before).</summary>
+    public MotionSchedule? Schedule { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         for (var i = 0; i < Zones.Count; i++)
@@ -53,10 +56,22 @@ public sealed class MotionSettings : IValidatableObject
                 yield return new ValidationResult($"Zone {i} must lie inside the frame (fractions 0-1).", [nameof(Zones)]);
             }
         }
+
+        if (Schedule is not null)
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(Schedule, new ValidationContext(Schedule), results, validateAllProperties: true);
+            foreach (var result in results)
+            {
+                // Keyed by the nested field (schedule.timeZone) so the page can show the error next to it.
+                yield return new ValidationResult(result.ErrorMessage, [.. result.MemberNames.Select(m => $"{nameof(Schedule)}.{JsonNamingPolicy.CamelCase.ConvertName(m)}")]);
+            }
+        }
     }
 }
 
-public sealed record MotionEvent(long Id, DateTimeOffset At, double ChangedShare);
+/// <param name="Thumbnail">Whether a small picture of the moment is kept (GET /api/media/motion-events/{id}/thumbnail).</param>
+public sealed record MotionEvent(long Id, DateTimeOffset At, double ChangedShare, bool Thumbnail = false);
 
 /// <summary>
 /// Watches frames while motion detection is on (capture keeps running for it even without viewers) and records
@@ -70,7 +85,8 @@ internal sealed partial class MotionDetector(
     CameraDatabase database,
     IActiveVideoSettings video,
     TimeProvider time,
-    AlertCenter alerts) : ReconfigurableService(time)
+    AlertCenter alerts,
+    MotionThumbnails thumbnails) : ReconfigurableService(time)
 {
     public const string SettingKey = "motion";
     public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(10);
@@ -96,7 +112,8 @@ internal sealed partial class MotionDetector(
         var events = new List<MotionEvent>();
         while (reader.Read())
         {
-            events.Add(new MotionEvent(reader.GetInt64(0), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetDouble(2)));
+            var id = reader.GetInt64(0);
+            events.Add(new MotionEvent(id, DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetDouble(2), thumbnails.Exists(id)));
         }
 
         return events;
@@ -112,16 +129,24 @@ internal sealed partial class MotionDetector(
 
         using (subscription)
         {
-            var analyzer = new MotionAnalyzer(settings.Sensitivity,
+            MotionAnalyzer NewAnalyzer() => new(settings.Sensitivity,
                 [.. settings.Zones.Select(z => new MotionZone(z.X, z.Y, z.Width, z.Height))], video.Active.FramesPerSecond);
+            var analyzer = NewAnalyzer();
             var last = DateTimeOffset.MinValue;
             await foreach (var frame in subscription!.Frames.ReadAllAsync(cancellationToken))
             {
+                if (settings.Schedule?.Includes(frame.CapturedAt) == false)
+                {
+                    // Start afresh when the schedule opens: a frame from hours before is no reference for motion.
+                    analyzer = NewAnalyzer();
+                    continue;
+                }
+
                 var share = analyzer.Analyze(frame.Jpeg.Span);
                 if (share is { } changedShare && analyzer.IsMotion(changedShare) && frame.CapturedAt - last >= Cooldown)
                 {
                     last = frame.CapturedAt;
-                    Record(frame.CapturedAt, changedShare);
+                    Record(frame.CapturedAt, changedShare, frame.Jpeg);
                 }
             }
         }
@@ -130,7 +155,7 @@ internal sealed partial class MotionDetector(
     /// <summary>When motion was last seen (motion-triggered recording follows it).</summary>
     public DateTimeOffset LastMotionAt { get; private set; } = DateTimeOffset.MinValue;
 
-    private void Record(DateTimeOffset at, double share)
+    private void Record(DateTimeOffset at, double share, ReadOnlyMemory<byte> jpeg)
     {
         LastMotionAt = at;
         long id;
@@ -140,6 +165,8 @@ internal sealed partial class MotionDetector(
                 ("$at", DbTime.Format(at)), ("$share", share)), CultureInfo.InvariantCulture);
         }
 
+        // The picture before the alert: an app that follows the alert's link finds it there.
+        thumbnails.Save(id, at, jpeg.Span);
         alerts.Announce(AlertKinds.Motion, at, id, string.Create(CultureInfo.InvariantCulture, $"Motion detected ({share:P1} of the watched area changed)."));
     }
 
@@ -152,8 +179,14 @@ internal sealed partial class MotionDetector(
     /// <summary>Deletes every motion event (the owner's deletion of this kind of personal data).</summary>
     public int DeleteAllEvents()
     {
-        using var connection = database.OpenConnection();
-        return DbRows.Execute(connection, "DELETE FROM motion_events;");
+        int deleted;
+        using (var connection = database.OpenConnection())
+        {
+            deleted = DbRows.Execute(connection, "DELETE FROM motion_events;");
+        }
+
+        thumbnails.DeleteAll();
+        return deleted;
     }
 
 }

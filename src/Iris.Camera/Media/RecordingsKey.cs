@@ -61,6 +61,32 @@ internal sealed class RecordingsKey(SecretVault vault, SegmentFiles files) : IDi
         }
     }
 
+    /// <summary>
+    /// Seals one still picture (a motion event's thumbnail) as a one-record segment under a key derived from the
+    /// master key and a fresh id: it opens with <see cref="Open"/>, it has no slot for start-up recovery to erase
+    /// (recovery erases every slot the recordings index does not know), and it goes with the master key when every
+    /// recording is deleted.
+    /// </summary>
+    public byte[] SealStill(DateTimeOffset capturedAt, ReadOnlySpan<byte> jpeg)
+    {
+        var id = RandomNumberGenerator.GetBytes(16);
+        byte[] key;
+        lock (_lock)
+        {
+            key = SegmentFormat.DeriveSegmentKey(MasterKeyLocked().Span, id);
+        }
+
+        try
+        {
+            using var aead = new AesGcm(key, 16);
+            return [.. SegmentFormat.Header(id, SegmentFormat.DerivedKeyVersion), .. SegmentFormat.SealRecord(aead, id, 0, capturedAt, jpeg)];
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
     /// <summary>Erases one segment's key in place; its file, wherever a copy of it lies, no longer decrypts.</summary>
     public void EraseSegmentKey(string file)
     {

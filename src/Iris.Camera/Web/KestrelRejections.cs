@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace Iris.Camera.Web;
 
@@ -87,7 +88,10 @@ internal sealed class KestrelRejections(ClientFaultLog faults, TimeProvider time
         faults.Record(type, answerStatus, "rejected by the HTTP parser");
         if (connection?.ConnectionId is { } id && _connections.TryGetValue(id, out var output))
         {
-            output.ReplaceNextAnswer(Answer(answerStatus, type, title, time.GetUtcNow()));
+            // The headers Kestrel parsed before it refused (none when the request line itself was bad): the
+            // owner's language when Accept-Language came before the fault, English otherwise.
+            var language = ProblemTexts.LanguageOf(features.Get<IHttpRequestFeature>()?.Headers?[HeaderNames.AcceptLanguage] ?? default);
+            output.ReplaceNextAnswer(Answer(answerStatus, type, title, time.GetUtcNow(), language));
         }
     }
 
@@ -112,15 +116,17 @@ internal sealed class KestrelRejections(ClientFaultLog faults, TimeProvider time
     };
 
     /// <summary>A complete HTTP/1.1 answer that ends the connection, with the same headers the pipeline adds.</summary>
-    internal static byte[] Answer(int status, string type, string title, DateTimeOffset now)
+    internal static byte[] Answer(int status, string type, string title, DateTimeOffset now, string language = ProblemTexts.English)
     {
+        var (words, detail) = ProblemTexts.Words(type, title, language);
         var body = JsonSerializer.SerializeToUtf8Bytes(
-            new Microsoft.AspNetCore.Mvc.ProblemDetails { Type = Problems.TypePrefix + type, Title = title, Status = status },
+            new Microsoft.AspNetCore.Mvc.ProblemDetails { Type = Problems.TypePrefix + type, Title = words, Detail = detail, Status = status },
             JsonSerializerOptions.Web);
         var head = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {ReasonPhrases.GetReasonPhrase(status)}\r\n")
             .Append(CultureInfo.InvariantCulture, $"Content-Type: {Problems.MediaType}\r\n")
             .Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Content-Language: {language}\r\n")
             .Append("Connection: close\r\n")
             .Append(CultureInfo.InvariantCulture, $"Date: {now.ToString("r", CultureInfo.InvariantCulture)}\r\n");
         foreach (var (name, value) in SecurityHeaders.Always.Concat(SecurityHeaders.NotCached))

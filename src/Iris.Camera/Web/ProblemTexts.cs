@@ -51,6 +51,7 @@ internal static class ProblemTexts
         ["login-locked"] = new("Sign-in is locked after repeated failures.", "多次登入失敗，登入已暫時鎖定。", "請於畫面顯示的時間之後再試。"),
         ["login-throttled"] = new("Too many failed sign-ins.", "登入失敗次數太多。", "請於畫面顯示的時間之後再試。"),
         ["method-not-allowed"] = new("This address does not take this method.", "這個網址不支援此動作。", "請重新整理頁面後再試一次。"),
+        ["motion-picture-not-found"] = new("This motion event has no picture.", "這次移動事件沒有畫面。", "畫面可能已隨錄影一併刪除。"),
         ["no-frame"] = new("The camera delivered no frame. Try again.", "攝影機沒有傳回畫面。", TryLater),
         ["no-permission-entry"] = new("This endpoint is not open to anyone.", "這個功能不開放使用。", "沒有任何角色可以使用這個功能。"),
         ["no-update"] = new("No update is available.", "目前沒有可安裝的更新。", "請先檢查更新。"),
@@ -91,9 +92,10 @@ internal static class ProblemTexts
         Catalog.TryGetValue(code, out var text) ? text : code.StartsWith("http-", StringComparison.Ordinal) ? HttpStatus : null;
 
     /// <summary>The language to answer in: the first of en or zh (any zh: the app ships Traditional Chinese only) by the client's preference.</summary>
-    public static string LanguageOf(HttpRequest request)
+    public static string LanguageOf(HttpRequest request) => LanguageOf(request.GetTypedHeaders().AcceptLanguage);
+
+    private static string LanguageOf(IList<StringWithQualityHeaderValue> wanted)
     {
-        var wanted = request.GetTypedHeaders().AcceptLanguage;
         foreach (var language in wanted.OrderByDescending(l => l.Quality ?? 1))
         {
             var tag = language.Value.Value ?? "";
@@ -130,11 +132,20 @@ internal static class ProblemTexts
         problem.Detail = text.ZhDetail;
         if (problem is HttpValidationProblemDetails validation)
         {
-            // Field messages are English specifics; the field names stay so a form can still mark the field.
+            // The field names (keys) stay so a form can still mark the field; each message keeps its specifics
+            // (the field's name, the limit) where FieldTexts knows the English sentence, else the type's detail.
             foreach (var field in validation.Errors.Keys.ToList())
             {
-                validation.Errors[field] = [text.ZhDetail];
+                validation.Errors[field] = [.. validation.Errors[field].Select(message => FieldTexts.Chinese(field, message) ?? text.ZhDetail)];
             }
         }
     }
+
+    /// <summary>The request's language from an Accept-Language value alone (Kestrel's own refusals have no HttpRequest).</summary>
+    public static string LanguageOf(Microsoft.Extensions.Primitives.StringValues acceptLanguage) =>
+        StringWithQualityHeaderValue.TryParseList(acceptLanguage, out var wanted) ? LanguageOf(wanted) : English;
+
+    /// <summary>Title and detail of a type in a language: the English title as the caller wrote it, or the catalog's Chinese words.</summary>
+    public static (string Title, string? Detail) Words(string type, string englishTitle, string language) =>
+        language == TraditionalChinese && For(type) is { } text ? (text.ZhTitle, text.ZhDetail) : (englishTitle, null);
 }

@@ -34,6 +34,7 @@ export async function loadSettings() {
   $("motion-sensitivity").value = motion.sensitivity;
   showSensitivity();
   showZones(motion.zones, privacy.enabled);
+  showSchedule(motion.schedule);
   $("video-source").value = video.source;
   $("video-device").value = video.device || "";
   $("video-url").value = video.streamUrl || "";
@@ -56,6 +57,35 @@ function showRtsps(rtsps) {
 function showSensitivity() {
   const value = Number($("motion-sensitivity").value);
   $("motion-sensitivity-words").textContent = t(value < 34 ? "motionSensitivityLow" : value < 67 ? "motionSensitivityMedium" : "motionSensitivityHigh");
+}
+
+// The schedule is kept in the owner's time zone as the browser knows it; the device reads the hours in that zone.
+const ownZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+function showSchedule(schedule) {
+  $("schedule-on").checked = Boolean(schedule);
+  const days = schedule ? schedule.days : ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+  for (const box of $("schedule-days").querySelectorAll("input")) box.checked = days.includes(box.value);
+  $("schedule-from").value = schedule ? schedule.from : "00:00";
+  $("schedule-to").value = schedule ? schedule.to : "00:00";
+  $("schedule-zone").textContent = tf("scheduleZone", schedule ? schedule.timeZone : ownZone());
+  scheduleEnabled();
+}
+
+function scheduleEnabled() {
+  const off = !$("schedule-on").checked;
+  for (const control of $("schedule").querySelectorAll("#schedule-days input, .hours input")) control.disabled = off;
+}
+
+function saveMotion() {
+  let schedule = null;
+  if ($("schedule-on").checked) {
+    const days = [...$("schedule-days").querySelectorAll("input:checked")].map((box) => box.value);
+    if (days.length === 0) throw new Error(t("scheduleNoDays"));
+    schedule = { timeZone: ownZone(), days, from: $("schedule-from").value || "00:00", to: $("schedule-to").value || "00:00" };
+  }
+  return api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: currentZones(), schedule })
+    .then((saved) => { showSchedule(saved.schedule); return saved; });
 }
 
 function saveWith(formId, action) {
@@ -261,12 +291,18 @@ async function factoryReset(event) {
   for (const control of form.elements) control.disabled = true;
   say("", true, "resetProgress");
   $("reset-progress").hidden = false;
+  // The reset ends every session at once, but the old process answers (401) for a moment while it stops: the
+  // page waits until it has seen the camera go down and answer again, so sign-in is offered by the new start.
+  // A camera that is back before a poll saw it down is taken as back after three minutes.
+  const started = Date.now();
+  let wentDown = false;
   for (;;) {
-    await new Promise((resolve) => { setTimeout(resolve, 2000); });
+    await new Promise((resolve) => { setTimeout(resolve, 1000); });
     try {
       const response = await fetch("/api/auth/session", { cache: "no-store", credentials: "same-origin" });
-      if (response.status === 401) break;
-    } catch { /* the camera is restarting: keep waiting */ }
+      if (response.status >= 500) wentDown = true;
+      else if (response.status === 401 && (wentDown || Date.now() - started > 180000)) break;
+    } catch { wentDown = true; /* the camera is restarting: keep waiting */ }
   }
   $("reset-progress").hidden = true;
   for (const control of form.elements) control.disabled = false;
@@ -278,7 +314,8 @@ export function wireAdmin() {
   $("form-user").addEventListener("submit", addUser);
   saveWith("form-recording", () => api("PUT", "/api/recordings/settings", { mode: $("recording-mode").value }));
   $("motion-sensitivity").addEventListener("input", showSensitivity);
-  saveWith("form-motion", () => api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: currentZones() }));
+  saveWith("form-motion", saveMotion);
+  $("schedule-on").addEventListener("change", scheduleEnabled);
   wireZones();
   saveWith("form-rtsps", async () => showRtsps(await api("PUT", "/api/rtsp", { enabled: $("rtsps-enabled").checked })));
   saveWith("form-video", () => api("PUT", "/api/media/video", {

@@ -7,11 +7,11 @@ import { loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, l
 import { cancelScore, scorePassword } from "/password.js";
 import { LivePlayer, mseAvailable, renderTimeline } from "/player.js";
 
-const pages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account"];
+const pages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account", "help"];
 const adminPages = new Set(["settings", "users", "security", "updates", "privacy"]);
 const loaders = {
   dashboard: () => loadDashboard(), live: () => loadLive(), recordings: () => loadRecordings(), settings: loadSettings,
-  users: loadUsers, security: loadSecurity, updates: loadUpdates, privacy: loadPrivacy, account: async () => {},
+  users: loadUsers, security: loadSecurity, updates: loadUpdates, privacy: loadPrivacy, account: async () => {}, help: async () => showHelp(),
 };
 let current = null;
 
@@ -87,12 +87,45 @@ async function refresh() {
   }
 }
 
+// Help is a page of its own per screen (#/help/settings), so it can be linked, reloaded and read beside nothing
+// else; a role is offered help only for the screens it may use.
+function helpTopic() {
+  const match = location.hash.match(/^#\/help\/([a-z]+)/);
+  const admin = state.session && state.session.role === "administrator";
+  const topic = match && pages.includes(match[1]) && match[1] !== "help" ? match[1] : "dashboard";
+  return adminPages.has(topic) && !admin ? "dashboard" : topic;
+}
+
+const pageTitle = (page) => t(page === "account" ? "myAccount" : page);
+
+function showHelp() {
+  const topic = helpTopic();
+  $("help-title").textContent = tf("helpTitle", pageTitle(topic));
+  const body = $("help-body");
+  body.replaceChildren();
+  for (const text of [t(`help${topic[0].toUpperCase()}${topic.slice(1)}`), ...t(`help:${topic}`).split("\n")]) {
+    body.append(Object.assign(document.createElement("p"), { textContent: text }));
+  }
+  $("help-back").href = `#/${topic}`;
+  $("help-back").textContent = tf("helpBack", pageTitle(topic));
+  const admin = state.session.role === "administrator";
+  const list = $("help-topics");
+  list.replaceChildren();
+  for (const page of pages.filter((p) => p !== "help" && p !== topic && (admin || !adminPages.has(p)))) {
+    const link = Object.assign(document.createElement("a"), { href: `#/help/${page}`, textContent: pageTitle(page) });
+    const entry = document.createElement("li");
+    entry.append(link);
+    list.append(entry);
+  }
+}
+
 function openPage(requested, clearMessage = true) {
   const admin = state.session && state.session.role === "administrator";
   const name = adminPages.has(requested) && !admin ? "dashboard" : requested;
   if (clearMessage) say("");
   current = name;
-  if (location.hash !== `#/${name}`) history.replaceState(null, "", `#/${name}`);
+  const address = name === "help" ? `#/help/${helpTopic()}` : `#/${name}`;
+  if (location.hash !== address) history.replaceState(null, "", address);
   for (const page of pages) $(`tab-${page}`).hidden = page !== name;
   if (name !== "live") stopLive();
   if (name !== "recordings") { $("playback-image").removeAttribute("src"); $("playback-video").removeAttribute("src"); $("playback-video").hidden = true; }
@@ -135,6 +168,8 @@ async function loadDashboard() {
   };
   const privacyOn = value(privacy) && value(privacy).enabled;
   if (value(privacy)) line("privacyMode", t(privacyOn ? "on" : "off"), privacyOn ? "warn" : "");
+  // Whether sound is being captured right now (microphone switched on and privacy mode off), as the live view says.
+  if (value(privacy)) line("microphone", t(value(privacy).microphone ? "micCapturing" : "off"));
   if (value(video)) {
     // The reason a source gives no picture is the device's English sentence; zh-Hant says "no picture" only.
     const v = value(video);
@@ -218,6 +253,15 @@ async function loadRecordings() {
   const percent = new Intl.NumberFormat(state.language === "zh-Hant" ? "zh-TW" : "en", { style: "percent", maximumFractionDigits: 1 });
   for (const burst of motionBursts(motionEvents).slice(-20).reverse()) {
     const entry = item(`${when(burst.start.toISOString())} · ${tf("motionBurst", burst.count, percent.format(burst.peak))} `);
+    entry.className = "motion-burst";
+    if (burst.picture) {
+      const picture = Object.assign(document.createElement("img"), {
+        src: `/api/media/motion-events/${burst.picture}/thumbnail`, alt: tf("motionPicture", when(burst.start.toISOString())), width: 160, height: 90, loading: "lazy",
+      });
+      // Deleting every recording destroys the key the picture opens with: the event stays, its picture goes.
+      picture.addEventListener("error", () => picture.remove());
+      entry.prepend(picture);
+    }
     // The clip is the recording that was running when the burst began, if motion recording kept one.
     const clip = segments.find((s) => new Date(s.startedAt) <= burst.end && new Date(s.endedAt) >= burst.start);
     if (clip) entry.append(button("playClip", "secondary", () => play(clip, when(clip.startedAt))));
@@ -281,9 +325,11 @@ function motionBursts(events) {
     if (last && at - last.end <= 60000) {
       last.end = at;
       last.count += 1;
+      // The picture shows the burst's largest change that has one.
+      if (motion.thumbnail && (!last.picture || motion.changedShare > last.pictureShare)) Object.assign(last, { picture: motion.id, pictureShare: motion.changedShare });
       last.peak = Math.max(last.peak, motion.changedShare);
     } else {
-      bursts.push({ start: at, end: at, count: 1, peak: motion.changedShare });
+      bursts.push({ start: at, end: at, count: 1, peak: motion.changedShare, picture: motion.thumbnail ? motion.id : null, pictureShare: motion.changedShare });
     }
   }
   return bursts;

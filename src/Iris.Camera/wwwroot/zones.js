@@ -1,5 +1,6 @@
 // Motion zones drawn on the camera's picture: up to 8 rectangles, kept as fractions of the frame (what the device
-// stores), so they fit any resolution. Drag with a mouse or a finger; each area can be removed with a button.
+// stores), so they fit any resolution. Drag with a mouse or a finger, or with the keyboard: arrows move a cross,
+// Enter marks one corner and then the opposite one, each step announced; each area can be removed with a button.
 import { $, button, t, tf } from "/core.js";
 
 const MaxZones = 8;
@@ -10,7 +11,9 @@ export const currentZones = () => zones.map((z) => ({ ...z }));
 export function showZones(loaded, privacyOn) {
   zones = (loaded || []).map((z) => ({ x: z.x, y: z.y, width: z.width, height: z.height }));
   const picture = $("zone-picture");
-  picture.alt = t("zonePicture");
+  picture.alt = "";
+  $("zone-editor").setAttribute("aria-label", t("zonePicture"));
+  $("zone-status").textContent = "";
   picture.hidden = privacyOn;
   picture.removeAttribute("src");
   if (!privacyOn) picture.src = "/api/media/snapshot";
@@ -45,8 +48,67 @@ function fraction(event) {
   return { x: clamp((event.clientX - rect.left) / rect.width), y: clamp((event.clientY - rect.top) / rect.height) };
 }
 
+// Keyboard drawing: a cross that arrows move in 5 % steps (1 % with Shift); Enter or Space sets a corner.
+const cursor = { x: 0.5, y: 0.5, corner: null };
+
+function announce(text) { $("zone-status").textContent = text; }
+
+function showCursor() {
+  const mark = $("zone-cursor");
+  mark.hidden = false;
+  Object.assign(mark.style, { left: `${cursor.x * 100}%`, top: `${cursor.y * 100}%` });
+  const layer = $("zone-layer");
+  layer.querySelector(".preview")?.remove();
+  if (cursor.corner) {
+    const preview = Object.assign(document.createElement("div"), { className: "zone preview" });
+    Object.assign(preview.style, {
+      left: `${Math.min(cursor.corner.x, cursor.x) * 100}%`, top: `${Math.min(cursor.corner.y, cursor.y) * 100}%`,
+      width: `${Math.abs(cursor.x - cursor.corner.x) * 100}%`, height: `${Math.abs(cursor.y - cursor.corner.y) * 100}%`,
+    });
+    layer.append(preview);
+  }
+}
+
+function keyboardDraw(event) {
+  const step = event.shiftKey ? 0.01 : 0.05;
+  const clamp = (v) => Math.round(Math.min(1, Math.max(0, v)) * 100) / 100;
+  const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+  if (moves[event.key]) {
+    event.preventDefault();
+    cursor.x = clamp(cursor.x + moves[event.key][0]);
+    cursor.y = clamp(cursor.y + moves[event.key][1]);
+    showCursor();
+    announce(tf("zoneCursor", percent(cursor.x), percent(cursor.y)));
+  } else if (event.key === "Enter" || event.key === " ") {
+    event.preventDefault();
+    if (!cursor.corner) {
+      if (zones.length >= MaxZones) { announce(t("zonesFull")); return; }
+      cursor.corner = { x: cursor.x, y: cursor.y };
+      showCursor();
+      announce(tf("zoneCornerSet", percent(cursor.x), percent(cursor.y)));
+      return;
+    }
+    const zone = { x: Math.min(cursor.corner.x, cursor.x), y: Math.min(cursor.corner.y, cursor.y), width: Math.abs(cursor.x - cursor.corner.x), height: Math.abs(cursor.y - cursor.corner.y) };
+    cursor.corner = null;
+    if (zone.width < 0.02 || zone.height < 0.02) { showCursor(); announce(t("zoneTooSmall")); return; }
+    zones.push(roundZone(zone));
+    draw();
+    showCursor();
+    const added = zones[zones.length - 1];
+    announce(tf("zoneAdded", tf("zoneItem", zones.length, percent(added.x), percent(added.y), percent(added.width), percent(added.height))));
+  } else if (event.key === "Escape" && cursor.corner) {
+    event.preventDefault();
+    cursor.corner = null;
+    showCursor();
+    announce(t("zoneCornerCleared"));
+  }
+}
+
 export function wireZones() {
   const editor = $("zone-editor");
+  editor.addEventListener("keydown", keyboardDraw);
+  editor.addEventListener("focus", () => { showCursor(); announce(tf("zoneCursor", percent(cursor.x), percent(cursor.y))); });
+  editor.addEventListener("blur", () => { $("zone-cursor").hidden = true; });
   let start = null;
   let preview = null;
   editor.addEventListener("pointerdown", (event) => {

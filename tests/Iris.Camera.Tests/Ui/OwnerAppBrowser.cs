@@ -17,8 +17,9 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
     public const string ViewerTemporaryPassword = "amber kettle zeppelin 58";
     public const string ViewerPassword = "willow compass parade 61";
 
-    public static readonly string[] AdminPages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account"];
-    public static readonly string[] ViewerPages = ["dashboard", "live", "recordings", "account"];
+    /// <summary>The pages of each role; "help" is reached from the page before it (its help link), not the navigation.</summary>
+    public static readonly string[] AdminPages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account", "help"];
+    public static readonly string[] ViewerPages = ["dashboard", "live", "recordings", "account", "help"];
 
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -153,6 +154,15 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
     /// <summary>Opens a page the way a person does (its navigation button) and waits until its data is shown.</summary>
     public async Task OpenAsync(string name)
     {
+        if (name == "help")
+        {
+            await Page.ClickAsync("section[id^=tab-]:not([hidden]) p.help a");
+            await Expect(Page.Locator("#tab-help")).ToBeVisibleAsync();
+            await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/help/[a-z]+$"));
+            await Expect(Page.Locator("#help-body p").Nth(1)).ToBeVisibleAsync();
+            return;
+        }
+
         await Page.ClickAsync($"button[data-tab='{name}']");
         await Expect(Page.Locator($"#tab-{name}")).ToBeVisibleAsync();
         await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"#/{name}$"));

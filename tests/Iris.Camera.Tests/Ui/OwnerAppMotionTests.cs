@@ -72,6 +72,158 @@ public sealed class OwnerAppMotionTests
         Assert.Empty(app.Errors);
     }
 
+    [Fact]
+    public async Task AZone_CanBeDrawnWithTheKeyboard_EachStepAnnounced()
+    {
+        await using var app = await OwnerAppBrowser.StartAsync(390, 844, withRecording: false);
+        await app.SignInAsAsync("Administrator");
+        await app.OpenAsync("settings");
+
+        var status = app.Page.Locator("#zone-status");
+        await app.Page.Locator("#zone-editor").FocusAsync();
+        await Expect(status).ToHaveTextAsync("Cross at 50% from the left, 50% down.");
+        await Expect(app.Page.Locator("#zone-cursor")).ToBeVisibleAsync();
+        await Expect(status).ToHaveAttributeAsync("aria-live", "polite");
+        foreach (var key in new[] { "ArrowLeft", "ArrowLeft", "ArrowLeft", "ArrowLeft", "ArrowUp", "ArrowUp" })
+        {
+            await app.Page.Keyboard.PressAsync(key);
+        }
+
+        await Expect(status).ToHaveTextAsync("Cross at 30% from the left, 40% down.");
+        await app.Page.Keyboard.PressAsync("Enter");
+        await Expect(status).ToContainTextAsync("First corner set at 30% from the left, 40% down.");
+        // Escape forgets the corner; the next Enter starts a new area from where the cross is.
+        await app.Page.Keyboard.PressAsync("Escape");
+        await Expect(status).ToHaveTextAsync("Corner cleared.");
+        await app.Page.Keyboard.PressAsync("Enter");
+        foreach (var key in new[] { "ArrowRight", "ArrowRight", "ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown", "ArrowDown", "ArrowDown", "Shift+ArrowDown" })
+        {
+            await app.Page.Keyboard.PressAsync(key);
+        }
+
+        await app.Page.Keyboard.PressAsync("Enter");
+        await Expect(status).ToHaveTextAsync("Added. Area 1: from 30% left, 40% down; 20% wide, 21% high");
+        await Expect(app.Page.Locator("#zone-layer .zone:not(.preview)")).ToHaveCountAsync(1);
+        await app.Page.ClickAsync("#form-motion button[type='submit']");
+        await Expect(app.Page.Locator("#message")).ToHaveTextAsync("Saved.");
+
+        var motion = await app.Owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/media/motion", UriKind.Relative));
+        var zone = Assert.Single(motion.GetProperty("zones").EnumerateArray().ToList());
+        Assert.Equal(0.3, zone.GetProperty("x").GetDouble(), 3);
+        Assert.Equal(0.4, zone.GetProperty("y").GetDouble(), 3);
+        Assert.Equal(0.2, zone.GetProperty("width").GetDouble(), 3);
+        Assert.Equal(0.21, zone.GetProperty("height").GetDouble(), 3);
+        Assert.Empty(app.Errors);
+    }
+
+    [Fact]
+    public async Task TheSchedule_IsSavedInTheBrowsersTimeZone_AndComesBack()
+    {
+        await using var app = await OwnerAppBrowser.StartAsync(390, 844, withRecording: false);
+        await app.SignInAsAsync("Administrator");
+        await app.OpenAsync("settings");
+        var zone = await app.Page.EvaluateAsync<string>("Intl.DateTimeFormat().resolvedOptions().timeZone");
+
+        // Off by default: the days and hours cannot be changed until the schedule is switched on.
+        await Expect(app.Page.Locator("#schedule-on")).Not.ToBeCheckedAsync();
+        await Expect(app.Page.Locator("#schedule-from")).ToBeDisabledAsync();
+        await app.Page.Locator("#schedule-on").CheckAsync();
+        await Expect(app.Page.Locator("#schedule-from")).ToBeEnabledAsync();
+        await app.Page.Locator("#schedule-days input[value='saturday']").UncheckAsync();
+        await app.Page.Locator("#schedule-days input[value='sunday']").UncheckAsync();
+        await app.Page.Locator("#schedule-from").FillAsync("22:00");
+        await app.Page.Locator("#schedule-to").FillAsync("06:30");
+        Assert.Empty(await app.UnreachableControlsAsync());
+        await app.Page.ClickAsync("#form-motion button[type='submit']");
+        await Expect(app.Page.Locator("#message")).ToHaveTextAsync("Saved.");
+
+        var schedule = (await app.Owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/media/motion", UriKind.Relative))).GetProperty("schedule");
+        Assert.Equal(zone, schedule.GetProperty("timeZone").GetString());
+        Assert.Equal(["monday", "tuesday", "wednesday", "thursday", "friday"], schedule.GetProperty("days").EnumerateArray().Select(d => d.GetString()!).ToArray());
+        Assert.Equal("22:00", schedule.GetProperty("from").GetString());
+        Assert.Equal("06:30", schedule.GetProperty("to").GetString());
+
+        await app.Page.ReloadAsync();
+        await Expect(app.Page.Locator("#schedule-on")).ToBeCheckedAsync();
+        await Expect(app.Page.Locator("#schedule-days input[value='sunday']")).Not.ToBeCheckedAsync();
+        await Expect(app.Page.Locator("#schedule-to")).ToHaveValueAsync("06:30");
+        await Expect(app.Page.Locator("#schedule-zone")).ToContainTextAsync(zone);
+
+        // No day chosen is said on the page, before anything is sent.
+        foreach (var day in await app.Page.Locator("#schedule-days input").AllAsync())
+        {
+            await day.UncheckAsync();
+        }
+
+        await app.Page.ClickAsync("#form-motion button[type='submit']");
+        await Expect(app.Page.Locator("#message")).ToHaveTextAsync("Choose at least one day, or switch the schedule off.");
+        Assert.Empty(app.Errors);
+    }
+
+    [Fact]
+    public async Task AMotionEvent_ShowsItsSealedPicture_WhichGoesWhenTheEventsAreDeleted()
+    {
+        await using var app = await OwnerAppBrowser.StartAsync(1280, 800, withRecording: false);
+        using (var enable = await app.Owner.Http.PutAsJsonAsync(new Uri("/api/media/motion", UriKind.Relative), new { enabled = true, sensitivity = 60, zones = Array.Empty<object>() }))
+        {
+            Assert.True(enable.IsSuccessStatusCode);
+        }
+
+        JsonElement withPicture = default;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (withPicture.ValueKind == JsonValueKind.Undefined)
+        {
+            await Task.Delay(200, deadline.Token);
+            var events = await app.Owner.Http.GetFromJsonAsync<JsonElement>(new Uri("/api/media/motion-events", UriKind.Relative), deadline.Token);
+            withPicture = events.EnumerateArray().FirstOrDefault(e => e.GetProperty("thumbnail").GetBoolean());
+        }
+
+        using (var disable = await app.Owner.Http.PutAsJsonAsync(new Uri("/api/media/motion", UriKind.Relative), new { enabled = false, sensitivity = 60, zones = Array.Empty<object>() }))
+        {
+            Assert.True(disable.IsSuccessStatusCode);
+        }
+
+        var address = new Uri($"/api/media/motion-events/{withPicture.GetProperty("id").GetInt64()}/thumbnail", UriKind.Relative);
+        using (var picture = await app.Owner.Http.GetAsync(address))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, picture.StatusCode);
+            Assert.Equal("image/jpeg", picture.Content.Headers.ContentType!.MediaType);
+            using var decoded = SkiaSharp.SKBitmap.Decode(await picture.Content.ReadAsByteArrayAsync());
+            Assert.Equal(160, decoded.Width);
+        }
+
+        // On disk it is sealed: the stored file holds no JPEG.
+        var stored = Directory.GetFiles(Path.Combine(app.Camera.DataDirectory, "recordings", "motion"));
+        Assert.NotEmpty(stored);
+        Assert.All(stored, f =>
+        {
+            var content = File.ReadAllBytes(f);
+            Assert.Equal("IRSG"u8.ToArray(), content[..4]);
+            using var data = SkiaSharp.SKData.CreateCopy(content);
+            Assert.Null(SkiaSharp.SKCodec.Create(data));
+        });
+
+        await app.SignInAsAsync("Administrator");
+        await app.OpenAsync("recordings");
+        var shown = app.Page.Locator("#motion-events li img").First;
+        await Expect(shown).ToBeVisibleAsync();
+        await Expect(shown).ToHaveAttributeAsync("alt", new System.Text.RegularExpressions.Regex("^Picture of the motion at "));
+        Assert.True(await shown.EvaluateAsync<bool>("img => img.complete && img.naturalWidth === 160"));
+
+        using (var delete = await app.Owner.Http.DeleteAsync(new Uri("/api/privacy/data/motion-events", UriKind.Relative)))
+        {
+            Assert.True(delete.IsSuccessStatusCode, await delete.Content.ReadAsStringAsync());
+        }
+
+        using (var gone = await app.Owner.Http.GetAsync(address))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(app.Camera.DataDirectory, "recordings", "motion")));
+        Assert.Empty(app.Errors);
+    }
+
     private static void Seed(OwnerAppBrowser app, params (DateTimeOffset At, double Share)[] events)
     {
         using var connection = app.Camera.App.Services.GetRequiredService<CameraDatabase>().OpenConnection();

@@ -106,6 +106,71 @@ public sealed partial class ProblemTextsTests
     }
 
     [Fact]
+    public async Task FieldErrors_InTraditionalChinese_KeepWhichFieldAndWhatLimit()
+    {
+        await using var camera = await InProcessCamera.StartAsync();
+        using var owner = await camera.ClaimAsync();
+
+        var range = await MotionProblemAsync(owner, """{"enabled":true,"sensitivity":101,"zones":[]}""");
+        Assert.Equal("靈敏度：必須介於 1 到 100 之間。", range.GetProperty("errors").GetProperty("sensitivity")[0].GetString());
+
+        var zone = await MotionProblemAsync(owner, """{"enabled":true,"sensitivity":50,"zones":[{"x":0,"y":0,"width":1,"height":1},{"x":0.9,"y":0,"width":0.5,"height":1}]}""");
+        Assert.Equal("偵測範圍：第 2 個範圍必須完全在畫面內（以 0 到 1 的比例表示）。", zone.GetProperty("errors").GetProperty("zones")[0].GetString());
+
+        var errors = (await MotionProblemAsync(owner, """{"enabled":true,"sensitivity":50,"zones":[],"schedule":{"timeZone":"Nowhere/Else","days":[],"from":"07:00","to":"08:00"}}""")).GetProperty("errors");
+        Assert.Equal("時區：請以標準名稱指定時區，例如 Asia/Taipei。", errors.GetProperty("schedule.timeZone")[0].GetString());
+        Assert.Equal("日子：請至少選擇一天，或關閉偵測時段。", errors.GetProperty("schedule.days")[0].GetString());
+        var time = (await MotionProblemAsync(owner, """{"enabled":true,"sensitivity":50,"zones":[],"schedule":{"timeZone":"UTC","days":["monday"],"from":"25:00","to":"08:00"}}""")).GetProperty("errors");
+        Assert.Equal("開始時間：請以「時:分」填寫開始時間（00:00 到 23:59）。", time.GetProperty("schedule.from")[0].GetString());
+
+        // A message the catalog does not know still comes in Chinese (the type's detail), never in English.
+        Assert.Null(FieldTexts.Chinese("sensitivity", "Something no validator says."));
+    }
+
+    public static TheoryData<string, string, int, string, string> BeforeTheApp => new()
+    {
+        { "headers too large", "GET /api/device HTTP/1.1\r\nHost: h\r\nAccept-Language: zh-TW\r\nX-Big: " + new string('b', 20 * 1024) + "\r\n\r\n", 431, "headers-too-large", "zh-TW" },
+        { "too many headers", "GET /api/device HTTP/1.1\r\nHost: h\r\nAccept-Language: zh-TW,en;q=0.5\r\n" + string.Concat(Enumerable.Range(0, 80).Select(i => $"X-{i}: 1\r\n")) + "\r\n", 431, "headers-too-large", "zh-TW" },
+        { "body too large", "POST /api/auth/login HTTP/1.1\r\nHost: h\r\nAccept-Language: zh-TW\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{", 413, "body-too-large", "zh-TW" },
+        // Refused at the request line, before any header is read: no language is known yet, so English.
+        { "unsupported version", "GET /api/device HTTP/1.2\r\nHost: h\r\nAccept-Language: zh-TW\r\n\r\n", 400, "http-version-not-supported", "en" },
+        { "garbage request line", "\u0001\u0002 nonsense\r\nAccept-Language: zh-TW\r\n\r\n", 400, "bad-request", "en" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BeforeTheApp))]
+    public async Task KestrelsOwnRefusals_SpeakTheAskedLanguage_WhereTheHeaderWasRead(string description, string request, int status, string type, string language)
+    {
+        await using var camera = await InProcessCamera.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var connection = await RawHttps.ConnectAsync(camera.BaseAddress, camera.Certificate, timeout.Token);
+
+        await connection.WriteAsync(System.Text.Encoding.Latin1.GetBytes(request), timeout.Token);
+        var response = await connection.ReadResponseAsync(isHead: false, timeout.Token);
+
+        Assert.True(response is not null, description);
+        Web.ErrorBoundaryTests.AssertProblem(response, (HttpStatusCode)status, type);
+        Assert.Equal(language, response.Header("Content-Language"));
+        var title = JsonDocument.Parse(response.Body).RootElement.GetProperty("title").GetString()!;
+        if (language == "zh-TW")
+        {
+            Assert.Equal(ProblemTexts.For(type)!.ZhTitle, title);
+        }
+        else
+        {
+            Assert.DoesNotMatch(Chinese(), title);
+        }
+    }
+
+    private static async Task<JsonElement> MotionProblemAsync(SignedInClient owner, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/media/motion") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.AcceptLanguage.ParseAdd("zh-TW");
+        using var response = await owner.Http.SendAsync(request);
+        return await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, "urn:iris:problem:invalid-field");
+    }
+
+    [Fact]
     public async Task StrengthEstimate_AgreesWithWhatAPasswordChangeAccepts()
     {
         await using var camera = await InProcessCamera.StartAsync();
