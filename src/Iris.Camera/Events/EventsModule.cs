@@ -18,6 +18,7 @@ internal sealed class EventsModule : CameraModule
         services.AddSingleton<SecurityLogRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<SecurityLogRetention>());
         services.AddSingleton<IStoredData, EventsData>();
+        services.AddSingleton<IFieldKeyHolder, EventKeyHolder>();
     }
 
     public override void Open(IServiceProvider services)

@@ -39,6 +39,33 @@ internal sealed partial class SecretVault
 
     private const string RotationMarker = "rotation.pending";
 
+    /// <summary>
+    /// The database field keys (names without <see cref="VaultDataKeys.ItemPrefix"/>) still to be replaced after
+    /// the storage key moved, in the order they are replaced; null when no replacement is pending.
+    /// </summary>
+    public IReadOnlyList<string>? DataKeysToRotate()
+    {
+        var path = Path.Combine(_directory, DataKeyRotationMarker);
+        return File.Exists(path)
+            ? File.ReadAllLines(path).Where(n => n.Length > 0).ToList()
+            : null;
+    }
+
+    /// <summary>Records the field keys still to be replaced (durably); an empty list ends the rotation.</summary>
+    public void SetDataKeysToRotate(IReadOnlyCollection<string> names)
+    {
+        var path = Path.Combine(_directory, DataKeyRotationMarker);
+        if (names.Count == 0)
+        {
+            AtomicFile.DeleteDurably(path);
+            return;
+        }
+
+        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', names) + "\n"));
+    }
+
+    private const string DataKeyRotationMarker = "data-keys.rotation";
+
     public static bool HasSealedItems(string directory) =>
         Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*" + FileExtension).Any();
 

@@ -16,5 +16,9 @@ internal sealed class VaultModule : CameraModule
         services.AddSingleton<VaultDataKeys>();
         services.AddSingleton<IDataKeys>(sp => sp.GetRequiredService<VaultDataKeys>());
         services.AddSingleton<IStoredData, VaultData>();
+        services.AddSingleton<DataKeyRotation>();
     }
+
+    /// <summary>After a move to a token, every database field key is replaced and its rows re-sealed before anything reads them.</summary>
+    public override void Open(IServiceProvider services) => services.GetRequiredService<DataKeyRotation>().Run();
 }
