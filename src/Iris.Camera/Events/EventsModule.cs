@@ -24,6 +24,8 @@ internal sealed class EventsModule : CameraModule
     public override void Open(IServiceProvider services)
     {
         var log = services.GetRequiredService<SecurityEventLog>();
+        // Before the chain is read: its fields open only under their months' keys.
+        log.MoveToMonthKeys();
         log.EnsureSignedHead();
         if (log.SealLegacyRows() > 0)
         {

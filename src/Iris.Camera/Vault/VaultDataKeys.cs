@@ -85,6 +85,9 @@ internal sealed class VaultDataKeys(SecretVault vault) : IDataKeys, IDisposable
         }
     }
 
+    public IReadOnlyList<string> Names(string prefix) =>
+        [.. vault.List().Where(n => n.StartsWith(ItemPrefix + prefix, StringComparison.Ordinal)).Select(n => n[ItemPrefix.Length..])];
+
     /// <summary>The replacement for the key named: made and sealed on first call, the same key after a crash.</summary>
     public FieldKey StageNext(string name)
     {

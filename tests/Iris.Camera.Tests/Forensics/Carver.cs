@@ -125,6 +125,22 @@ internal sealed class Carver(byte[] raw)
         return decrypted;
     }
 
+    /// <summary>Every database field key a data directory holds, opened with its own file key (what a reader of that disk gets).</summary>
+    public static List<byte[]> FieldKeysIn(string dataDirectory)
+    {
+        var data = Iris.Camera.Storage.DataDirectory.Open(dataDirectory);
+        using var file = FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, sealedItemsExist: true);
+        var vault = new SecretVault(data.VaultDirectory, file);
+        var keys = new List<byte[]>();
+        foreach (var item in vault.List().Where(n => n.StartsWith(VaultDataKeys.ItemPrefix, StringComparison.Ordinal)))
+        {
+            using var read = vault.Unseal(item);
+            keys.Add(read.Secret.ToArray());
+        }
+
+        return keys;
+    }
+
     /// <summary>
     /// Whether any sealed database field on the image (a BLOB column's bytes, or a TEXT column's base64) decrypts
     /// under any of <paramref name="dataKeys"/> to a value whose first 16 bytes contain <paramref name="needle"/>.
@@ -135,6 +151,8 @@ internal sealed class Carver(byte[] raw)
     {
         const int Prefix = 1 + 12 + 16 + 16;
         var target = Encoding.UTF8.GetBytes(needle);
+        // Only the first counter block is decrypted: a longer needle could never be found, and the test would pass vacuously.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(target.Length, 16, nameof(needle));
         var ciphers = dataKeys.Select(key =>
         {
             var encryption = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, key, 32, [], "iris-field/v1/encryption"u8.ToArray());

@@ -289,21 +289,7 @@ public sealed class PersonalDataTests
     private static byte[] RawFiles(string directory) =>
         [.. Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).SelectMany(File.ReadAllBytes)];
 
-    /// <summary>Every field key the data directory holds, opened with its own file key (what a reader of the disk gets).</summary>
-    private static List<byte[]> FieldKeysOnDisk(string directory)
-    {
-        var data = DataDirectory.Open(directory);
-        using var file = Iris.Camera.Vault.FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, sealedItemsExist: true);
-        var vault = new Iris.Camera.Vault.SecretVault(data.VaultDirectory, file);
-        var keys = new List<byte[]>();
-        foreach (var item in vault.List().Where(n => n.StartsWith(Iris.Camera.Vault.VaultDataKeys.ItemPrefix, StringComparison.Ordinal)))
-        {
-            using var read = vault.Unseal(item);
-            keys.Add(read.Secret.ToArray());
-        }
-
-        return keys;
-    }
+    private static List<byte[]> FieldKeysOnDisk(string directory) => Iris.Camera.Tests.Forensics.Carver.FieldKeysIn(directory);
 
     private static string RawBytes(string directory) =>
         string.Concat(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));

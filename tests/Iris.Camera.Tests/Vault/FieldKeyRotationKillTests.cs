@@ -46,7 +46,7 @@ public sealed class FieldKeyRotationKillTests
         }
 
         var oldKeys = OldKeys(template.Path);
-        Assert.Contains("security-log", oldKeys.Keys);
+        Assert.Contains(oldKeys.Keys, k => k.StartsWith(EventFields.MonthKeyPrefix, StringComparison.Ordinal));
         Assert.Contains("accounts", oldKeys.Keys);
         Assert.Contains("telemetry", oldKeys.Keys);
         Assert.Equal(2, oldKeys.Keys.Count(k => k.StartsWith("account.", StringComparison.Ordinal)));
@@ -162,11 +162,12 @@ public sealed class FieldKeyRotationKillTests
 
         foreach (var (column, context) in new[] { ("source", SecurityEventLog.SourceColumn), ("account", SecurityEventLog.AccountColumn), ("detail", SecurityEventLog.DetailColumn) })
         {
-            values.AddRange(DbRows.Query(connection, $"SELECT {column} FROM security_events WHERE {column} IS NOT NULL;", r => Text(EventFields.KeyName, context, r.GetString(0))));
+            values.AddRange(DbRows.Query(connection, $"SELECT {column}, at FROM security_events WHERE {column} IS NOT NULL;", r => Text(EventFields.KeyFor(r.GetString(1)), context, r.GetString(0))));
         }
 
-        values.AddRange(DbRows.Query(connection, "SELECT salt FROM security_events WHERE salt IS NOT NULL;", r => new SealedValue(EventFields.KeyName, EventFields.SaltContext, (byte[])r[0])));
-        values.AddRange(DbRows.Query(connection, "SELECT message FROM alerts WHERE message <> '';", r => Text(EventFields.KeyName, AlertCenter.MessageColumn, r.GetString(0))));
+        values.AddRange(DbRows.Query(connection, "SELECT salt, at FROM security_events WHERE salt IS NOT NULL;",
+            r => new SealedValue(EventFields.KeyFor(r.GetString(1)), EventFields.SaltContext, (byte[])r[0])));
+        values.AddRange(DbRows.Query(connection, "SELECT message, at FROM alerts WHERE message <> '';", r => Text(EventFields.KeyFor(r.GetString(1)), AlertCenter.MessageColumn, r.GetString(0))));
         values.AddRange(DbRows.Query(connection, "SELECT payload FROM telemetry_sent;", r => Text(TelemetrySentHistory.KeyName, TelemetrySentHistory.PayloadContext, r.GetString(0))));
         values.AddRange(DbRows.Query(connection, "SELECT account FROM telemetry_consent WHERE account <> $none;",
             r => Text(TelemetrySentHistory.KeyName, TelemetryConsentStore.AccountContext, r.GetString(0)), ("$none", TelemetryConsentStore.NoAccount)));
