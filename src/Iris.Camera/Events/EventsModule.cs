@@ -26,6 +26,7 @@ internal sealed class EventsModule : CameraModule
         var log = services.GetRequiredService<SecurityEventLog>();
         // Before the chain is read: its fields open only under their months' keys.
         log.MoveToMonthKeys();
+        log.DestroyEmptyMonthKeys();
         log.EnsureSignedHead();
         if (log.SealLegacyRows() > 0)
         {

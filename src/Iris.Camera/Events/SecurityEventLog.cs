@@ -317,6 +317,16 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         }
     }
 
+    /// <summary>At start: destroys the keys of months left empty by a purge or a deletion a crash cut short.</summary>
+    public void DestroyEmptyMonthKeys()
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            DestroyEmptyMonths(connection);
+        }
+    }
+
     /// <summary>
     /// Destroys the key of every month (but the current one) that no record or alert is left in: what retention
     /// removed, a copy kept in free blocks or by a never-overwriting medium, no longer opens. A key left by a crash

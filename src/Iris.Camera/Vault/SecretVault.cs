@@ -106,13 +106,34 @@ internal sealed partial class SecretVault
 
     public static bool IsValidName(string name) => ItemName().IsMatch(name);
 
+    private static FileStream? OpenForShredding(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public void Seal(string name, ReadOnlySpan<byte> secret)
     {
         var path = PathOf(name);
         var item = SealedItem.Seal(name, secret, _provider);
         lock (_writeLock)
         {
+            // The replaced item is held open across the rename and then overwritten through that handle: a rename
+            // alone frees its blocks whole, so a replaced secret (an old stream password, a data key sealed under
+            // the old provider) would stay carvable under the live key. Overwriting only after the new item is
+            // durable keeps the write crash-safe: a crash in between leaves the new item and, at worst, old bytes.
+            using var replaced = OpenForShredding(path);
             AtomicFile.Write(path, item);
+            if (replaced is not null)
+            {
+                Storage.Shredder.OverwriteRange(replaced, 0, checked((int)replaced.Length));
+            }
         }
     }
 
