@@ -12,6 +12,7 @@ internal sealed class AccountsModule : CameraModule
         module.Services.AddSchema(AccountsSchema.Migrations);
         module.Services.AddAccounts(options);
         module.Services.AddSingleton<IFieldKeyHolder, AccountKeyHolder>();
+        module.Services.AddSingleton<IAccountDataHolder, SecurityLogAccountData>();
     }
 
     public override void Open(IServiceProvider services)

@@ -272,6 +272,50 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         }
     }
 
+    /// <summary>
+    /// A deleted account's part of the log (outside review of issue 12, F4): its name and addresses leave every
+    /// record it made (source, account, detail), and a detail naming it leaves the records others made about it;
+    /// the records, their order and the chain stay as evidence (a redacted field is not committed to any more, and
+    /// a record with nothing left loses its salt). Alerts about it lose their source, account and message. The
+    /// caller scrubs the WAL afterwards. Returns the records and alerts changed.
+    /// </summary>
+    public int RedactAccount(string username)
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var changed = 0;
+            var rows = DbRows.Query(connection, "SELECT id, at, source, account, detail FROM security_events WHERE sealed = 1;",
+                r => (Id: r.GetInt64(0), At: r.GetString(1), Source: DbRows.NullableString(r, 2), Account: DbRows.NullableString(r, 3), Detail: DbRows.NullableString(r, 4)));
+            foreach (var row in rows)
+            {
+                var theirs = string.Equals(fields.Open(row.Account, AccountColumn, row.At), username, StringComparison.OrdinalIgnoreCase);
+                // A detail naming them ("NAME as Viewer") goes whole: over-redacting a detail loses no evidence of what happened.
+                var aboutThem = fields.Open(row.Detail, DetailColumn, row.At)?.Contains(username, StringComparison.OrdinalIgnoreCase) == true;
+                if (theirs)
+                {
+                    changed += DbRows.Execute(connection, "UPDATE security_events SET source = NULL, account = NULL, detail = NULL, salt = NULL WHERE id = $id;", ("$id", row.Id));
+                }
+                else if (aboutThem)
+                {
+                    changed += DbRows.Execute(connection,
+                        "UPDATE security_events SET detail = NULL, salt = CASE WHEN source IS NULL AND account IS NULL THEN NULL ELSE salt END WHERE id = $id;", ("$id", row.Id));
+                }
+            }
+
+            var alerts = DbRows.Query(connection, "SELECT id, at, account FROM alerts WHERE sealed = 1 AND account IS NOT NULL;",
+                r => (Id: r.GetInt64(0), At: r.GetString(1), Account: r.GetString(2)));
+            foreach (var alert in alerts.Where(a => string.Equals(fields.Open(a.Account, AlertCenter.AccountColumn, a.At), username, StringComparison.OrdinalIgnoreCase)))
+            {
+                changed += DbRows.Execute(connection, "UPDATE alerts SET source = NULL, account = NULL, message = '' WHERE id = $id;", ("$id", alert.Id));
+            }
+
+            transaction.Commit();
+            return changed;
+        }
+    }
+
     public const string RedactedMessage = "(redacted at the owner's request)";
 
     /// <summary>The chain as stored, with sealed fields opened (rows of before schema 9, not yet sealed, as they are).</summary>

@@ -274,7 +274,7 @@ public sealed class PersonalDataTests
         insert.ExecuteNonQuery();
     }
 
-    private static async Task<HttpStatusCode> SignInFromAsync(InProcessCamera camera, IPAddress source, string username, string password)
+    internal static async Task<HttpStatusCode> SignInFromAsync(InProcessCamera camera, IPAddress source, string username, string password)
     {
         using var client = PinnedHttpClient.Create(camera.BaseAddress, camera.Certificate, localAddress: source);
         using var nonceResponse = await client.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
