@@ -34,7 +34,7 @@ if (args is ["install", var bootDirectory, var bundle, var targetJson, var keyPe
 }
 
 // Moves a data directory's vault from the file key to a token, as the daemon's start does (StorageKeys.Open, then
-// the recordings-key rotation), printing each step as it completes and waiting for a line on stdin, so a test can
+// the field-key rotation with every module's rows re-sealed, then the recordings-key rotation), printing each step as it completes and waiting for a line on stdin, so a test can
 // SIGKILL it after exactly that step.
 if (args is ["migrate", var migrateDirectory, var module, var token, var keyLabel, var pinFile])
 {
@@ -48,6 +48,14 @@ if (args is ["migrate", var migrateDirectory, var module, var token, var keyLabe
     var directory = DataDirectory.Open(migrateDirectory);
     var options = new VaultOptions { Provider = "pkcs11", Pkcs11 = new Pkcs11VaultOptions { Module = module, TokenLabel = token, KeyLabel = keyLabel, PinFile = pinFile } };
     using var opened = StorageKeys.Open(options, directory, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, Reached);
+    var migrateDatabase = CameraDatabase.Open(directory.DatabaseFile, Iris.Camera.CameraApp.Schema());
+    using (var keys = new VaultDataKeys(opened.Vault))
+    {
+        IFieldKeyHolder[] holders = [new Iris.Camera.Accounts.AccountKeyHolder(migrateDatabase, keys), new Iris.Camera.Events.EventKeyHolder(migrateDatabase),
+            new Iris.Camera.Telemetry.TelemetryKeyHolder(migrateDatabase)];
+        new DataKeyRotation(opened.Vault, keys, migrateDatabase, holders, Microsoft.Extensions.Logging.Abstractions.NullLogger<DataKeyRotation>.Instance).Run(Reached);
+    }
+
     if (opened.Vault.RotationRequested)
     {
         using var recordings = new Iris.Camera.Media.RecordingsKey(opened.Vault, new Iris.Camera.Media.SegmentFiles(directory));

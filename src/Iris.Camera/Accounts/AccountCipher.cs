@@ -20,11 +20,13 @@ internal sealed record AccountSecrets(string Username, PasswordHash Password);
 /// </summary>
 internal sealed class AccountCipher(IDataKeys keys, SecretVault vault)
 {
-    private const string IndexKey = "accounts";
-    private const string AccountKeyPrefix = "account.";
+    internal const string IndexKey = "accounts";
+    internal const string AccountKeyPrefix = "account.";
+    internal const string IndexContext = "accounts.username";
+    internal const string SourceContext = "sessions.source";
 
     public string UsernameIndex(string username) =>
-        keys.Get(IndexKey).Index(username.ToLowerInvariant(), "accounts.username");
+        keys.Get(IndexKey).Index(username.ToLowerInvariant(), IndexContext);
 
     public static string NewKeyId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
@@ -48,9 +50,12 @@ internal sealed class AccountCipher(IDataKeys keys, SecretVault vault)
     }
 
     /// <summary>The sealed secrets, or null when the row does not open (its key destroyed, or the row damaged).</summary>
-    public AccountSecrets? Open(string keyId, byte[] sealedRow)
+    public AccountSecrets? Open(string keyId, byte[] sealedRow) => OpenWith(keys.Find(AccountKeyPrefix + keyId), keyId, sealedRow);
+
+    /// <summary>The sealed secrets opened with <paramref name="key"/>, or null when the key is gone or does not open them.</summary>
+    internal static AccountSecrets? OpenWith(FieldKey? key, string keyId, byte[] sealedRow)
     {
-        if (keys.Find(AccountKeyPrefix + keyId)?.Open(sealedRow, SealContext(keyId)) is not { } plain)
+        if (key?.Open(sealedRow, SealContext(keyId)) is not { } plain)
         {
             return null;
         }
@@ -70,7 +75,7 @@ internal sealed class AccountCipher(IDataKeys keys, SecretVault vault)
     }
 
     /// <summary>A session's source address, sealed under its account's key.</summary>
-    public string SealSource(string keyId, string source) => AccountKey(keyId).SealText(source, "sessions.source")!;
+    public string SealSource(string keyId, string source) => AccountKey(keyId).SealText(source, SourceContext)!;
 
     /// <summary>The index of an address the account signed in from: an HMAC under the account's own key.</summary>
     public string SourceIndex(string keyId, string source) => AccountKey(keyId).Index(source, "known_sources.source");

@@ -11,6 +11,8 @@ internal sealed class AccountsModule : CameraModule
         var options = module.Settings<AccountsOptions>(AccountsOptions.SectionName, o => o.Validate());
         module.Services.AddSchema(AccountsSchema.Migrations);
         module.Services.AddAccounts(options);
+        module.Services.AddSingleton<IFieldKeyHolder, AccountKeyHolder>();
+        module.Services.AddSingleton<IAccountDataHolder, SecurityLogAccountData>();
     }
 
     public override void Open(IServiceProvider services)

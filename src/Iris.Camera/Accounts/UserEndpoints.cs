@@ -96,7 +96,8 @@ internal static class UserEndpoints
         var change = accounts.Delete(username);
         if (change == AccountChange.Done)
         {
-            events.Append(SecurityEventKinds.UserDeleted, Source(http), http.CurrentSession()!.Username, username);
+            // Without the deleted name: the deletion removed it from every other record (SecurityLogAccountData).
+            events.Append(SecurityEventKinds.UserDeleted, Source(http), http.CurrentSession()!.Username);
         }
 
         return Result(change);

@@ -47,8 +47,8 @@ internal sealed partial class AlertCenter(
         {
             id = Convert.ToInt64(DbRows.Scalar(connection,
                 "INSERT INTO alerts (at, kind, serial, source, account, message, sealed) VALUES ($at, $kind, $serial, $source, $account, $message, 1) RETURNING id;",
-                ("$at", DbTime.Format(at)), ("$kind", kind), ("$serial", identity.Serial), ("$source", fields.Seal(source, SourceColumn)),
-                ("$account", fields.Seal(account, AccountColumn)), ("$message", fields.Seal(message, MessageColumn))),
+                ("$at", DbTime.Format(at)), ("$kind", kind), ("$serial", identity.Serial), ("$source", fields.Seal(source, SourceColumn, at)),
+                ("$account", fields.Seal(account, AccountColumn, at)), ("$message", fields.Seal(message, MessageColumn, at))),
                 CultureInfo.InvariantCulture);
         }
 
@@ -78,8 +78,8 @@ internal sealed partial class AlertCenter(
         using var connection = database.OpenConnection();
         return DbRows.Query(connection,
             "SELECT id, at, kind, serial, source, account, message, acknowledged_at FROM alerts WHERE sealed = 1 AND ($all = 1 OR acknowledged_at IS NULL) ORDER BY id DESC LIMIT $limit;",
-            r => new SecurityAlert(r.GetInt64(0), DbTime.Read(r, 1), r.GetString(2), r.GetString(3), fields.Open(DbRows.NullableString(r, 4), SourceColumn),
-                fields.Open(DbRows.NullableString(r, 5), AccountColumn), r.GetString(6) is { Length: > 0 } message ? fields.Open(message, MessageColumn)! : SecurityEventLog.RedactedMessage,
+            r => new SecurityAlert(r.GetInt64(0), DbTime.Read(r, 1), r.GetString(2), r.GetString(3), fields.Open(DbRows.NullableString(r, 4), SourceColumn, DbTime.Read(r, 1)),
+                fields.Open(DbRows.NullableString(r, 5), AccountColumn, DbTime.Read(r, 1)), r.GetString(6) is { Length: > 0 } message ? fields.Open(message, MessageColumn, DbTime.Read(r, 1))! : SecurityEventLog.RedactedMessage,
                 DbTime.ReadNullable(r, 7)),
             ("$all", includeAcknowledged ? 1 : 0), ("$limit", limit));
     }
@@ -91,13 +91,13 @@ internal sealed partial class AlertCenter(
     /// <summary>Seals the alerts written before schema 9 (see <see cref="SecurityEventLog.SealLegacyRows"/>); a redacted one keeps its empty message.</summary>
     internal static int SealLegacyRows(Microsoft.Data.Sqlite.SqliteConnection connection, EventFields fields)
     {
-        var alerts = DbRows.Query(connection, "SELECT id, source, account, message FROM alerts WHERE sealed = 0;",
-            r => (Id: r.GetInt64(0), Source: DbRows.NullableString(r, 1), Account: DbRows.NullableString(r, 2), Message: r.GetString(3)));
+        var alerts = DbRows.Query(connection, "SELECT id, source, account, message, at FROM alerts WHERE sealed = 0;",
+            r => (Id: r.GetInt64(0), Source: DbRows.NullableString(r, 1), Account: DbRows.NullableString(r, 2), Message: r.GetString(3), At: DbTime.Read(r, 4)));
         foreach (var row in alerts)
         {
-            var message = row.Message == SecurityEventLog.RedactedMessage ? string.Empty : fields.Seal(row.Message, MessageColumn);
+            var message = row.Message == SecurityEventLog.RedactedMessage ? string.Empty : fields.Seal(row.Message, MessageColumn, row.At);
             DbRows.Execute(connection, "UPDATE alerts SET source = $source, account = $account, message = $message, sealed = 1 WHERE id = $id;",
-                ("$source", fields.Seal(row.Source, SourceColumn)), ("$account", fields.Seal(row.Account, AccountColumn)), ("$message", message), ("$id", row.Id));
+                ("$source", fields.Seal(row.Source, SourceColumn, row.At)), ("$account", fields.Seal(row.Account, AccountColumn, row.At)), ("$message", message), ("$id", row.Id));
         }
 
         return alerts.Count;

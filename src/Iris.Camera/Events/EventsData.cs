@@ -14,7 +14,7 @@ internal sealed class EventsData(SecurityEventLog events, CameraDatabase databas
             "Evidence of sign-ins, failures, changes and updates: time, kind, account name and source address (IoT-1005-1 5.5.x).",
             $"{options.SecurityLogRetention.TotalDays.ToString("0", CultureInfo.InvariantCulture)} days, then purged automatically.",
             "Account names, addresses and details are redacted from every entry and alert; the entries and their signed chain stay as evidence and leave only by retention. The deletion is itself logged.",
-            ["security_events", "alerts"], ["vault/data-key.security-log.sealed"]),
+            ["security_events", "alerts"], ["vault/data-key.security-log.*.sealed"]),
     ];
 
     public IEnumerable<string> Deletable => [KindId];

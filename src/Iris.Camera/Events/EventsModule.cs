@@ -18,11 +18,15 @@ internal sealed class EventsModule : CameraModule
         services.AddSingleton<SecurityLogRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<SecurityLogRetention>());
         services.AddSingleton<IStoredData, EventsData>();
+        services.AddSingleton<IFieldKeyHolder, EventKeyHolder>();
     }
 
     public override void Open(IServiceProvider services)
     {
         var log = services.GetRequiredService<SecurityEventLog>();
+        // Before the chain is read: its fields open only under their months' keys.
+        log.MoveToMonthKeys();
+        log.DestroyEmptyMonthKeys();
         log.EnsureSignedHead();
         if (log.SealLegacyRows() > 0)
         {

@@ -83,14 +83,14 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
                     INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments, sealed)
                     VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash, $salt, $commitments, 1) RETURNING id;
                     """;
-                insert.Parameters.AddWithValue("$salt", fields.SealSalt(salt));
+                insert.Parameters.AddWithValue("$salt", fields.SealSalt(salt, at));
                 insert.Parameters.AddWithValue("$commitments", commitments);
                 insert.Parameters.AddWithValue("$at", Format(at));
                 insert.Parameters.AddWithValue("$kind", kind);
                 insert.Parameters.AddWithValue("$serial", identity.Serial);
-                insert.Parameters.AddWithValue("$source", (object?)fields.Seal(source, SourceColumn) ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$account", (object?)fields.Seal(account, AccountColumn) ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$detail", (object?)fields.Seal(detail, DetailColumn) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$source", (object?)fields.Seal(source, SourceColumn, at) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$account", (object?)fields.Seal(account, AccountColumn, at) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$detail", (object?)fields.Seal(detail, DetailColumn, at) ?? DBNull.Value);
                 insert.Parameters.AddWithValue("$previous", previous);
                 insert.Parameters.AddWithValue("$hash", hash);
                 id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
@@ -118,8 +118,8 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         while (reader.Read())
         {
             events.Add(new SecurityEvent(reader.GetInt64(0), Parse(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
-                fields.Open(DbRows.NullableString(reader, 4), SourceColumn), fields.Open(DbRows.NullableString(reader, 5), AccountColumn),
-                fields.Open(DbRows.NullableString(reader, 6), DetailColumn), Convert.ToHexStringLower((byte[])reader[7])));
+                fields.Open(DbRows.NullableString(reader, 4), SourceColumn, reader.GetString(1)), fields.Open(DbRows.NullableString(reader, 5), AccountColumn, reader.GetString(1)),
+                fields.Open(DbRows.NullableString(reader, 6), DetailColumn, reader.GetString(1)), Convert.ToHexStringLower((byte[])reader[7])));
         }
 
         return events;
@@ -211,9 +211,9 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
                     UPDATE security_events SET previous_hash = $previous, hash = $hash, salt = $salt, commitments = $commitments,
                         source = $source, account = $account, detail = $detail, sealed = 1 WHERE id = $id;
                     """,
-                    ("$previous", previous), ("$hash", hash), ("$salt", fields.SealSalt(row.Commitments is null ? salt : row.Salt)), ("$commitments", commitments),
-                    ("$source", fields.Seal(row.Source, SourceColumn)), ("$account", fields.Seal(row.Account, AccountColumn)),
-                    ("$detail", fields.Seal(row.Detail, DetailColumn)), ("$id", row.Id));
+                    ("$previous", previous), ("$hash", hash), ("$salt", fields.SealSalt(row.Commitments is null ? salt : row.Salt, DbTime.Parse(row.At))), ("$commitments", commitments),
+                    ("$source", fields.Seal(row.Source, SourceColumn, DbTime.Parse(row.At))), ("$account", fields.Seal(row.Account, AccountColumn, DbTime.Parse(row.At))),
+                    ("$detail", fields.Seal(row.Detail, DetailColumn, DbTime.Parse(row.At))), ("$id", row.Id));
                 previous = hash;
             }
 
@@ -232,14 +232,14 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         {
             using var connection = database.OpenConnection();
             using var transaction = connection.BeginTransaction(deferred: false);
-            var events = DbRows.Query(connection, "SELECT id, source, account, detail, salt FROM security_events WHERE sealed = 0;",
+            var events = DbRows.Query(connection, "SELECT id, source, account, detail, salt, at FROM security_events WHERE sealed = 0;",
                 r => (Id: r.GetInt64(0), Source: DbRows.NullableString(r, 1), Account: DbRows.NullableString(r, 2), Detail: DbRows.NullableString(r, 3),
-                    Salt: r.IsDBNull(4) ? null : (byte[])r[4]));
+                    Salt: r.IsDBNull(4) ? null : (byte[])r[4], At: DbTime.Read(r, 5)));
             foreach (var row in events)
             {
                 DbRows.Execute(connection, "UPDATE security_events SET source = $source, account = $account, detail = $detail, salt = $salt, sealed = 1 WHERE id = $id;",
-                    ("$source", fields.Seal(row.Source, SourceColumn)), ("$account", fields.Seal(row.Account, AccountColumn)),
-                    ("$detail", fields.Seal(row.Detail, DetailColumn)), ("$salt", fields.SealSalt(row.Salt)), ("$id", row.Id));
+                    ("$source", fields.Seal(row.Source, SourceColumn, row.At)), ("$account", fields.Seal(row.Account, AccountColumn, row.At)),
+                    ("$detail", fields.Seal(row.Detail, DetailColumn, row.At)), ("$salt", fields.SealSalt(row.Salt, row.At)), ("$id", row.Id));
             }
 
             var alerts = AlertCenter.SealLegacyRows(connection, fields);
@@ -267,8 +267,52 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             transaction.Commit();
 
             // Copies of the records from before the redaction (WAL frames, free blocks) were sealed under this key.
-            fields.DestroyKey();
+            fields.DestroyAllKeys();
             return redacted;
+        }
+    }
+
+    /// <summary>
+    /// A deleted account's part of the log (outside review of issue 12, F4): its name and addresses leave every
+    /// record it made (source, account, detail), and a detail naming it leaves the records others made about it;
+    /// the records, their order and the chain stay as evidence (a redacted field is not committed to any more, and
+    /// a record with nothing left loses its salt). Alerts about it lose their source, account and message. The
+    /// caller scrubs the WAL afterwards. Returns the records and alerts changed.
+    /// </summary>
+    public int RedactAccount(string username)
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var changed = 0;
+            var rows = DbRows.Query(connection, "SELECT id, at, source, account, detail FROM security_events WHERE sealed = 1;",
+                r => (Id: r.GetInt64(0), At: r.GetString(1), Source: DbRows.NullableString(r, 2), Account: DbRows.NullableString(r, 3), Detail: DbRows.NullableString(r, 4)));
+            foreach (var row in rows)
+            {
+                var theirs = string.Equals(fields.Open(row.Account, AccountColumn, row.At), username, StringComparison.OrdinalIgnoreCase);
+                // A detail naming them ("NAME as Viewer") goes whole: over-redacting a detail loses no evidence of what happened.
+                var aboutThem = fields.Open(row.Detail, DetailColumn, row.At)?.Contains(username, StringComparison.OrdinalIgnoreCase) == true;
+                if (theirs)
+                {
+                    changed += DbRows.Execute(connection, "UPDATE security_events SET source = NULL, account = NULL, detail = NULL, salt = NULL WHERE id = $id;", ("$id", row.Id));
+                }
+                else if (aboutThem)
+                {
+                    changed += DbRows.Execute(connection,
+                        "UPDATE security_events SET detail = NULL, salt = CASE WHEN source IS NULL AND account IS NULL THEN NULL ELSE salt END WHERE id = $id;", ("$id", row.Id));
+                }
+            }
+
+            var alerts = DbRows.Query(connection, "SELECT id, at, account FROM alerts WHERE sealed = 1 AND account IS NOT NULL;",
+                r => (Id: r.GetInt64(0), At: r.GetString(1), Account: r.GetString(2)));
+            foreach (var alert in alerts.Where(a => string.Equals(fields.Open(a.Account, AlertCenter.AccountColumn, a.At), username, StringComparison.OrdinalIgnoreCase)))
+            {
+                changed += DbRows.Execute(connection, "UPDATE alerts SET source = NULL, account = NULL, message = '' WHERE id = $id;", ("$id", alert.Id));
+            }
+
+            transaction.Commit();
+            return changed;
         }
     }
 
@@ -279,9 +323,9 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
         DbRows.Query(connection,
             "SELECT id, at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments, sealed FROM security_events ORDER BY id;",
             r => r.GetInt64(11) == 1
-                ? new ChainRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), fields.Open(DbRows.NullableString(r, 4), SourceColumn),
-                    fields.Open(DbRows.NullableString(r, 5), AccountColumn), fields.Open(DbRows.NullableString(r, 6), DetailColumn), (byte[])r[7], (byte[])r[8],
-                    fields.OpenSalt(r.IsDBNull(9) ? null : (byte[])r[9]), r.IsDBNull(10) ? null : (byte[])r[10])
+                ? new ChainRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), fields.Open(DbRows.NullableString(r, 4), SourceColumn, r.GetString(1)),
+                    fields.Open(DbRows.NullableString(r, 5), AccountColumn, r.GetString(1)), fields.Open(DbRows.NullableString(r, 6), DetailColumn, r.GetString(1)), (byte[])r[7], (byte[])r[8],
+                    fields.OpenSalt(r.IsDBNull(9) ? null : (byte[])r[9], r.GetString(1)), r.IsDBNull(10) ? null : (byte[])r[10])
                 : new ChainRow(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), DbRows.NullableString(r, 4), DbRows.NullableString(r, 5),
                     DbRows.NullableString(r, 6), (byte[])r[7], (byte[])r[8], r.IsDBNull(9) ? null : (byte[])r[9], r.IsDBNull(10) ? null : (byte[])r[10]));
 
@@ -312,8 +356,71 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             var last = LastRecord(connection);
             head.Sign(connection, anchor, last?.Id ?? 0, last?.Hash ?? anchor);
             transaction.Commit();
+            DestroyEmptyMonths(connection);
             return removed;
         }
+    }
+
+    /// <summary>At start: destroys the keys of months left empty by a purge or a deletion a crash cut short.</summary>
+    public void DestroyEmptyMonthKeys()
+    {
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            DestroyEmptyMonths(connection);
+        }
+    }
+
+    /// <summary>
+    /// Destroys the key of every month (but the current one) that no record or alert is left in: what retention
+    /// removed, a copy kept in free blocks or by a never-overwriting medium, no longer opens. A key left by a crash
+    /// between the removal and this goes at the next purge.
+    /// </summary>
+    private void DestroyEmptyMonths(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        var current = EventFields.KeyFor(time.GetUtcNow())[EventFields.MonthKeyPrefix.Length..];
+        foreach (var month in fields.KeyedMonths().Where(m => m != current).ToList())
+        {
+            if (!DateTimeOffset.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var start))
+            {
+                continue;
+            }
+
+            var range = new (string, object?)[] { ("$from", Format(start)), ("$to", Format(start.AddMonths(1))) };
+            var left = Convert.ToInt64(DbRows.Scalar(connection,
+                "SELECT (SELECT COUNT(*) FROM security_events WHERE at >= $from AND at < $to) + (SELECT COUNT(*) FROM alerts WHERE at >= $from AND at < $to);", range),
+                CultureInfo.InvariantCulture);
+            if (left == 0)
+            {
+                fields.DestroyMonth(month);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the records and alerts sealed under the single key of schema 9 to their months' keys, in one
+    /// transaction, then scrubs the WAL and destroys the old key. Idempotent: a field that no longer opens with the
+    /// old key was moved by a run a crash cut short. Returns the rows moved.
+    /// </summary>
+    public int MoveToMonthKeys()
+    {
+        if (fields.LegacyKey() is not { } legacy)
+        {
+            return 0;
+        }
+
+        int moved;
+        lock (_appendLock)
+        {
+            using var connection = database.OpenConnection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            moved = EventKeyHolder.ResealRows(connection, legacy, fields.MonthKey);
+            transaction.Commit();
+        }
+
+        database.Compact();
+        fields.DestroyLegacyKey();
+        return moved;
     }
 
     private static byte[] Anchor(Microsoft.Data.Sqlite.SqliteConnection connection) =>

@@ -21,6 +21,9 @@ internal interface IDataKeys
     /// database, the WAL or any free block, can never be opened again. The next <see cref="Get"/> makes a new key.
     /// </summary>
     void Destroy(string name);
+
+    /// <summary>The names of the keys that exist and start with <paramref name="prefix"/>, in ordinal order.</summary>
+    IReadOnlyList<string> Names(string prefix);
 }
 
 /// <summary>

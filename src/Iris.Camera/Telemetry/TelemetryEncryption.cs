@@ -18,6 +18,7 @@ internal sealed class TelemetryEncryption(CameraDatabase database, IDataKeys key
             var names = DbRows.Query(connection, "SELECT id, account FROM telemetry_consent WHERE sealed = 0;", r => (Id: r.GetInt64(0), Text: r.GetString(1)));
             if (payloads.Count + names.Count == 0)
             {
+                DestroyUnneededKey(connection);
                 return 0; // no key is made before something needs one
             }
 
@@ -44,5 +45,25 @@ internal sealed class TelemetryEncryption(CameraDatabase database, IDataKeys key
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// A key no row needs is destroyed: left by a deletion of the kind (or "delete all") that a crash cut short
+    /// between removing the rows and destroying the key, it would still open any copy of those rows a medium kept.
+    /// </summary>
+    private void DestroyUnneededKey(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        if (keys.Find(TelemetrySentHistory.KeyName) is null)
+        {
+            return;
+        }
+
+        var needed = Convert.ToInt64(DbRows.Scalar(connection,
+            "SELECT (SELECT COUNT(*) FROM telemetry_sent) + (SELECT COUNT(*) FROM telemetry_consent WHERE account <> $none);", ("$none", TelemetryConsentStore.NoAccount)),
+            System.Globalization.CultureInfo.InvariantCulture);
+        if (needed == 0)
+        {
+            keys.Destroy(TelemetrySentHistory.KeyName);
+        }
     }
 }

@@ -16,6 +16,7 @@ internal sealed class TelemetryModule : CameraModule
         services.AddSingleton<IDeclaresServices, TelemetryServices>();
         services.AddSingleton<IStoredData, TelemetryData>();
         services.AddSingleton<TelemetryEncryption>();
+        services.AddSingleton<IFieldKeyHolder, TelemetryKeyHolder>();
     }
 
     public override void Open(IServiceProvider services) => services.GetRequiredService<TelemetryEncryption>().Run();

@@ -39,6 +39,33 @@ internal sealed partial class SecretVault
 
     private const string RotationMarker = "rotation.pending";
 
+    /// <summary>
+    /// The database field keys (names without <see cref="VaultDataKeys.ItemPrefix"/>) still to be replaced after
+    /// the storage key moved, in the order they are replaced; null when no replacement is pending.
+    /// </summary>
+    public IReadOnlyList<string>? DataKeysToRotate()
+    {
+        var path = Path.Combine(_directory, DataKeyRotationMarker);
+        return File.Exists(path)
+            ? File.ReadAllLines(path).Where(n => n.Length > 0).ToList()
+            : null;
+    }
+
+    /// <summary>Records the field keys still to be replaced (durably); an empty list ends the rotation.</summary>
+    public void SetDataKeysToRotate(IReadOnlyCollection<string> names)
+    {
+        var path = Path.Combine(_directory, DataKeyRotationMarker);
+        if (names.Count == 0)
+        {
+            AtomicFile.DeleteDurably(path);
+            return;
+        }
+
+        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', names) + "\n"));
+    }
+
+    private const string DataKeyRotationMarker = "data-keys.rotation";
+
     public static bool HasSealedItems(string directory) =>
         Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*" + FileExtension).Any();
 
@@ -79,13 +106,34 @@ internal sealed partial class SecretVault
 
     public static bool IsValidName(string name) => ItemName().IsMatch(name);
 
+    private static FileStream? OpenForShredding(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public void Seal(string name, ReadOnlySpan<byte> secret)
     {
         var path = PathOf(name);
         var item = SealedItem.Seal(name, secret, _provider);
         lock (_writeLock)
         {
+            // The replaced item is held open across the rename and then overwritten through that handle: a rename
+            // alone frees its blocks whole, so a replaced secret (an old stream password, a data key sealed under
+            // the old provider) would stay carvable under the live key. Overwriting only after the new item is
+            // durable keeps the write crash-safe: a crash in between leaves the new item and, at worst, old bytes.
+            using var replaced = OpenForShredding(path);
             AtomicFile.Write(path, item);
+            if (replaced is not null)
+            {
+                Storage.Shredder.OverwriteRange(replaced, 0, checked((int)replaced.Length));
+            }
         }
     }
 

@@ -45,6 +45,8 @@ internal static partial class StorageKeys
                     + string.Join("\n  ", failed));
             }
 
+            // Both before the key file goes: a crash after it must still replace every key sealed under it.
+            DataKeyRotation.Request(vault);
             vault.RequestRotation();
             reached?.Invoke("rotation requested");
             Shredder.Destroy(data.StorageKeyFile);

@@ -12,6 +12,9 @@ namespace Iris.Camera.Vault;
 internal sealed class VaultDataKeys(SecretVault vault) : IDataKeys, IDisposable
 {
     public const string ItemPrefix = "data-key.";
+
+    /// <summary>The replacement of a key while its rows move to it (<see cref="DataKeyRotation"/>); outside the <see cref="ItemPrefix"/> names.</summary>
+    public const string NextItemPrefix = "data-key-next.";
     private readonly ConcurrentDictionary<string, FieldKey> _open = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
@@ -75,6 +78,72 @@ internal sealed class VaultDataKeys(SecretVault vault) : IDataKeys, IDisposable
         lock (_lock)
         {
             vault.Delete(ItemPrefix + name);
+            if (_open.TryRemove(name, out var key))
+            {
+                key.Dispose();
+            }
+        }
+    }
+
+    public IReadOnlyList<string> Names(string prefix) =>
+        [.. vault.List().Where(n => n.StartsWith(ItemPrefix + prefix, StringComparison.Ordinal)).Select(n => n[ItemPrefix.Length..])];
+
+    /// <summary>The replacement for the key named: made and sealed on first call, the same key after a crash.</summary>
+    public FieldKey StageNext(string name)
+    {
+        var item = NextItemPrefix + name;
+        using var read = vault.Unseal(item);
+        if (read.Status == VaultReadStatus.Ok)
+        {
+            return new FieldKey(read.Secret);
+        }
+
+        if (read.Status != VaultReadStatus.NotFound)
+        {
+            throw new InvalidOperationException($"The staged field key '{name}' does not open: {read.Failure}");
+        }
+
+        var fresh = RandomNumberGenerator.GetBytes(32);
+        try
+        {
+            vault.Seal(item, fresh);
+            return new FieldKey(fresh);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(fresh);
+        }
+    }
+
+    /// <summary>Whether a replacement is staged for the key named.</summary>
+    public bool IsStaged(string name) => vault.Contains(NextItemPrefix + name);
+
+    /// <summary>
+    /// Once every row is under the staged key: the old key's item is overwritten in place and unlinked (a rename
+    /// over it would leave it whole in free blocks), the staged key is sealed under the key's own name, and the
+    /// staged item is shredded. A crash between the steps is finished by calling this again.
+    /// </summary>
+    public void CompleteRotation(string name)
+    {
+        lock (_lock)
+        {
+            using var staged = vault.Unseal(NextItemPrefix + name);
+            if (staged.Status != VaultReadStatus.Ok)
+            {
+                throw new InvalidOperationException($"No staged field key '{name}' to complete its rotation: {staged.Failure}");
+            }
+
+            var item = ItemPrefix + name;
+            using (var current = vault.Unseal(item))
+            {
+                if (current.Status != VaultReadStatus.Ok || !CryptographicOperations.FixedTimeEquals(current.Secret, staged.Secret))
+                {
+                    vault.Delete(item);
+                    vault.Seal(item, staged.Secret);
+                }
+            }
+
+            vault.Delete(NextItemPrefix + name);
             if (_open.TryRemove(name, out var key))
             {
                 key.Dispose();

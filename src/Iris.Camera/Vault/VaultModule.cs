@@ -16,5 +16,15 @@ internal sealed class VaultModule : CameraModule
         services.AddSingleton<VaultDataKeys>();
         services.AddSingleton<IDataKeys>(sp => sp.GetRequiredService<VaultDataKeys>());
         services.AddSingleton<IStoredData, VaultData>();
+        services.AddSingleton<DataKeyRotation>();
+    }
+
+    /// <summary>After a move to a token, every database field key is replaced and its rows re-sealed before anything reads them.</summary>
+    public override void Open(IServiceProvider services)
+    {
+        var vault = services.GetRequiredService<SecretVault>();
+        DataJournalCheck.WarnIfJournalled(services.GetRequiredService<DataDirectory>().Root, vault.ProviderId != FileStorageKeyProvider.ProviderId,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Iris.Camera.Vault"));
+        services.GetRequiredService<DataKeyRotation>().Run();
     }
 }

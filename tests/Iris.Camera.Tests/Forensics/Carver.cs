@@ -125,6 +125,111 @@ internal sealed class Carver(byte[] raw)
         return decrypted;
     }
 
+    /// <summary>Every database field key a data directory holds, opened with its own file key (what a reader of that disk gets).</summary>
+    public static List<byte[]> FieldKeysIn(string dataDirectory)
+    {
+        var data = Iris.Camera.Storage.DataDirectory.Open(dataDirectory);
+        using var file = FileStorageKeyProvider.OpenOrCreate(data.StorageKeyFile, sealedItemsExist: true);
+        var vault = new SecretVault(data.VaultDirectory, file);
+        var keys = new List<byte[]>();
+        foreach (var item in vault.List().Where(n => n.StartsWith(VaultDataKeys.ItemPrefix, StringComparison.Ordinal)))
+        {
+            using var read = vault.Unseal(item);
+            keys.Add(read.Secret.ToArray());
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// Whether any sealed database field on the image (a BLOB column's bytes, or a TEXT column's base64) decrypts
+    /// under any of <paramref name="dataKeys"/> to a value whose first 16 bytes contain <paramref name="needle"/>.
+    /// A known-plaintext search, as an examiner who knows a name or an address does it: AES-GCM is counter mode, so
+    /// the first ciphertext block decrypts without knowing the field's length; no tag needs to verify.
+    /// </summary>
+    public bool SealedFieldReveals(IEnumerable<byte[]> dataKeys, string needle)
+    {
+        const int Prefix = 1 + 12 + 16 + 16;
+        var target = Encoding.UTF8.GetBytes(needle);
+        // Only the first counter block is decrypted: a longer needle could never be found, and the test would pass vacuously.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(target.Length, 16, nameof(needle));
+        var ciphers = dataKeys.Select(key =>
+        {
+            var encryption = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, key, 32, [], "iris-field/v1/encryption"u8.ToArray());
+            var aes = System.Security.Cryptography.Aes.Create();
+            aes.Key = encryption;
+            return aes;
+        }).ToList();
+        try
+        {
+            var candidate = new byte[Prefix];
+            for (var at = 0; at + Prefix <= Raw.Length; at++)
+            {
+                if (Raw[at] == 1 && Reveals(Raw.AsSpan(at, Prefix), ciphers, target))
+                {
+                    return true;
+                }
+
+                // A TEXT column: the base64 of the same bytes starts with 'A' (the format byte 0x01). Shorter values
+                // end in padding, so the run is cut after its '=' and decoded as far as it goes.
+                if (Raw[at] == (byte)'A' && Base64Prefix(at, candidate) is > 29 and var written && Reveals(candidate.AsSpan(0, written), ciphers, target))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        finally
+        {
+            ciphers.ForEach(c => c.Dispose());
+        }
+    }
+
+    /// <summary>Decodes up to 60 base64 characters at <paramref name="at"/> (through the first padding) into <paramref name="into"/>; returns the bytes written.</summary>
+    private int Base64Prefix(int at, byte[] into)
+    {
+        var end = at;
+        while (end < Raw.Length && end - at < 60 && (char.IsAsciiLetterOrDigit((char)Raw[end]) || Raw[end] is (byte)'+' or (byte)'/'))
+        {
+            end++;
+        }
+
+        while (end < Raw.Length && end - at < 60 && Raw[end] == (byte)'=')
+        {
+            end++;
+        }
+
+        var length = (end - at) / 4 * 4;
+        return System.Buffers.Text.Base64.DecodeFromUtf8(Raw.AsSpan(at, length), into, out _, out var written) == System.Buffers.OperationStatus.Done ? written : 0;
+    }
+
+    private static bool Reveals(ReadOnlySpan<byte> sealedPrefix, List<System.Security.Cryptography.Aes> ciphers, byte[] target)
+    {
+        // GCM's first counter block for a 12-byte nonce is nonce | 00000002.
+        Span<byte> counter = stackalloc byte[16];
+        Span<byte> stream = stackalloc byte[16];
+        Span<byte> plain = stackalloc byte[16];
+        sealedPrefix.Slice(1, 12).CopyTo(counter);
+        counter[15] = 2;
+        foreach (var aes in ciphers)
+        {
+            aes.EncryptEcb(counter, stream, System.Security.Cryptography.PaddingMode.None);
+            var length = Math.Min(16, sealedPrefix.Length - 29);
+            for (var i = 0; i < length; i++)
+            {
+                plain[i] = (byte)(stream[i] ^ sealedPrefix[29 + i]);
+            }
+
+            if (plain[..length].IndexOf(target) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private IEnumerable<byte[]> SegmentKeys(byte version, byte[] segmentId, IReadOnlyList<byte[]> recordingsKeys)
     {
         if (version == SegmentFormat.DerivedKeyVersion)

@@ -67,6 +67,11 @@ public sealed class PersonalDataTests
         var seeded = camera.App.Services.GetRequiredService<SecurityEventLog>().Read(0, 500);
         Assert.Contains(seeded, e => e.Account == "visitor-anna" && e.Source == "127.0.0.2");
         Assert.Contains(seeded, e => e.Source == "127.0.0.3");
+        // The control that can fail: carved with the field keys the directory itself holds (opened with its file
+        // key), the raw files reveal the name and both addresses before the deletion.
+        var carvedBefore = new Iris.Camera.Tests.Forensics.Carver(RawFiles(dir.Path));
+        var keysBefore = FieldKeysOnDisk(dir.Path);
+        Assert.All(Revealed, needle => Assert.True(carvedBefore.SealedFieldReveals(keysBefore, needle), $"the control failed: '{needle}' is not found before the deletion"));
 
         using var response = await owner.Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, new Uri("/api/privacy/data/all", UriKind.Relative))
         {
@@ -79,6 +84,9 @@ public sealed class PersonalDataTests
         Assert.DoesNotContain("127.0.0.2", after, StringComparison.Ordinal);
         Assert.DoesNotContain("127.0.0.3", after, StringComparison.Ordinal);
         Assert.DoesNotContain("motion-marker", after, StringComparison.Ordinal);
+        var carvedAfter = new Iris.Camera.Tests.Forensics.Carver(RawFiles(dir.Path));
+        var keysAfter = FieldKeysOnDisk(dir.Path).Concat(keysBefore).ToList();
+        Assert.All(Revealed, needle => Assert.False(carvedAfter.SealedFieldReveals(keysAfter, needle), $"'{needle}' opens from the raw files after the deletion"));
         Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "recordings")));
         Assert.False(File.Exists(Path.Combine(dir.Path, "vault", "recordings-key.sealed")));
         var database = camera.App.Services.GetRequiredService<CameraDatabase>();
@@ -266,7 +274,7 @@ public sealed class PersonalDataTests
         insert.ExecuteNonQuery();
     }
 
-    private static async Task<HttpStatusCode> SignInFromAsync(InProcessCamera camera, IPAddress source, string username, string password)
+    internal static async Task<HttpStatusCode> SignInFromAsync(InProcessCamera camera, IPAddress source, string username, string password)
     {
         using var client = PinnedHttpClient.Create(camera.BaseAddress, camera.Certificate, localAddress: source);
         using var nonceResponse = await client.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
@@ -275,6 +283,13 @@ public sealed class PersonalDataTests
         using var login = await client.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username, password, nonce });
         return login.StatusCode;
     }
+
+    private static readonly string[] Revealed = ["visitor-anna", "127.0.0.2", "127.0.0.3"];
+
+    private static byte[] RawFiles(string directory) =>
+        [.. Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).SelectMany(File.ReadAllBytes)];
+
+    private static List<byte[]> FieldKeysOnDisk(string directory) => Iris.Camera.Tests.Forensics.Carver.FieldKeysIn(directory);
 
     private static string RawBytes(string directory) =>
         string.Concat(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));

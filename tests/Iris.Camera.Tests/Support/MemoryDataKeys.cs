@@ -37,4 +37,12 @@ internal sealed class MemoryDataKeys : IDataKeys
             _keys.Remove(name);
         }
     }
+
+    public IReadOnlyList<string> Names(string prefix)
+    {
+        lock (_keys)
+        {
+            return [.. _keys.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        }
+    }
 }

@@ -94,7 +94,7 @@ public sealed class MigrationKillTests
     }
 
     /// <summary>Runs the child, releasing it after each step, and SIGKILLs it right after step <paramref name="killAfter"/>; returns the steps it reported.</summary>
-    private static async Task<int> MigrateAsync(string directory, string token, string keyLabel, int? killAfter)
+    internal static async Task<int> MigrateAsync(string directory, string token, string keyLabel, int? killAfter)
     {
         using var child = ChildProcess.Start("Iris.Camera.CrashWriter", ["migrate", directory, SoftHsm.Module, token, keyLabel, SoftHsm.PinFile]);
         var deadline = DateTime.UtcNow.AddSeconds(60);
