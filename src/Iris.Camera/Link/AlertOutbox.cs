@@ -19,9 +19,10 @@ public sealed record OutboxEntry(long Seq, string MessageId, DateTimeOffset At, 
 /// before any attempt to send it, so an outage, a restart or a power cut loses nothing. Each channel reads the
 /// oldest entries it has not delivered and marks them one by one; an entry goes when every channel has it.
 /// Bounded: past <see cref="CloudOptions.OutboxLimit"/> the oldest entries are dropped and counted, and the
-/// count travels with every later message so the receiver knows it missed some.
+/// count travels with every later message so the receiver knows it missed some. The account, source address and
+/// message are sealed (<see cref="LinkFields"/>): what waits for the platform is personal data at rest like the rest.
 /// </summary>
-internal sealed class AlertOutbox(CameraDatabase database, CloudOptions options, TimeProvider time)
+internal sealed class AlertOutbox(CameraDatabase database, CloudOptions options, TimeProvider time, LinkFields fields)
 {
     private const string OverflowCounter = "overflowed";
     private readonly Lock _write = new();
@@ -43,11 +44,12 @@ internal sealed class AlertOutbox(CameraDatabase database, CloudOptions options,
             using var connection = database.OpenConnection();
             using var transaction = connection.BeginTransaction();
             DbRows.Execute(connection, """
-                INSERT INTO link_outbox (message_id, at, kind, reference_id, source, message, mqtt_pending, webhook_pending)
-                VALUES ($id, $at, $kind, $ref, $source, $message, $mqtt, $webhook);
+                INSERT INTO link_outbox (message_id, at, kind, reference_id, source, account, message, sealed, mqtt_pending, webhook_pending)
+                VALUES ($id, $at, $kind, $ref, $source, $account, $message, 1, $mqtt, $webhook);
                 """,
                 ("$id", Guid.CreateVersion7(time.GetUtcNow()).ToString("D", CultureInfo.InvariantCulture)), ("$at", DbTime.Format(alert.At)), ("$kind", alert.Kind),
-                ("$ref", alert.Id), ("$source", alert.Source), ("$message", alert.Message),
+                ("$ref", alert.Id), ("$source", fields.SealOutbox(alert.Source, LinkFields.SourceContext)),
+                ("$account", fields.SealOutbox(alert.Account, LinkFields.AccountContext)), ("$message", fields.SealOutbox(alert.Message, LinkFields.MessageContext)),
                 ("$mqtt", options.MqttConfigured ? 1 : 0), ("$webhook", options.WebhookConfigured ? 1 : 0));
             var excess = Convert.ToInt64(DbRows.Scalar(connection, "SELECT count(*) FROM link_outbox;"), CultureInfo.InvariantCulture) - options.OutboxLimit;
             if (excess > 0)
@@ -72,7 +74,8 @@ internal sealed class AlertOutbox(CameraDatabase database, CloudOptions options,
         using var connection = database.OpenConnection();
         return DbRows.Query(connection,
             $"SELECT seq, message_id, at, kind, reference_id, source, message FROM link_outbox WHERE {Column(channel)} = 1 ORDER BY seq LIMIT $limit;",
-            r => new OutboxEntry(r.GetInt64(0), r.GetString(1), DbTime.Read(r, 2), r.GetString(3), r.GetInt64(4), DbRows.NullableString(r, 5), r.GetString(6)),
+            r => new OutboxEntry(r.GetInt64(0), r.GetString(1), DbTime.Read(r, 2), r.GetString(3), r.GetInt64(4),
+                fields.OpenOutbox(DbRows.NullableString(r, 5), LinkFields.SourceContext), fields.OpenOutbox(r.GetString(6), LinkFields.MessageContext)!),
             ("$limit", limit));
     }
 
@@ -108,13 +111,66 @@ internal sealed class AlertOutbox(CameraDatabase database, CloudOptions options,
         return Convert.ToInt64(DbRows.Scalar(connection, "SELECT coalesce((SELECT value FROM link_counters WHERE name = $name), 0);", ("$name", OverflowCounter)), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Empties the outbox (the owner's deletion of alert data); returns how many entries went.</summary>
+    /// <summary>Empties the outbox (the owner's deletion of alert data) and destroys its field key; returns how many entries went.</summary>
     public int DeleteAll()
     {
         lock (_write)
         {
+            int deleted;
+            using (var connection = database.OpenConnection())
+            {
+                deleted = DbRows.Execute(connection, "DELETE FROM link_outbox;");
+            }
+
+            fields.DestroyOutboxKey();
+            return deleted;
+        }
+    }
+
+    /// <summary>
+    /// A deleted user's name and addresses leave every waiting alert about them: the alert is still pushed (kind and
+    /// time), its source and message are replaced. Returns the entries redacted.
+    /// </summary>
+    public int Forget(string username)
+    {
+        lock (_write)
+        {
             using var connection = database.OpenConnection();
-            return DbRows.Execute(connection, "DELETE FROM link_outbox;");
+            using var transaction = connection.BeginTransaction();
+            var named = DbRows.Query(connection, "SELECT seq, account FROM link_outbox WHERE sealed = 1 AND account IS NOT NULL;",
+                    r => (Seq: r.GetInt64(0), Account: fields.OpenOutbox(r.GetString(1), LinkFields.AccountContext)))
+                .Where(row => string.Equals(row.Account, username, StringComparison.Ordinal)).ToList();
+            foreach (var row in named)
+            {
+                DbRows.Execute(connection, "UPDATE link_outbox SET source = NULL, account = NULL, message = $message WHERE seq = $seq;",
+                    ("$message", fields.SealOutbox(RedactedMessage, LinkFields.MessageContext)), ("$seq", row.Seq));
+            }
+
+            transaction.Commit();
+            return named.Count;
+        }
+    }
+
+    /// <summary>What a waiting alert about a deleted account says instead of its name and address.</summary>
+    public const string RedactedMessage = "Alert about an account that has since been deleted.";
+
+    /// <summary>Seals the entries written before schema 10, so nothing waits in clear text after an upgrade.</summary>
+    public int SealLegacyRows()
+    {
+        lock (_write)
+        {
+            using var connection = database.OpenConnection();
+            using var transaction = connection.BeginTransaction();
+            var rows = DbRows.Query(connection, "SELECT seq, source, message FROM link_outbox WHERE sealed = 0;",
+                r => (Seq: r.GetInt64(0), Source: DbRows.NullableString(r, 1), Message: r.GetString(2)));
+            foreach (var row in rows)
+            {
+                DbRows.Execute(connection, "UPDATE link_outbox SET source = $source, message = $message, sealed = 1 WHERE seq = $seq;",
+                    ("$source", fields.SealOutbox(row.Source, LinkFields.SourceContext)), ("$message", fields.SealOutbox(row.Message, LinkFields.MessageContext)), ("$seq", row.Seq));
+            }
+
+            transaction.Commit();
+            return rows.Count;
         }
     }
 

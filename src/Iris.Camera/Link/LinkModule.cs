@@ -14,6 +14,8 @@ internal sealed class LinkModule : CameraModule
         module.Settings<CloudOptions>(CloudOptions.SectionName, o => o.Validate());
         var services = module.Services;
         services.AddSchema(LinkSchema.Migrations);
+        services.AddSingleton<LinkFields>();
+        services.AddSingleton<IFieldKeyHolder, LinkKeyHolder>();
         services.AddSingleton<AlertOutbox>();
         services.AddSingleton<IAlertChannel, OutboxChannel>();
         services.AddSingleton<LinkStatus>();
@@ -31,7 +33,16 @@ internal sealed class LinkModule : CameraModule
         services.AddHostedService<MqttLink>();
         services.AddHostedService<WebhookSender>();
         services.AddSingleton<IDeclaresServices, LinkServices>();
-        services.AddSingleton<IStoredData, LinkData>();
+        services.AddSingleton<LinkData>();
+        services.AddSingleton<IStoredData>(sp => sp.GetRequiredService<LinkData>());
+        services.AddSingleton<Accounts.IAccountDataHolder>(sp => sp.GetRequiredService<LinkData>());
+    }
+
+    /// <summary>Entries and keys stored before schema 10 are sealed before anything reads or sends them.</summary>
+    public override void Open(IServiceProvider services)
+    {
+        services.GetRequiredService<AlertOutbox>().SealLegacyRows();
+        services.GetRequiredService<PairedKeys>().SealLegacyRows();
     }
 
     public override void MapEndpoints(IEndpointRouteBuilder routes) => routes.MapLinkEndpoints();

@@ -40,5 +40,13 @@ internal static class LinkSchema
                 expires_at TEXT NOT NULL
             ) STRICT;
             """),
+        // Issue 12 (outside review): an alert waiting for the platform named the account and the address it came
+        // from in clear text, and a paired key the administrator who paired it. They are sealed under field keys
+        // the camera can destroy (LinkFields); rows of version 8 are sealed at the next start, then this flag is 1.
+        new(10, """
+            ALTER TABLE link_outbox ADD COLUMN account TEXT;
+            ALTER TABLE link_outbox ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE link_keys ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -15,7 +15,7 @@ public sealed record PairedKey(string KeyId, Role Role, string Label, DateTimeOf
 /// only (a restart voids them), expire after ten minutes, are stored as hashes, work once, and five wrong codes
 /// void every open code, so guessing one is hopeless.
 /// </summary>
-internal sealed class PairedKeys(CameraDatabase database, TimeProvider time)
+internal sealed class PairedKeys(CameraDatabase database, TimeProvider time, LinkFields fields)
 {
     private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
     private const int WrongCodesAllowed = 5;
@@ -88,10 +88,10 @@ internal sealed class PairedKeys(CameraDatabase database, TimeProvider time)
         using (var connection = database.OpenConnection())
         {
             DbRows.Execute(connection, """
-                INSERT INTO link_keys (key_id, public_key, role, label, paired_at, paired_by) VALUES ($id, $key, $role, $label, $at, $by)
-                ON CONFLICT (key_id) DO UPDATE SET role = excluded.role, label = excluded.label, paired_at = excluded.paired_at, paired_by = excluded.paired_by, revoked_at = NULL;
+                INSERT INTO link_keys (key_id, public_key, role, label, paired_at, paired_by, sealed) VALUES ($id, $key, $role, $label, $at, $by, 1)
+                ON CONFLICT (key_id) DO UPDATE SET role = excluded.role, label = excluded.label, paired_at = excluded.paired_at, paired_by = excluded.paired_by, sealed = 1, revoked_at = NULL;
                 """,
-                ("$id", keyId), ("$key", publicKey), ("$role", match.Role.ToString()), ("$label", match.Label), ("$at", DbTime.Format(now)), ("$by", match.Admin));
+                ("$id", keyId), ("$key", publicKey), ("$role", match.Role.ToString()), ("$label", match.Label), ("$at", DbTime.Format(now)), ("$by", fields.SealPairedBy(match.Admin)));
         }
 
         return (new PairedKey(keyId, match.Role, match.Label, now, match.Admin, null), null);
@@ -110,7 +110,7 @@ internal sealed class PairedKeys(CameraDatabase database, TimeProvider time)
     {
         using var connection = database.OpenConnection();
         return DbRows.Query(connection, "SELECT key_id, role, label, paired_at, paired_by, revoked_at FROM link_keys ORDER BY paired_at;",
-            r => new PairedKey(r.GetString(0), Enum.Parse<Role>(r.GetString(1)), r.GetString(2), DbTime.Read(r, 3), r.GetString(4), DbTime.ReadNullable(r, 5)));
+            r => new PairedKey(r.GetString(0), Enum.Parse<Role>(r.GetString(1)), r.GetString(2), DbTime.Read(r, 3), fields.OpenPairedBy(r.GetString(4)), DbTime.ReadNullable(r, 5)));
     }
 
     public bool Revoke(string keyId)
@@ -120,10 +120,51 @@ internal sealed class PairedKeys(CameraDatabase database, TimeProvider time)
             ("$now", DbTime.Format(time.GetUtcNow())), ("$id", keyId)) == 1;
     }
 
+    /// <summary>Deletes every paired key and destroys the field key their administrators' names were sealed under.</summary>
     public int DeleteAll()
     {
+        int deleted;
+        using (var connection = database.OpenConnection())
+        {
+            deleted = DbRows.Execute(connection, "DELETE FROM link_keys;");
+        }
+
+        fields.DestroyPairedKeysKey();
+        return deleted;
+    }
+
+    /// <summary>What a key paired by an administrator since deleted names as its pairer.</summary>
+    public const string DeletedAdministrator = "(deleted account)";
+
+    /// <summary>A deleted administrator's name leaves the keys they paired; the keys stay (they belong to the owner's apps).</summary>
+    public int Forget(string username)
+    {
         using var connection = database.OpenConnection();
-        return DbRows.Execute(connection, "DELETE FROM link_keys;");
+        using var transaction = connection.BeginTransaction();
+        var named = DbRows.Query(connection, "SELECT key_id, paired_by FROM link_keys WHERE sealed = 1;", r => (Id: r.GetString(0), By: fields.OpenPairedBy(r.GetString(1))))
+            .Where(row => string.Equals(row.By, username, StringComparison.Ordinal)).ToList();
+        foreach (var row in named)
+        {
+            DbRows.Execute(connection, "UPDATE link_keys SET paired_by = $by WHERE key_id = $id;", ("$by", fields.SealPairedBy(DeletedAdministrator)), ("$id", row.Id));
+        }
+
+        transaction.Commit();
+        return named.Count;
+    }
+
+    /// <summary>Seals the pairers' names written before schema 10.</summary>
+    public int SealLegacyRows()
+    {
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        var rows = DbRows.Query(connection, "SELECT key_id, paired_by FROM link_keys WHERE sealed = 0;", r => (Id: r.GetString(0), By: r.GetString(1)));
+        foreach (var row in rows)
+        {
+            DbRows.Execute(connection, "UPDATE link_keys SET paired_by = $by, sealed = 1 WHERE key_id = $id;", ("$by", fields.SealPairedBy(row.By)), ("$id", row.Id));
+        }
+
+        transaction.Commit();
+        return rows.Count;
     }
 
     /// <summary>The key's id: base64url of the first 16 bytes of SHA-256 over its SubjectPublicKeyInfo.</summary>
