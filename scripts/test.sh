@@ -45,6 +45,11 @@ dotnet test Iris.slnx --no-restore --configuration Release \
   --blame-hang-timeout 8m --blame-hang-dump-type none \
   --results-directory "$results" || status=$?
 
+# Issue 18: the same process-level tests against the Native AOT daemon. Off until that build is complete.
+if [ "${IRIS_TEST_AOT:-0}" = 1 ]; then
+  bash scripts/test-aot.sh "$results" || status=$?
+fi
+
 # One plain summary line over every test assembly, read from the TRX files.
 python3 - "$results" <<'PY' || true
 import glob, sys, xml.etree.ElementTree as ET

@@ -56,9 +56,19 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
     private const string AnchorSetting = "security-log.anchor";
     private readonly Lock _appendLock = new();
 
-    public SecurityEvent Append(string kind, string? source, string? account, string? detail = null)
+    private GroupCommit<PendingEvent, SecurityEvent>? _commits;
+
+    /// <summary>Appends a record and returns once it is committed; concurrent appends share one commit.</summary>
+    public SecurityEvent Append(string kind, string? source, string? account, string? detail = null) =>
+        GroupCommits.Submit(new PendingEvent(time.GetUtcNow(), kind, source, account, detail));
+
+    /// <summary>The log's group commit (<see cref="GroupCommit{TItem, TResult}"/>): its batch count is visible to tests.</summary>
+    internal GroupCommit<PendingEvent, SecurityEvent> GroupCommits => LazyInitializer.EnsureInitialized(ref _commits, () => new(WriteBatch));
+
+    internal sealed record PendingEvent(DateTimeOffset At, string Kind, string? Source, string? Account, string? Detail);
+
+    private List<SecurityEvent> WriteBatch(IReadOnlyList<PendingEvent> batch)
     {
-        var at = time.GetUtcNow();
         lock (_appendLock)
         {
             using var connection = database.OpenConnection();
@@ -73,36 +83,44 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
             // The head moves on only from the record it was signed for: a log changed behind the daemon's back
             // keeps its stale head, so the change stays detectable instead of being signed over.
             var headIsCurrent = SecurityLogHead.IsFor(connection, previous, LastRecord(connection) is null);
-            var salt = RandomNumberGenerator.GetBytes(SecurityLogChain.SaltLength);
-            var commitments = SecurityLogChain.Commit(salt, source, account, detail);
-            var hash = SecurityLogChain.Hash(previous, Format(at), kind, identity.Serial, commitments);
-            long id;
-            using (var insert = connection.CreateCommand())
+            var written = new List<SecurityEvent>(batch.Count);
+            long id = 0;
+            foreach (var (at, kind, source, account, detail) in batch)
             {
-                insert.CommandText = """
-                    INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments, sealed)
-                    VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash, $salt, $commitments, 1) RETURNING id;
-                    """;
-                insert.Parameters.AddWithValue("$salt", fields.SealSalt(salt, at));
-                insert.Parameters.AddWithValue("$commitments", commitments);
-                insert.Parameters.AddWithValue("$at", Format(at));
-                insert.Parameters.AddWithValue("$kind", kind);
-                insert.Parameters.AddWithValue("$serial", identity.Serial);
-                insert.Parameters.AddWithValue("$source", (object?)fields.Seal(source, SourceColumn, at) ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$account", (object?)fields.Seal(account, AccountColumn, at) ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$detail", (object?)fields.Seal(detail, DetailColumn, at) ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$previous", previous);
-                insert.Parameters.AddWithValue("$hash", hash);
-                id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+                var salt = RandomNumberGenerator.GetBytes(SecurityLogChain.SaltLength);
+                var commitments = SecurityLogChain.Commit(salt, source, account, detail);
+                var hash = SecurityLogChain.Hash(previous, Format(at), kind, identity.Serial, commitments);
+                using (var insert = connection.CreateCommand())
+                {
+                    insert.CommandText = """
+                        INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments, sealed)
+                        VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash, $salt, $commitments, 1) RETURNING id;
+                        """;
+                    insert.Parameters.AddWithValue("$salt", fields.SealSalt(salt, at));
+                    insert.Parameters.AddWithValue("$commitments", commitments);
+                    insert.Parameters.AddWithValue("$at", Format(at));
+                    insert.Parameters.AddWithValue("$kind", kind);
+                    insert.Parameters.AddWithValue("$serial", identity.Serial);
+                    insert.Parameters.AddWithValue("$source", (object?)fields.Seal(source, SourceColumn, at) ?? DBNull.Value);
+                    insert.Parameters.AddWithValue("$account", (object?)fields.Seal(account, AccountColumn, at) ?? DBNull.Value);
+                    insert.Parameters.AddWithValue("$detail", (object?)fields.Seal(detail, DetailColumn, at) ?? DBNull.Value);
+                    insert.Parameters.AddWithValue("$previous", previous);
+                    insert.Parameters.AddWithValue("$hash", hash);
+                    id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+                }
+
+                previous = hash;
+                written.Add(new SecurityEvent(id, at, kind, identity.Serial, source, account, detail, Convert.ToHexStringLower(hash)));
             }
 
+            // One signature for the batch: the head ends up where signing after each record would have left it.
             if (headIsCurrent)
             {
-                head.Sign(connection, Anchor(connection), id, hash);
+                head.Sign(connection, Anchor(connection), id, previous);
             }
 
             transaction.Commit();
-            return new SecurityEvent(id, at, kind, identity.Serial, source, account, detail, Convert.ToHexStringLower(hash));
+            return written;
         }
     }
 

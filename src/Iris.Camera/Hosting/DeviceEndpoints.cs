@@ -9,6 +9,12 @@ namespace Iris.Camera.Hosting;
 /// <summary>What anyone on the network may learn: identity, software version and the end of security updates (5.3.1.4).</summary>
 public sealed record DeviceInfo(string Serial, string Model, string Vendor, string SoftwareVersion, DateOnly? SecurityUpdatesUntil, IdentityOrigin Identity);
 
+/// <summary>
+/// The permission table as served: a named type, not an anonymous one, because the request delegate generator
+/// that Native AOT needs cannot emit code for a lambda returning an anonymous type (issue 18).
+/// </summary>
+public sealed record PermissionsDocument(IReadOnlyDictionary<Role, IReadOnlySet<Privilege>> Roles, IReadOnlyList<EndpointAccess> Endpoints);
+
 /// <summary>The device as a whole: identity, its declared network services, and the permission table. Nothing secret.</summary>
 internal static class DeviceEndpoints
 {
@@ -17,7 +23,7 @@ internal static class DeviceEndpoints
         var device = routes.MapGroup("/api/device");
         device.MapGet("/", GetDevice).WithName("GetDevice").AllowAnyone("Serial, model and software version.");
         device.MapGet("/services", (ServiceManifest manifest) => TypedResults.Ok(manifest.Document())).WithName("GetServiceManifest").AllowAnyone("Declared network services.");
-        device.MapGet("/permissions", (PermissionTable table) => TypedResults.Ok(new { roles = PermissionTable.Grants, endpoints = table.Entries })).WithName("GetPermissions").AllowAnyone("This table.");
+        device.MapGet("/permissions", (PermissionTable table) => TypedResults.Ok(new PermissionsDocument(PermissionTable.Grants, table.Entries))).WithName("GetPermissions").AllowAnyone("This table.");
         return routes;
     }
 

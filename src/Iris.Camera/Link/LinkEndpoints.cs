@@ -23,7 +23,7 @@ internal static class LinkEndpoints
             return TypedResults.Ok(new { alertId = alert.Id });
         }).WithName("SendTestAlert").RequirePermission(Privilege.ManageSettings, "Raise a test alert that travels every configured channel.");
         link.MapPost("/webhook/key", (HttpContext http, LinkService service) =>
-            TypedResults.Ok(new { key = service.RenewWebhookSecret(http.CurrentSession()!.Username, http.ClientSource()) }))
+            TypedResults.Ok(new WebhookKey(service.RenewWebhookSecret(http.CurrentSession()!.Username, http.ClientSource()))))
             .WithName("RenewWebhookKey").RequirePermission(Privilege.ManageSettings, "Make a new webhook signing key (shown once; the old one stops working).");
         link.MapPost("/pairing", PairingCodeAsync).WithName("NewPairingCode")
             .RequirePermission(Privilege.ManageSettings, "Make a one-time code (10 minutes) that pairs an owner-app key with the given role.").Accepts<PairingCodeRequest>(JsonBody.MediaType);
@@ -60,3 +60,6 @@ public sealed class PairingCodeRequest
     [StringLength(64, MinimumLength = 1)]
     public string? Label { get; set; }
 }
+
+/// <summary>A new webhook signing key, shown once (a named type: Native AOT's request delegate generator cannot serve a lambda's anonymous type).</summary>
+public sealed record WebhookKey(string Key);

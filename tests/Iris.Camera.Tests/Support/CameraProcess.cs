@@ -63,8 +63,12 @@ public sealed class CameraProcess : IDisposable
     public static Task<CameraProcess> StartWithUmaskAsync(string dataDirectory, string umask) =>
         StartAsync(
             ChildProcess.StartExecutable("/bin/sh",
-                ["-c", $"umask {umask} && exec dotnet \"$@\"", "sh", Path.Combine(AppContext.BaseDirectory, "Iris.Camera.dll"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory]),
+                ["-c", $"umask {umask} && exec \"$@\"", "sh", .. DaemonCommand, "--listen", "127.0.0.1:0", "--data-dir", dataDirectory]),
             dataDirectory);
+
+    /// <summary>The command that runs the daemon: the binary under test (<see cref="ChildProcess.DaemonBinary"/>) or dotnet Iris.Camera.dll.</summary>
+    private static string[] DaemonCommand =>
+        ChildProcess.DaemonBinary is { } daemon ? [daemon] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "Iris.Camera.dll")];
 
     /// <summary>Starts the daemon through the shipped launcher script, as an installed device does.</summary>
     public static Task<CameraProcess> StartWithLauncherAsync(string dataDirectory) =>

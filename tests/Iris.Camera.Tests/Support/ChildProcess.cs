@@ -27,9 +27,23 @@ public sealed partial class ChildProcess : IDisposable
 
     public string StandardError { get { lock (_lock) { return _stderr.ToString(); } } }
 
-    /// <summary>Starts AppContext.BaseDirectory/ASSEMBLY.dll; the environment has no OPENSSL_CONF of the test runner's.</summary>
+    /// <summary>
+    /// The camera daemon binary the process-level tests run instead of <c>dotnet Iris.Camera.dll</c>, when set
+    /// (issue 18: <c>scripts/test.sh</c> points it at the Native AOT build, so the same tests cover that build).
+    /// </summary>
+    public const string DaemonBinaryVariable = "IRIS_DAEMON_BINARY";
+
+    /// <summary>The daemon binary from <see cref="DaemonBinaryVariable"/>, or null to run Iris.Camera.dll with dotnet.</summary>
+    public static string? DaemonBinary => Environment.GetEnvironmentVariable(DaemonBinaryVariable) is { Length: > 0 } path ? path : null;
+
+    /// <summary>
+    /// Starts AppContext.BaseDirectory/ASSEMBLY.dll (the daemon: <see cref="DaemonBinary"/> when set); the
+    /// environment has no OPENSSL_CONF of the test runner's.
+    /// </summary>
     public static ChildProcess Start(string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
-        StartExecutable("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly + ".dll"), .. args], environment);
+        assembly == "Iris.Camera" && DaemonBinary is { } daemon
+            ? StartExecutable(daemon, args, environment)
+            : StartExecutable("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly + ".dll"), .. args], environment);
 
     /// <summary>Starts any program, with the same clean environment as <see cref="Start"/>.</summary>
     public static ChildProcess StartExecutable(string executable, IEnumerable<string> args, IDictionary<string, string>? environment = null)

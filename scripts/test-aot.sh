@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Issue 18: publishes the camera daemon with Native AOT for linux-x64 (the ILCompiler package the SDK picks, clang
+# and lld from Debian) and runs the tests that start the daemon as a process against that binary, through the
+# test setup's IRIS_DAEMON_BINARY switch (tests/Iris.Camera.Tests/Support/ChildProcess.cs).
+# scripts/test.sh runs it when IRIS_TEST_AOT=1; it is off by default until the AOT build is complete (see the
+# issue-18 section of docs/benchmarks.md for what is left). The AOT compile takes several minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# clang, lld: Native AOT links the compiled daemon with the platform toolchain.
+# zlib1g-dev: the runtime's compression support links against zlib.
+packages=(clang lld zlib1g-dev)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+out="artifacts/aot/linux-x64"
+results="${1:-artifacts/test-results}"
+# The lock files pin no runtime-specific packages yet, so this one restore is not in locked mode, and the trim and
+# AOT warnings are reported but not yet errors (the JSON source generation is not done).
+# Its own artifacts path keeps the AOT restore and build out of the obj/ and bin/ the tests are built from.
+dotnet publish src/Iris.Camera -c Release -r linux-x64 -p:PublishAot=true -p:RestoreLockedMode=false \
+  -p:TreatWarningsAsErrors=false --artifacts-path artifacts/aot/build -o "$out" --nologo
+git checkout -- src/Iris.Camera/packages.lock.json src/Iris.Firmware/packages.lock.json 2>/dev/null || true
+
+# The test classes that start the daemon as a process (CameraProcess or ChildProcess.Start("Iris.Camera")).
+classes=(Accounts.DefaultPasswordFileTests Accounts.PasswordRulesTests Factory.ProvisioningTests Hosting.CrashSafetyTests
+  Hosting.FileModeTests Hosting.LaunchPathTests Hosting.StartupFailureTests Link.LinkOutageTests Media.RecordingCrashTests
+  Web.ErrorBoundaryTests Web.ServiceManifestTests Web.TlsPolicyTests)
+filter=$(printf 'FullyQualifiedName~Iris.Camera.Tests.%s|' "${classes[@]}")
+IRIS_DAEMON_BINARY="$PWD/$out/Iris.Camera" dotnet test tests/Iris.Camera.Tests --no-restore --configuration Release \
+  --filter "${filter%|}" --logger "trx;LogFilePrefix=iris-aot" --logger "console;verbosity=minimal" \
+  --blame-hang-timeout 8m --blame-hang-dump-type none --results-directory "$results"
