@@ -21,6 +21,7 @@ public sealed class OutboxSealingTests
 {
     private const string Name = "visitor-anna";
     private const string Address = "127.0.0.77";
+    private static readonly string[] DatabaseFiles = ["iris.db", "iris.db-wal"];
 
     [Fact]
     public async Task AWaitingAlert_IsSealedOnDisk_LosesADeletedUsersNameAndAddress_AndItsKeyGoesWithTheOutbox()
@@ -68,7 +69,7 @@ public sealed class OutboxSealingTests
     private static string RawDatabase(string dataDirectory)
     {
         var text = new StringBuilder();
-        foreach (var file in new[] { "iris.db", "iris.db-wal" }.Select(f => Path.Combine(dataDirectory, f)).Where(File.Exists))
+        foreach (var file in DatabaseFiles.Select(f => Path.Combine(dataDirectory, f)).Where(File.Exists))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var copy = new MemoryStream();
