@@ -1,6 +1,6 @@
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Iris.Camera.Identity;
 using Iris.Camera.Web;
 using MQTTnet;
@@ -14,13 +14,14 @@ namespace Iris.Camera.Link;
 /// <summary>
 /// How the camera connects to the broker: MQTT 5 over TLS 1.2/1.3 with the daemon's client TLS policy (ECDHE with
 /// AES-GCM, broker certificate from the configured CA only, server-auth EKU, host name checked), the device
-/// certificate as client certificate (the broker ties the connection to the serial), client id = serial, and a
+/// certificate with its device CA as client certificate chain (the broker ties the connection to the serial and can
+/// check it against the vendor root alone; <see cref="MqttTlsStreamProvider"/>), client id = serial, and a
 /// retained last will "offline" on the state topic. <paramref name="clock"/> checks certificates: the daemon
 /// passes its <see cref="ClockFloor"/>.
 /// </summary>
 internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identity, TimeProvider clock)
 {
-    private X509Certificate2Collection? _trust;
+    private MqttTlsStreamProvider? _tls;
 
     public string Prefix => $"{options.TopicRoot}/{identity.Serial}";
 
@@ -38,8 +39,11 @@ internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identi
 
     public MqttClientOptions ClientOptions()
     {
-        _trust ??= ClientTls.LoadTrust(options.CaCertificateFile!);
-        var trust = _trust;
+        _tls ??= new MqttTlsStreamProvider(
+            options.BrokerHost!,
+            SslStreamCertificateContext.Create(identity.Certificate, identity.Chain, offline: true),
+            ClientTls.LoadTrust(options.CaCertificateFile!),
+            clock);
         return new MqttClientOptionsBuilder()
             .WithTcpServer(options.BrokerHost, options.BrokerPort)
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -55,15 +59,9 @@ internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identi
             .WithWillPayload("offline")
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTlsOptions(tls => tls
-                .UseTls()
-                .WithTargetHost(options.BrokerHost)
-                .WithSslProtocols(TlsPolicy.Protocols)
-                .WithCipherSuitesPolicy(TlsPolicy.CreateCipherSuitesPolicy()!)
-                .WithRevocationMode(X509RevocationMode.NoCheck)
-                .WithAllowRenegotiation(false)
-                .WithClientCertificates([identity.Certificate])
-                .WithCertificateValidationHandler(args => ClientTls.ValidateServer(args.Certificate, args.SslPolicyErrors, trust, clock)))
+            // TLS is done by the stream provider (it presents the device CA with the certificate); MQTTnet's must stay off.
+            .WithTlsOptions(tls => tls.UseTls(false))
+            .WithStreamProvider(_tls)
             .Build();
     }
 

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography.X509Certificates;
+using System.Net.Security;
 using Iris.Camera.Identity;
 using Iris.Camera.Web;
 using Microsoft.Extensions.Logging;
@@ -8,7 +8,7 @@ namespace Iris.Camera.Link;
 
 /// <summary>
 /// Posts each waiting alert to the webhook in order, through the daemon's client TLS policy with the device
-/// certificate as client certificate, the body signed with HMAC-SHA-256 (header <c>Iris-Signature</c>). A 2xx
+/// certificate and its device CA as client certificate chain, the body signed with HMAC-SHA-256 (header <c>Iris-Signature</c>). A 2xx
 /// answer marks the alert delivered; anything else (refused TLS, no answer, another status, no key yet) is
 /// retried after the same back-off with jitter as the MQTT link.
 /// </summary>
@@ -111,7 +111,8 @@ internal sealed partial class WebhookSender(
     private HttpClient CreateClient()
     {
         var handler = ClientTls.CreateHandler(ClientTls.LoadTrust(options.CaCertificateFile!), clock);
-        handler.SslOptions.ClientCertificates = new X509CertificateCollection { identity.Certificate };
+        // The device CA goes with the certificate, so a receiver that trusts only the vendor root can check it.
+        handler.SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(identity.Certificate, identity.Chain, offline: true);
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 

@@ -90,6 +90,19 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>Adds a client trust anchor (a camera's self-signed development certificate); takes effect at the next start.</summary>
     public void TrustClient(X509Certificate2 certificate) => File.AppendAllText(CaFile, certificate.ExportCertificatePem() + "\n");
 
+    /// <summary>
+    /// Makes <paramref name="root"/> the broker's only client trust anchor (its own CA no longer issues clients), as a
+    /// platform that accepts any camera of a vendor would; takes effect at the next start. The camera still checks
+    /// the broker against <see cref="CaFile"/>.
+    /// </summary>
+    public void TrustOnlyClientsFrom(X509Certificate2 root)
+    {
+        var clients = _dir.Combine("clients-ca.pem");
+        File.WriteAllText(clients, root.ExportCertificatePem() + "\n");
+        var configuration = _dir.Combine("mosquitto.conf");
+        File.WriteAllText(configuration, File.ReadAllText(configuration).Replace($"cafile {CaFile}", $"cafile {clients}", StringComparison.Ordinal));
+    }
+
     public static async Task<MosquittoBroker> StartNewAsync(params X509Certificate2[] trustedClients)
     {
         var broker = Create(trustedClients);
