@@ -42,6 +42,28 @@ public sealed class SbomEndpointTests
         }
     }
 
+    /// <summary>The About section lists what the shipped SBOM names, for every signed-in role (in this class: the shipped file is shared).</summary>
+    [Fact]
+    public async Task TheAboutSection_ListsTheShippedComponents()
+    {
+        const string sbom = """{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"SkiaSharp","version":"3.119.4"},{"type":"library","name":"SQLite","version":"3.50.4"}]}""";
+        await File.WriteAllTextAsync(Shipped, sbom);
+        try
+        {
+            await using var app = await Ui.OwnerAppBrowser.StartAsync(1280, 800, withRecording: false);
+            await app.SignInAsAsync("Viewer");
+
+            var components = app.Page.Locator("#sbom-components li");
+            await Microsoft.Playwright.Assertions.Expect(components).ToHaveTextAsync(["SkiaSharp 3.119.4", "SQLite 3.50.4"]);
+            await Microsoft.Playwright.Assertions.Expect(app.Page.Locator("#sbom-link")).ToBeVisibleAsync();
+            Assert.Empty(app.Errors);
+        }
+        finally
+        {
+            File.Delete(Shipped);
+        }
+    }
+
     [Fact]
     public async Task ABuildWithoutAnSbom_AnswersAProblem()
     {
