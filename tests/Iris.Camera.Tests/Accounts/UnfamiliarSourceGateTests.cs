@@ -34,8 +34,11 @@ public sealed class UnfamiliarSourceGateTests
         var refused = attempts.Count(a => a.IsCompleted);
         Assert.Equal(6, refused);
         Assert.All(attempts.Where(a => a.IsCompleted), a => Assert.Null(a.Result));
+        // Which attempts wait is taken before the turn is freed: the next waiter's turn completes on the thread
+        // pool, and one completing between the free and the filter was never disposed, so the rest waited forever.
+        var queued = attempts.Where(a => !a.IsCompleted).ToList();
         running.Dispose();
-        foreach (var waiting in attempts.Where(a => !a.IsCompleted).ToList())
+        foreach (var waiting in queued)
         {
             (await waiting)!.Dispose();
         }
@@ -49,8 +52,9 @@ public sealed class UnfamiliarSourceGateTests
         var attempts = Enumerable.Range(1, 5).Select(i => gate.EnterAsync($"s{i}", CancellationToken.None).AsTask()).ToList();
 
         Assert.Equal(2, attempts.Count(a => a.IsCompleted));
+        var queued = attempts.Where(a => !a.IsCompleted).ToList();
         running!.Dispose();
-        foreach (var waiting in attempts.Where(a => !a.IsCompleted).ToList())
+        foreach (var waiting in queued)
         {
             (await waiting)!.Dispose();
         }
