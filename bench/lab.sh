@@ -23,13 +23,16 @@ iris_pid=$!
 wait_https "$port"
 curl -sk "https://127.0.0.1:$port/api/device/ixit" > "$work/ixit.json"
 
+# Debian installs the script as /usr/bin/testssl; upstream calls it testssl.sh.
+testssl=$(command -v testssl.sh || command -v testssl)
+
 for round in $(seq "$rounds"); do
   start=$(now_ms)
   "$out/lab/iris-lab" audit --target "127.0.0.1:$port" --ixit "$work/ixit.json" --out "$work/lab-$round" >/dev/null || true
   lab_ms=$(( $(now_ms) - start ))
 
   start=$(now_ms)
-  testssl.sh --quiet --warnings off --jsonfile "$work/testssl-$round.json" "127.0.0.1:$port" >/dev/null 2>&1 || true
+  "$testssl" --quiet --warnings off --jsonfile "$work/testssl-$round.json" "127.0.0.1:$port" >/dev/null 2>&1 || true
   nmap -sT -sV -p- -T4 127.0.0.1 -oX "$work/nmap-$round.xml" >/dev/null 2>&1 || true
   tools_ms=$(( $(now_ms) - start ))
   echo "round $round: iris-lab ${lab_ms} ms; testssl.sh + nmap ${tools_ms} ms; speed-up $(echo "scale=1; $tools_ms / $lab_ms" | bc)x"

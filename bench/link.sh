@@ -54,12 +54,13 @@ CONF
 }
 
 start_broker() { mosquitto -c "$work/pki/mosquitto.conf" >/dev/null 2>&1 & broker=$!; sleep 1; }
-tls_args=(-h 127.0.0.1 -p "$broker_port" --cafile "$work/pki/ca.pem" --cert "$work/pki/platform.pem" --key "$work/pki/platform.key" -q 1)
 
 # percentiles FILE: "p50 p99" in ms of the first column.
 percentiles() { python3 -c 'import sys,statistics as s; v=sorted(float(l.split()[0]) for l in open(sys.argv[1]) if l.strip()); print(f"{s.median(v):.1f} {v[min(len(v)-1,int(len(v)*0.99))]:.1f}")' "$1"; }
 
 start_fresh_daemon_with_link
+# After the daemon start: the certificates live in its fresh work directory.
+tls_args=(-h 127.0.0.1 -p "$broker_port" --cafile "$work/pki/ca.pem" --cert "$work/pki/platform.pem" --key "$work/pki/platform.key" -q 1)
 start_broker
 echo "machine: $(machine_line)"
 
