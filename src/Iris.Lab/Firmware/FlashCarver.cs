@@ -14,7 +14,7 @@ internal sealed class CarveResult(string root)
 
     public List<string> Pieces { get; } = [];
 
-    /// <summary>Where a bound stopped the carve (bomb, depth, loop, piece count): what lies beyond was not examined.</summary>
+    /// <summary>Where a bound stopped the carve (bomb, depth, piece count): what lies beyond was not examined.</summary>
     public List<string> Limits { get; } = [];
 
     /// <summary>Images found but not unpacked (JFFS2, UBI, a squashfs unsquashfs refused): their files were not examined.</summary>
@@ -116,7 +116,7 @@ internal sealed class FlashCarver(CarveLimits limits)
             var outcome = hit.Kind switch
             {
                 PieceKind.Squashfs => Squashfs(work, hit, length, output, result),
-                PieceKind.UImage => Slice(work.Path, hit.Offset + 64, hit.Length!.Value - 64, output),
+                PieceKind.UImage => Slice(work.Path, hit.Offset + 64, hit.Length!.Value - 64, output) with { Consumed = hit.Length },
                 PieceKind.Tar => Tree(TreeExtractor.Tar(work.Path, hit.Offset, output, budget), output),
                 PieceKind.Cpio => Tree(TreeExtractor.Cpio(work.Path, hit.Offset, output, budget), output),
                 _ => Decompress(work.Path, hit, output),
@@ -149,7 +149,8 @@ internal sealed class FlashCarver(CarveLimits limits)
             else if (!seen.Add(Hash(output)))
             {
                 File.Delete(output);
-                result.Limits.Add($"{pieceName}: the same bytes as a piece already unpacked (an image that contains itself); not unpacked again");
+                // An A/B copy, or an image that contains itself (a gzip quine): its bytes were examined once, which is enough.
+                result.Pieces.Add($"{pieceName}: the same bytes as a piece already examined; not unpacked again");
             }
             else
             {
@@ -226,7 +227,7 @@ internal sealed class FlashCarver(CarveLimits limits)
             left -= read;
         }
 
-        return new Step(Outcome.Unpacked, offset + count);
+        return new Step(Outcome.Unpacked, count);
     }
 
     private static Step Tree((long Consumed, bool Complete) unpacked, string output) =>

