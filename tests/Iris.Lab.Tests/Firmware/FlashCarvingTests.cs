@@ -124,6 +124,88 @@ public sealed class FlashCarvingTests : IDisposable
         Assert.Contains(abResult.Pieces, p => p.Contains("the same bytes as a piece already examined", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task LzmaXzCpioTarAndBzip2PiecesAtOddOffsets_AreEachUnpacked_AndScanned()
+    {
+        byte[] Text(string host) => Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("service config line\n", 200)) + $"wget http://{host}/x\n");
+        var lzma = Compress(Text("lzma.vendor-cloud.example"), "--format=lzma");
+        var cpio = Compress(Cpio(("etc/init.d/S50report", Text("cpio.vendor-cloud.example"))), "--format=xz");
+        var tar = Tar(("etc/tar.conf", Text("tar.vendor-cloud.example")));
+        var bzip2 = Bzip2(Text("bzip2.vendor-cloud.example"));
+        var flash = dir.File("mixed.bin");
+        File.WriteAllBytes(flash, [.. FlashImages.Bootloader(0x1001), .. lzma, .. FlashImages.Padding(0x101), .. cpio, .. FlashImages.Padding(0x77),
+            .. tar, .. FlashImages.Padding(0x33), .. bzip2, .. FlashImages.Padding(0x1000)]);
+
+        var result = FlashCarver.Carve(flash, dir.File("scratch"), CarveLimits.Default);
+        using var run = await LabRun.AuditAsync("127.0.0.1", "1", [new FirmwareProbe()], null, "--firmware", flash);
+
+        Assert.Contains(result.Pieces, p => p.StartsWith("mixed.bin@0x1001.lzma: Lzma", StringComparison.Ordinal));
+        Assert.Contains(result.Pieces, p => p.Contains(".xz@0x0.cpio: Cpio with 1 files", StringComparison.Ordinal));
+        Assert.Contains(result.Pieces, p => p.Contains(".tar: Tar with 1 files", StringComparison.Ordinal));
+        Assert.Contains(result.Pieces, p => p.Contains(".bzip2: Bzip2", StringComparison.Ordinal));
+        var evidence = run.Evidence("5.4.1.1");
+        foreach (var host in new[] { "lzma", "cpio", "tar", "bzip2" })
+        {
+            Assert.Contains($"{host}.vendor-cloud.example", evidence, StringComparison.Ordinal);
+        }
+    }
+
+    private byte[] Compress(byte[] data, string format)
+    {
+        var path = dir.File($"piece-{Guid.NewGuid():N}");
+        File.WriteAllBytes(path, data);
+        FlashImages.Run("xz", format, "--keep", "--suffix=.out", path);
+        return File.ReadAllBytes(path + ".out");
+    }
+
+    private static byte[] Bzip2(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var bzip2 = SharpCompress.Compressors.BZip2.BZip2Stream.Create(output, SharpCompress.Compressors.CompressionMode.Compress, false, leaveOpen: true))
+        {
+            bzip2.Write(data);
+        }
+
+        return output.ToArray();
+    }
+
+    private static byte[] Tar(params (string Name, byte[] Content)[] files)
+    {
+        using var output = new MemoryStream();
+        using (var tar = new System.Formats.Tar.TarWriter(output, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            foreach (var (name, content) in files)
+            {
+                tar.WriteEntry(new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name) { DataStream = new MemoryStream(content) });
+            }
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>cpio "newc", as an initramfs is written: 110-byte ASCII headers, names and data padded to 4 bytes, a trailer.</summary>
+    private static byte[] Cpio(params (string Name, byte[] Content)[] files)
+    {
+        using var output = new MemoryStream();
+        void Entry(string name, int mode, byte[] content)
+        {
+            var fields = new[] { 1, mode, 0, 0, 1, 0, content.Length, 0, 0, 0, 0, name.Length + 1, 0 };
+            output.Write(Encoding.ASCII.GetBytes("070701" + string.Concat(fields.Select(f => f.ToString("X8", System.Globalization.CultureInfo.InvariantCulture)))));
+            output.Write(Encoding.ASCII.GetBytes(name + "\0"));
+            output.Write(new byte[(4 - (output.Length % 4)) % 4]);
+            output.Write(content);
+            output.Write(new byte[(4 - (output.Length % 4)) % 4]);
+        }
+
+        foreach (var (name, content) in files)
+        {
+            Entry(name, 0x81A4, content);
+        }
+
+        Entry("TRAILER!!!", 0, []);
+        return output.ToArray();
+    }
+
     /// <summary>Boot loader, a uImage kernel (gzip, with an undeclared URL in it), 0xFF padding to an odd offset, a squashfs root with secrets, padding.</summary>
     private (string Path, long SquashfsOffset) Flash()
     {
