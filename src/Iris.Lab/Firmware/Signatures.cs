@@ -49,7 +49,8 @@ internal static class Signatures
         using var file = File.OpenHandle(path);
         var length = RandomAccess.GetLength(file);
         var hits = new SortedDictionary<long, SignatureHit>();
-        var buffer = new byte[Chunk + HeaderBytes];
+        // Files inside an unpacked file system are only looked at from their start: a small buffer for each of thousands.
+        var buffer = new byte[anyOffset ? (int)Math.Min(Chunk + HeaderBytes, Math.Max(length, HeaderBytes)) : HeaderBytes];
         var header = new byte[HeaderBytes];
         for (long start = 0; start < length && hits.Count < MaxHits; start += Chunk)
         {
@@ -57,17 +58,25 @@ internal static class Signatures
             var span = buffer.AsSpan(0, read);
             foreach (var (kind, magic, magicOffset) in Magics)
             {
+                if (!anyOffset)
+                {
+                    if (span.Length > magicOffset && span[magicOffset..].StartsWith(magic) && !hits.ContainsKey(0) && Validate(kind, file, 0, length, header) is { } first)
+                    {
+                        hits[0] = first;
+                    }
+
+                    continue;
+                }
+
                 for (var index = span.IndexOf(magic); index >= 0 && index < Chunk; index = Next(span, magic, index))
                 {
                     var offset = start + index - magicOffset;
-                    if (offset >= 0 && !hits.ContainsKey(offset) && Validate(kind, file, offset, length, header) is { } hit)
+                    // JFFS2 has a header per node and UBI one per erase block: the first marks the file system, and
+                    // thousands more would crowd the images after it out of the hit list.
+                    if (offset >= 0 && !hits.ContainsKey(offset) && !(kind is PieceKind.Jffs2 or PieceKind.Ubi && hits.Values.Any(h => h.Kind == kind))
+                        && Validate(kind, file, offset, length, header) is { } hit)
                     {
                         hits[offset] = hit;
-                    }
-
-                    if (!anyOffset)
-                    {
-                        break;
                     }
                 }
             }
@@ -78,7 +87,7 @@ internal static class Signatures
             }
         }
 
-        return [.. hits.Values.Where(h => anyOffset || h.Offset == 0).Take(MaxHits)];
+        return [.. hits.Values.Take(MaxHits)];
     }
 
     private static int Next(ReadOnlySpan<byte> span, byte[] magic, int index)

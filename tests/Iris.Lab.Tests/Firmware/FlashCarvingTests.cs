@@ -150,6 +150,24 @@ public sealed class FlashCarvingTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Jffs2AndUbiImages_AreFoundOnce_AndLeaveTheItemInconclusive_NotPassed()
+    {
+        // 200 JFFS2 inode nodes (little-endian magic 0x1985, type 0xE002) and 200 UBI erase-block headers.
+        var jffs2 = Enumerable.Range(0, 200).SelectMany(_ => (byte[])[0x85, 0x19, 0x02, 0xE0, .. new byte[60]]).ToArray();
+        var ubi = Enumerable.Range(0, 200).SelectMany(_ => (byte[])[.. "UBI#"u8.ToArray(), 1, .. new byte[123]]).ToArray();
+        var flash = dir.File("nand.bin");
+        File.WriteAllBytes(flash, [.. FlashImages.Bootloader(0x1000), .. jffs2, .. FlashImages.Padding(0x100), .. ubi]);
+
+        var result = FlashCarver.Carve(flash, dir.File("scratch"), CarveLimits.Default);
+        using var run = await LabRun.AuditAsync("127.0.0.1", "1", [new FirmwareProbe()], null, "--firmware", flash);
+
+        Assert.Equal(["nand.bin@0x1000.jffs2: JFFS2 image, not unpacked (no reader in this lab): its files were not examined",
+            $"nand.bin@0x{0x1000 + jffs2.Length + 0x100:x}.ubi: UBI image, not unpacked (no reader in this lab): its files were not examined"], result.NotUnpacked);
+        Assert.Equal("inconclusive", run.Verdict("5.4.1.1"));
+        Assert.Contains("JFFS2 image, not unpacked", run.Evidence("5.4.1.1"), StringComparison.Ordinal);
+    }
+
     private byte[] Compress(byte[] data, string format)
     {
         var path = dir.File($"piece-{Guid.NewGuid():N}");
