@@ -169,9 +169,10 @@ internal static class TreeExtractor
             using var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
             return data is null || budget.CopyBounded(data, output);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
         {
-            // A name that collides with a file where a directory should be (a link made into a file), or too long.
+            // A name that collides with a file where a directory should be (a link made into a file), is too long,
+            // or holds a NUL (a cpio name may): that entry is skipped, the rest of the archive is not.
             return true;
         }
     }
