@@ -80,6 +80,7 @@ internal static class LabCli
                 ConnectTimeout = TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(timeout), 50, 60_000)),
                 FirmwarePath = result.GetValue(firmware),
                 NvdDirectory = result.GetValue(nvd),
+                OutDirectory = result.GetValue(outDir),
                 AlertClientCertificate = result.GetValue(alertCert),
                 AlertCa = result.GetValue(alertCa),
                 AlertWait = TimeSpan.FromSeconds(Math.Clamp(result.GetValue(alertWait), 1, 600)),

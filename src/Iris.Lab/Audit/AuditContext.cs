@@ -26,6 +26,9 @@ internal sealed class AuditContext(AuditTarget target, IxitDeclaration? ixit, Ti
 
     public string? NvdDirectory { get; init; }
 
+    /// <summary>Where the reports go; probes that make artefacts of their own (the firmware SBOM) put them next to them.</summary>
+    public string? OutDirectory { get; init; }
+
     /// <summary>The account the vendor gave the lab, for the checks that need a real sign-in (replay); null skips them.</summary>
     public LabAccount? Account { get; init; }
 

@@ -30,6 +30,29 @@ public sealed class FirmwareProbeTests : IDisposable
     }
 
     [Fact]
+    public void RawDeflateWithNoSignature_IsToldFromCiphertext_ByTheChiSquareTest()
+    {
+        var tar = RootFs("deflate.tar", planted: false);
+        var path = dir.File("image.deflate");
+        using (var input = File.OpenRead(tar))
+        using (var output = File.Create(path))
+        using (var deflate = new DeflateStream(output, CompressionLevel.SmallestSize))
+        {
+            input.CopyTo(deflate);
+        }
+
+        var deflated = ImageClassifier.Classify(path);
+        var cipher = ImageClassifier.Classify(Encrypt(tar, "sealed.bin"));
+
+        // Neither has a container signature and both are above 7.9 bits per byte: only the chi-square test separates them.
+        Assert.Null(deflated.Format);
+        Assert.True(deflated.Entropy > 7.9 && cipher.Entropy > 7.9, $"{deflated.Entropy} {cipher.Entropy}");
+        Assert.True(deflated.ChiSquare > ImageClassifier.UniformLimit, deflated.Describe());
+        Assert.Equal(ImageKind.Compressed, deflated.Kind);
+        Assert.Equal(ImageKind.Encrypted, cipher.Kind);
+    }
+
+    [Fact]
     public async Task PlantedSecrets_InAnUnencryptedImage_FailTheFirmwareItem()
     {
         var gz = Gzip(RootFs("rootfs.tar", planted: true), "rootfs.tar.gz");
