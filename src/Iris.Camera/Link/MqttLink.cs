@@ -20,17 +20,37 @@ internal sealed partial class MqttLink(
     RemoteCommands commands,
     HomeAssistantDiscovery homeAssistant,
     IJitter jitter,
+    LinkRestart restart,
     TimeProvider time,
     ILogger<MqttLink> logger) : BackgroundService
 {
     private const int Batch = 100;
 
+    /// <summary>One round per settings: a change (<see cref="LinkRestart"/>) ends the round and the next starts on the new ones.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.MqttConfigured)
+        while (!stoppingToken.IsCancellationRequested)
         {
-            return;
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, restart.Round);
+            if (options.MqttConfigured)
+            {
+                await RunAsync(round.Token);
+                continue;
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Settings changed or the daemon stops: the loop decides which.
+            }
         }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
 
         using var signal = new OutboxSignal(outbox);
         var failures = 0;

@@ -19,18 +19,38 @@ internal sealed partial class WebhookSender(
     DeviceIdentity identity,
     LinkStatus status,
     IJitter jitter,
+    LinkRestart restart,
     ClockFloor clock,
     TimeProvider time,
     ILogger<WebhookSender> logger) : BackgroundService
 {
     public const string SignatureHeader = "Iris-Signature";
 
+    /// <summary>One round per settings: a change (<see cref="LinkRestart"/>) ends the round and the next starts on the new ones.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.WebhookConfigured)
+        while (!stoppingToken.IsCancellationRequested)
         {
-            return;
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, restart.Round);
+            if (options.WebhookConfigured)
+            {
+                await RunAsync(round.Token);
+                continue;
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Settings changed or the daemon stops: the loop decides which.
+            }
         }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
 
         using var signal = new OutboxSignal(outbox);
         using var client = CreateClient();
