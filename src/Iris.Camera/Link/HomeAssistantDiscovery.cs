@@ -8,9 +8,11 @@ using Iris.Camera.Platform;
 namespace Iris.Camera.Link;
 
 /// <summary>
-/// Home Assistant MQTT discovery (read-only): motion (binary sensor), privacy mode (binary sensor: Home Assistant
-/// cannot sign commands, so no switch is offered), snapshot (image), alerts (event), update (installed and latest
-/// version) and online state (connectivity, and availability of every entity from the retained state topic).
+/// Home Assistant MQTT discovery: motion (binary sensor), privacy mode (binary sensor, read-only: Home Assistant
+/// cannot sign commands), snapshot (image), alerts (event), update (installed and latest version) and online state
+/// (connectivity, and availability of every entity from the retained state topic). Only with
+/// <see cref="CloudOptions.HomeAssistantCommands"/> on is privacy mode a switch and is there a snapshot button
+/// (<see cref="HomeAssistantCommands"/>); the form not in use is removed with an empty retained config.
 /// Configs are retained under <c>&lt;HomeAssistantPrefix&gt;/&lt;component&gt;/&lt;serial&gt;/&lt;object&gt;/config</c>;
 /// states live under the camera's own prefix.
 /// </summary>
@@ -35,7 +37,13 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
 
         foreach (var (component, objectId, config) in Configs())
         {
-            yield return ($"{options.HomeAssistantPrefix}/{component}/{identity.Serial}/{objectId}/config", JsonSerializer.SerializeToUtf8Bytes(config), true);
+            yield return (ConfigTopic(component, objectId), JsonSerializer.SerializeToUtf8Bytes(config), true);
+        }
+
+        // The entities of the other setting go, so Home Assistant never shows a switch that the camera refuses.
+        foreach (var (component, objectId) in options.HomeAssistantCommands ? ReadOnlyForms : CommandForms)
+        {
+            yield return (ConfigTopic(component, objectId), [], true);
         }
 
         yield return (StateTopic("motion"), "OFF"u8.ToArray(), true);
@@ -58,6 +66,11 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         }
     }
 
+    private static readonly (string, string)[] ReadOnlyForms = [("binary_sensor", "privacy")];
+    private static readonly (string, string)[] CommandForms = [("switch", "privacy"), ("button", "snapshot")];
+
+    private string ConfigTopic(string component, string objectId) => $"{options.HomeAssistantPrefix}/{component}/{identity.Serial}/{objectId}/config";
+
     public IEnumerable<(string Component, string ObjectId, JsonObject Config)> Configs()
     {
         yield return ("binary_sensor", "motion", Entity("Motion", "motion", new()
@@ -67,11 +80,31 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
             // Motion events are instants; Home Assistant clears the sensor itself.
             ["off_delay"] = 30,
         }));
-        yield return ("binary_sensor", "privacy", Entity("Privacy mode", "privacy", new()
+        if (options.HomeAssistantCommands)
         {
-            ["state_topic"] = StateTopic("privacy"),
-            ["icon"] = "mdi:cctv-off",
-        }));
+            yield return ("switch", "privacy", Entity("Privacy mode", "privacy", new()
+            {
+                ["state_topic"] = StateTopic("privacy"),
+                ["command_topic"] = StateTopic("privacy") + "/set",
+                ["payload_on"] = "ON",
+                ["payload_off"] = "OFF",
+                ["icon"] = "mdi:cctv-off",
+            }));
+            yield return ("button", "snapshot", Entity("Take snapshot", "snapshot_button", new()
+            {
+                ["command_topic"] = StateTopic("snapshot") + "/set",
+                ["payload_press"] = "PRESS",
+            }));
+        }
+        else
+        {
+            yield return ("binary_sensor", "privacy", Entity("Privacy mode", "privacy", new()
+            {
+                ["state_topic"] = StateTopic("privacy"),
+                ["icon"] = "mdi:cctv-off",
+            }));
+        }
+
         yield return ("binary_sensor", "online", Entity("Online", "online", new()
         {
             ["state_topic"] = connection.StateTopic,

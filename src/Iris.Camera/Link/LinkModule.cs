@@ -32,6 +32,7 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<RemoteSnapshot>();
         services.AddSingleton<RemoteCommands>();
         services.AddSingleton<HomeAssistantDiscovery>();
+        services.AddSingleton<HomeAssistantCommands>();
         services.AddHostedService<MqttLink>();
         services.AddHostedService<WebhookSender>();
         services.AddSingleton<IDeclaresServices, LinkServices>();

@@ -178,7 +178,7 @@ internal sealed partial class LinkSettings(CloudOptions options, SecretVault vau
         to.HomeAssistantCommands = from.HomeAssistantCommands;
     }
 
-    [LoggerMessage(EventId = 7020, Level = LogLevel.Warning, Message = "The saved platform link settings are no longer accepted; the configured ones apply.")]
+    [LoggerMessage(EventId = 7040, Level = LogLevel.Warning, Message = "The saved platform link settings are no longer accepted; the configured ones apply.")]
     private static partial void LogStoredRefused(ILogger logger);
 }
 

@@ -19,6 +19,7 @@ internal sealed partial class MqttLink(
     LinkStatus status,
     RemoteCommands commands,
     HomeAssistantDiscovery homeAssistant,
+    HomeAssistantCommands homeAssistantCommands,
     IJitter jitter,
     LinkRestart restart,
     TimeProvider time,
@@ -74,6 +75,8 @@ internal sealed partial class MqttLink(
                     await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter(connection.CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
                         .WithTopicFilter(connection.PairTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+                        // Listened to even while Home Assistant commands are off, so each attempt is refused and logged.
+                        .WithTopicFilter(homeAssistantCommands.Filter, MqttQualityOfServiceLevel.AtLeastOnce)
                         .Build(), stoppingToken);
                     await PublishAsync(client, connection.StateTopic, "online"u8.ToArray(), retain: true, stoppingToken);
                     foreach (var (topic, payload, retain) in homeAssistant.Messages())
@@ -146,6 +149,16 @@ internal sealed partial class MqttLink(
     {
         try
         {
+            if (homeAssistantCommands.IsCommand(topic))
+            {
+                foreach (var (stateTopic, state, retain) in await homeAssistantCommands.HandleAsync(topic, payload, stoppingToken))
+                {
+                    await PublishAsync(client, stateTopic, state, retain, stoppingToken);
+                }
+
+                return;
+            }
+
             var answer = topic == connection.PairTopic ? commands.Pair(payload) : await commands.HandleAsync(payload, stoppingToken);
             await PublishAsync(client, connection.ResultTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(answer), retain: false, stoppingToken);
         }
