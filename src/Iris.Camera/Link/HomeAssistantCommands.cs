@@ -17,6 +17,7 @@ internal sealed partial class HomeAssistantCommands(
     MediaChanges media,
     RemoteSnapshot snapshot,
     SecurityEventLog log,
+    RefusalLog refusals,
     ILogger<HomeAssistantCommands> logger)
 {
     public const string Source = "home-assistant";
@@ -65,8 +66,11 @@ internal sealed partial class HomeAssistantCommands(
     {
         var entity = topic.Length > connection.Prefix.Length ? topic[(connection.Prefix.Length + 1)..] : topic;
         entity = entity.Length > 64 ? entity[..64] : entity;
-        log.Append(RemoteCommands.RefusedKind, "mqtt", Source, $"{reason}; topic {entity}");
-        LogRefused(logger, reason);
+        if (refusals.Append("mqtt", Source, $"{reason}; topic {entity}"))
+        {
+            LogRefused(logger, reason);
+        }
+
         return [];
     }
 

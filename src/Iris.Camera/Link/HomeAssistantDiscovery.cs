@@ -25,6 +25,9 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         AlertKinds.UpdateRefused, AlertKinds.UpdateRolledBack, AlertKinds.Motion, LinkService.TestAlertKind,
     ];
 
+    // The privacy state last published: -1 none yet (not connected), 0 off, 1 on. Written by the link's one loop.
+    private volatile int _publishedPrivacy = -1;
+
     private string StateTopic(string name) => $"{connection.Prefix}/ha/{name}";
 
     /// <summary>Retained discovery configs and the states known now, as (topic, payload, retain).</summary>
@@ -47,8 +50,32 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         }
 
         yield return (StateTopic("motion"), "OFF"u8.ToArray(), true);
-        yield return (StateTopic("privacy"), privacy.Enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
+        var enabled = privacy.Enabled;
+        _publishedPrivacy = enabled ? 1 : 0;
+        yield return (StateTopic("privacy"), enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
         yield return (StateTopic("update"), JsonSerializer.SerializeToUtf8Bytes(new { installed_version = software.Version, latest_version = software.Version }), true);
+    }
+
+    /// <summary>
+    /// The privacy state again when it changed since it was last published (from the web page, a signed command or
+    /// Home Assistant), so Home Assistant never shows a dark camera as watching or the reverse. The link asks about
+    /// once a second while connected.
+    /// </summary>
+    public IEnumerable<(string Topic, byte[] Payload, bool Retain)> Changes()
+    {
+        if (!options.HomeAssistantDiscovery || _publishedPrivacy < 0)
+        {
+            yield break;
+        }
+
+        var enabled = privacy.Enabled;
+        if (enabled == (_publishedPrivacy == 1))
+        {
+            yield break;
+        }
+
+        _publishedPrivacy = enabled ? 1 : 0;
+        yield return (StateTopic("privacy"), enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
     }
 
     /// <summary>What delivering an alert means for Home Assistant: an event, and motion turned on (it turns itself off).</summary>

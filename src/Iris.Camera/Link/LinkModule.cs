@@ -30,6 +30,7 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<PairedKeys>();
         services.AddSingleton<RemoteView>();
         services.AddSingleton<RemoteSnapshot>();
+        services.AddSingleton<RefusalLog>();
         services.AddSingleton<RemoteCommands>();
         services.AddSingleton<HomeAssistantDiscovery>();
         services.AddSingleton<HomeAssistantCommands>();

@@ -122,6 +122,11 @@ internal sealed partial class MqttLink(
     {
         while (client.IsConnected)
         {
+            foreach (var (topic, payload, retain) in homeAssistant.Changes())
+            {
+                await PublishAsync(client, topic, payload, retain, stoppingToken);
+            }
+
             var pending = outbox.Pending(LinkChannel.Mqtt, Batch);
             if (pending.Count == 0)
             {

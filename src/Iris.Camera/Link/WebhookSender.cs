@@ -103,7 +103,7 @@ internal sealed partial class WebhookSender(
         var signature = secret.Sign(body);
         if (signature is null)
         {
-            return "no webhook key yet: make one on the settings page";
+            return "no webhook key yet: make one on the platform link page";
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, options.WebhookUrl) { Content = new ByteArrayContent(body) };

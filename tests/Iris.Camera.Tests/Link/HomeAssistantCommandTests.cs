@@ -82,6 +82,50 @@ public sealed class HomeAssistantCommandTests
         Assert.False(privacy.Enabled);
     }
 
+    [Fact]
+    public async Task PrivacyChangedOnTheCamera_ReachesHomeAssistant_WhileTheLinkStaysUp()
+    {
+        await using var setup = await LinkedCamera.StartAsync(extra: new Dictionary<string, string?> { ["Iris:Cloud:HomeAssistantDiscovery"] = "true" });
+        using var owner = await setup.Camera.ClaimAsync();
+        await LinkBrokerTests.WaitForStateAsync(owner, "connected");
+        var topic = $"iris/{setup.Serial}/ha/privacy";
+        await setup.Platform.WaitUntilAsync(p => p.Received.Any(m => m.Topic == topic && m.Payload == "OFF"), TimeSpan.FromSeconds(20), "privacy OFF at connect");
+
+        foreach (var (enabled, expected) in new[] { (true, "ON"), (false, "OFF") })
+        {
+            var before = setup.Platform.Received.Count(m => m.Topic == topic);
+            using (var set = await owner.Http.PutAsJsonAsync(new Uri("/api/media/privacy", UriKind.Relative), new { enabled }))
+            {
+                Assert.True(set.IsSuccessStatusCode);
+            }
+
+            await setup.Platform.WaitUntilAsync(p => p.Received.Where(m => m.Topic == topic).Skip(before).Any(m => m.Payload == expected), TimeSpan.FromSeconds(10), $"privacy {expected}");
+        }
+
+        Assert.Equal(1, setup.Platform.Received.Count(m => m.Topic == $"iris/{setup.Serial}/state" && m.Payload == "online"));
+    }
+
+    [Fact]
+    public async Task AFloodOfRefusedCommands_WritesABoundedNumberOfRecords_WithBoundedFields()
+    {
+        await using var setup = await LinkedCamera.StartAsync();
+        using var owner = await setup.Camera.ClaimAsync();
+        await LinkBrokerTests.WaitForStateAsync(owner, "connected");
+        var log = setup.Camera.App.Services.GetRequiredService<SecurityEventLog>();
+        var longKeyId = new string('k', 5000);
+        for (var i = 0; i < 3 * RefusalLog.PerMinute; i++)
+        {
+            var envelope = JsonSerializer.Serialize(new { payload = OwnerApp.Encode("{}"u8), keyId = longKeyId, signature = "AAAA" });
+            await PublishAsync(setup.Platform, $"iris/{setup.Serial}/commands", envelope);
+        }
+
+        // Every message is still answered (signed refusals), but only the budget is written.
+        await setup.Platform.WaitUntilAsync(p => p.Received.Count(m => m.Topic == $"iris/{setup.Serial}/results") >= 3 * RefusalLog.PerMinute, TimeSpan.FromSeconds(60), "every refusal answered");
+        var written = log.Read(0, 10_000).Where(e => e.Kind == RemoteCommands.RefusedKind).ToList();
+        Assert.Equal(RefusalLog.PerMinute, written.Count);
+        Assert.All(written, e => Assert.True(e.Account!.Length <= 65, $"account of {e.Account!.Length} characters"));
+    }
+
     private static List<SecurityEvent> Refusals(SecurityEventLog log) =>
         [.. log.Read(0, 10_000).Where(e => e.Kind == RemoteCommands.RefusedKind && e.Account == HomeAssistantCommands.Source)];
 
