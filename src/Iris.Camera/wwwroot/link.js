@@ -2,6 +2,7 @@
 // dispatcher every alert takes, the paired app keys, and the broker, webhook and Home Assistant settings.
 // Administrators only (the API refuses anyone else); the device's own English reason for a retry is shown in
 // English, and in Chinese as the kind of failure it names.
+import { loadAlertBadge } from "/admin.js";
 import { $, api, button, cell, fail, say, state, t, tf, when } from "/core.js";
 
 // The device's retry reasons are fixed phrases (Link/MqttConnection.Describe, WebhookSender); each names one kind.
@@ -62,6 +63,11 @@ export async function loadLink() {
   if (link.overflowed > 0) count.className = "warn";
   list.append(dropped, count);
   $("link-test").disabled = !link.configured;
+  $("link-test-why").hidden = link.configured;
+  // The app sends its key over MQTT: without a broker a code could never be used.
+  const broker = Boolean(settings.brokerHost);
+  $("pairing-why").hidden = broker;
+  for (const control of $("form-pairing").querySelectorAll("input, select, button")) control.disabled = !broker;
   $("link-key-state").textContent = t(link.webhookSecretSet ? "linkKeySet" : "linkKeyNone");
 
   $("link-ca").textContent = t(settings.caConfigured ? "linkCaSet" : "linkCaMissing");
@@ -96,7 +102,8 @@ export async function loadLink() {
 
 export function wireLink() {
   $("link-test").addEventListener("click", async () => {
-    try { await api("POST", "/api/link/test-alert"); say("", true, "linkSent"); await loadLink(); } catch (e) { fail(e); }
+    // The test alert is an open alert like any other: the navigation's badge counts it at once.
+    try { await api("POST", "/api/link/test-alert"); say("", true, "linkSent"); await Promise.all([loadLink(), loadAlertBadge()]); } catch (e) { fail(e); }
   });
   $("form-link").addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -85,7 +85,7 @@ public sealed class LinkSettingsTests
         using var owner = await camera.ClaimAsync();
         var uri = new Uri("/api/link/webhook/key", UriKind.Relative);
 
-        using (var none = await owner.Http.PostAsync(uri, null))
+        using (var none = await owner.Http.PostAsJsonAsync(uri, new { }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
         }
