@@ -40,7 +40,7 @@ internal static partial class RelayEndpoints
         var serial = DeviceCertificates.SerialOf(certificate);
         if (sessions.TryOpen(sessionId, serial, key.ExportSubjectPublicKeyInfo()) is not { } session)
         {
-            return Problem(StatusCodes.Status409Conflict, "session-unavailable", "This session id is in use, or the relay is full.");
+            return Problem(StatusCodes.Status409Conflict, "session-unavailable", "This session id is in use, this camera holds its most sessions, or the relay is full.");
         }
 
         var logger = loggers.CreateLogger("Iris.Relay.Camera");
@@ -82,6 +82,8 @@ internal static partial class RelayEndpoints
     }
 
     /// <summary>Reads whole messages from the camera and hands each binary one, unchanged, to the viewer if there is one.</summary>
+    private static readonly TimeSpan ViewerSendTimeout = TimeSpan.FromSeconds(10);
+
     private static async Task ForwardAsync(WebSocket camera, RelaySession session, int frameLimit, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(frameLimit);
@@ -112,12 +114,17 @@ internal static partial class RelayEndpoints
 
                 if (received.MessageType == WebSocketMessageType.Binary && session.Viewer is { State: WebSocketState.Open } viewer)
                 {
+                    // A viewer that stops reading must not stop the relay reading the camera (the camera would then
+                    // stall too): a send that does not finish in time aborts that viewer's socket and detaches it.
+                    using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    sending.CancelAfter(ViewerSendTimeout);
                     try
                     {
-                        await viewer.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Binary, true, cancellationToken);
+                        await viewer.SendAsync(buffer.AsMemory(0, length), WebSocketMessageType.Binary, true, sending.Token);
                     }
-                    catch (WebSocketException)
+                    catch (Exception ex) when (ex is WebSocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                     {
+                        viewer.Abort();
                         session.DetachViewer(viewer);
                     }
                 }

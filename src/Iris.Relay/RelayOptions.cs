@@ -26,6 +26,9 @@ public sealed class RelayOptions
     /// <summary>Most live sessions at once on this instance.</summary>
     public int SessionLimit { get; set; } = 1000;
 
+    /// <summary>Most live sessions one camera (one device certificate serial) may hold at once; the camera itself opens at most two.</summary>
+    public int SessionsPerCamera { get; set; } = 2;
+
     public IEnumerable<string> Validate()
     {
         if (!System.Net.IPEndPoint.TryParse(Listen, out var endpoint) || endpoint.Port is < 0 or > 65535)
@@ -53,6 +56,11 @@ public sealed class RelayOptions
         if (FrameLimit is < 64 * 1024 or > 64 * 1024 * 1024)
         {
             yield return $"{SectionName}:FrameLimit must be 64 KiB-64 MiB.";
+        }
+
+        if (SessionsPerCamera is < 1 or > 100)
+        {
+            yield return $"{SectionName}:SessionsPerCamera must be 1-100.";
         }
 
         if (SessionLimit is < 1 or > 1_000_000)

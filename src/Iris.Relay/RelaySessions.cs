@@ -18,7 +18,8 @@ internal sealed class RelaySessions(RelayOptions options)
     /// <summary>Opens a session for a camera; null when the id is taken (by anyone) or the instance is full.</summary>
     public RelaySession? TryOpen(string id, string serial, byte[] cameraKey)
     {
-        if (_sessions.Count >= options.SessionLimit)
+        // Per camera too: one device's key (extracted from one camera) must not take the sessions every camera shares.
+        if (_sessions.Count >= options.SessionLimit || _sessions.Values.Count(s => s.Serial == serial) >= options.SessionsPerCamera)
         {
             return null;
         }

@@ -38,6 +38,13 @@ public sealed class CloudOptions
     /// <summary>Publishes Home Assistant MQTT discovery for this camera (read-only entities); off by default.</summary>
     public bool HomeAssistantDiscovery { get; set; }
 
+    /// <summary>
+    /// Lets Home Assistant, which cannot sign, turn privacy mode on or off and ask for a snapshot on its unsigned
+    /// command topics; off by default, nothing else is ever accepted there. Anyone who may publish to those topics
+    /// on the broker can then do both.
+    /// </summary>
+    public bool HomeAssistantCommands { get; set; }
+
     /// <summary>Discovery prefix Home Assistant listens on.</summary>
     public string HomeAssistantPrefix { get; set; } = "homeassistant";
 

@@ -8,9 +8,11 @@ using Iris.Camera.Platform;
 namespace Iris.Camera.Link;
 
 /// <summary>
-/// Home Assistant MQTT discovery (read-only): motion (binary sensor), privacy mode (binary sensor: Home Assistant
-/// cannot sign commands, so no switch is offered), snapshot (image), alerts (event), update (installed and latest
-/// version) and online state (connectivity, and availability of every entity from the retained state topic).
+/// Home Assistant MQTT discovery: motion (binary sensor), privacy mode (binary sensor, read-only: Home Assistant
+/// cannot sign commands), snapshot (image), alerts (event), update (installed and latest version) and online state
+/// (connectivity, and availability of every entity from the retained state topic). Only with
+/// <see cref="CloudOptions.HomeAssistantCommands"/> on is privacy mode a switch and is there a snapshot button
+/// (<see cref="HomeAssistantCommands"/>); the form not in use is removed with an empty retained config.
 /// Configs are retained under <c>&lt;HomeAssistantPrefix&gt;/&lt;component&gt;/&lt;serial&gt;/&lt;object&gt;/config</c>;
 /// states live under the camera's own prefix.
 /// </summary>
@@ -22,6 +24,9 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         AlertKinds.BruteForce, AlertKinds.Lockout, AlertKinds.SuccessAfterFailures, AlertKinds.NewSource,
         AlertKinds.UpdateRefused, AlertKinds.UpdateRolledBack, AlertKinds.Motion, LinkService.TestAlertKind,
     ];
+
+    // The privacy state last published: -1 none yet (not connected), 0 off, 1 on. Written by the link's one loop.
+    private volatile int _publishedPrivacy = -1;
 
     private string StateTopic(string name) => $"{connection.Prefix}/ha/{name}";
 
@@ -35,12 +40,42 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
 
         foreach (var (component, objectId, config) in Configs())
         {
-            yield return ($"{options.HomeAssistantPrefix}/{component}/{identity.Serial}/{objectId}/config", JsonSerializer.SerializeToUtf8Bytes(config), true);
+            yield return (ConfigTopic(component, objectId), JsonSerializer.SerializeToUtf8Bytes(config), true);
+        }
+
+        // The entities of the other setting go, so Home Assistant never shows a switch that the camera refuses.
+        foreach (var (component, objectId) in options.HomeAssistantCommands ? ReadOnlyForms : CommandForms)
+        {
+            yield return (ConfigTopic(component, objectId), [], true);
         }
 
         yield return (StateTopic("motion"), "OFF"u8.ToArray(), true);
-        yield return (StateTopic("privacy"), privacy.Enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
+        var enabled = privacy.Enabled;
+        _publishedPrivacy = enabled ? 1 : 0;
+        yield return (StateTopic("privacy"), enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
         yield return (StateTopic("update"), JsonSerializer.SerializeToUtf8Bytes(new { installed_version = software.Version, latest_version = software.Version }), true);
+    }
+
+    /// <summary>
+    /// The privacy state again when it changed since it was last published (from the web page, a signed command or
+    /// Home Assistant), so Home Assistant never shows a dark camera as watching or the reverse. The link asks about
+    /// once a second while connected.
+    /// </summary>
+    public IEnumerable<(string Topic, byte[] Payload, bool Retain)> Changes()
+    {
+        if (!options.HomeAssistantDiscovery || _publishedPrivacy < 0)
+        {
+            yield break;
+        }
+
+        var enabled = privacy.Enabled;
+        if (enabled == (_publishedPrivacy == 1))
+        {
+            yield break;
+        }
+
+        _publishedPrivacy = enabled ? 1 : 0;
+        yield return (StateTopic("privacy"), enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
     }
 
     /// <summary>What delivering an alert means for Home Assistant: an event, and motion turned on (it turns itself off).</summary>
@@ -58,6 +93,11 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         }
     }
 
+    private static readonly (string, string)[] ReadOnlyForms = [("binary_sensor", "privacy")];
+    private static readonly (string, string)[] CommandForms = [("switch", "privacy"), ("button", "snapshot")];
+
+    private string ConfigTopic(string component, string objectId) => $"{options.HomeAssistantPrefix}/{component}/{identity.Serial}/{objectId}/config";
+
     public IEnumerable<(string Component, string ObjectId, JsonObject Config)> Configs()
     {
         yield return ("binary_sensor", "motion", Entity("Motion", "motion", new()
@@ -67,11 +107,31 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
             // Motion events are instants; Home Assistant clears the sensor itself.
             ["off_delay"] = 30,
         }));
-        yield return ("binary_sensor", "privacy", Entity("Privacy mode", "privacy", new()
+        if (options.HomeAssistantCommands)
         {
-            ["state_topic"] = StateTopic("privacy"),
-            ["icon"] = "mdi:cctv-off",
-        }));
+            yield return ("switch", "privacy", Entity("Privacy mode", "privacy", new()
+            {
+                ["state_topic"] = StateTopic("privacy"),
+                ["command_topic"] = StateTopic("privacy") + "/set",
+                ["payload_on"] = "ON",
+                ["payload_off"] = "OFF",
+                ["icon"] = "mdi:cctv-off",
+            }));
+            yield return ("button", "snapshot", Entity("Take snapshot", "snapshot_button", new()
+            {
+                ["command_topic"] = StateTopic("snapshot") + "/set",
+                ["payload_press"] = "PRESS",
+            }));
+        }
+        else
+        {
+            yield return ("binary_sensor", "privacy", Entity("Privacy mode", "privacy", new()
+            {
+                ["state_topic"] = StateTopic("privacy"),
+                ["icon"] = "mdi:cctv-off",
+            }));
+        }
+
         yield return ("binary_sensor", "online", Entity("Online", "online", new()
         {
             ["state_topic"] = connection.StateTopic,

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Iris.Camera.Accounts;
+using Iris.Camera.Events;
 using Iris.Camera.Web;
 
 namespace Iris.Camera.Link;
@@ -22,9 +23,12 @@ internal static class LinkEndpoints
             var alert = service.SendTestAlert(http.CurrentSession()!.Username, http.ClientSource());
             return TypedResults.Ok(new { alertId = alert.Id });
         }).WithName("SendTestAlert").RequirePermission(Privilege.ManageSettings, "Raise a test alert that travels every configured channel.");
-        link.MapPost("/webhook/key", (HttpContext http, LinkService service) =>
-            TypedResults.Ok(new WebhookKey(service.RenewWebhookSecret(http.CurrentSession()!.Username, http.ClientSource()))))
-            .WithName("RenewWebhookKey").RequirePermission(Privilege.ManageSettings, "Make a new webhook signing key (shown once; the old one stops working).");
+        link.MapPost("/webhook/key", RenewWebhookKeyAsync)
+            .WithName("RenewWebhookKey").RequirePermission(Privilege.ManageSettings, "Make a new webhook signing key (shown once; the old one stops working; password re-entry required).").Accepts<WebhookKeyRequest>(JsonBody.MediaType);
+        link.MapGet("/settings", (LinkSettings settings) => TypedResults.Ok(settings.Show()))
+            .WithName("GetLinkSettings").RequirePermission(Privilege.ManageSettings, "Broker, webhook and Home Assistant settings of the platform link.");
+        link.MapPut("/settings", SetSettingsAsync).WithName("SetLinkSettings")
+            .RequirePermission(Privilege.ManageSettings, "Change the broker, the webhook address or what Home Assistant may do; the link reconnects with them.").Accepts<LinkSettingsRequest>(JsonBody.MediaType);
         link.MapPost("/pairing", PairingCodeAsync).WithName("NewPairingCode")
             .RequirePermission(Privilege.ManageSettings, "Make a one-time code (10 minutes) that pairs an owner-app key with the given role.").Accepts<PairingCodeRequest>(JsonBody.MediaType);
         link.MapGet("/keys", (LinkService service) => TypedResults.Ok(service.Keys()))
@@ -35,6 +39,45 @@ internal static class LinkEndpoints
                 : Problems.Create(StatusCodes.Status404NotFound, "key-not-found", "No paired, unrevoked key has this id."))
             .WithName("RevokeCommandKey").RequirePermission(Privilege.ManageSettings, "Revoke a paired command key; its commands are refused from then on.");
         return routes;
+    }
+
+    private static async Task<IResult> RenewWebhookKeyAsync(HttpContext http, LinkService service, StepUpAuthentication stepUp, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<WebhookKeyRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        // Whoever holds the key can forge alerts to the receiver: a stolen session alone must not be able to take it.
+        var session = http.CurrentSession()!;
+        var confirmed = stepUp.Verify(session, body.Value!.Password!, http.ClientSource(), "new webhook key");
+        return confirmed.Result switch
+        {
+            StepUpResult.Throttled => StepUpProblems.Throttled(http, confirmed, time),
+            StepUpResult.WrongPassword => Problems.Create(StatusCodes.Status403Forbidden, "password-required", "Type your own password to make a new webhook key."),
+            _ => TypedResults.Ok(new WebhookKey(service.RenewWebhookSecret(session.Username, http.ClientSource()))),
+        };
+    }
+
+    private static async Task<IResult> SetSettingsAsync(HttpContext http, LinkSettings settings, SecurityEventLog log, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<LinkSettingsRequest>(http.Request, cancellationToken);
+        if (!body.Succeeded)
+        {
+            return body.Problem!;
+        }
+
+        var problems = settings.Check(body.Value!);
+        if (problems.Count > 0)
+        {
+            return TypedResults.ValidationProblem(problems, title: "These link settings cannot be used.", type: Problems.TypePrefix + "invalid-field");
+        }
+
+        var before = settings.Show();
+        var after = settings.Save(body.Value!);
+        log.Append(SecurityEventKinds.SettingsChanged, http.ClientSource(), http.CurrentSession()!.Username, LinkSettings.Describe(before, after));
+        return TypedResults.Ok(after);
     }
 
     private static async Task<IResult> PairingCodeAsync(HttpContext http, LinkService service, CancellationToken cancellationToken)
@@ -59,6 +102,14 @@ public sealed class PairingCodeRequest
     [Required]
     [StringLength(64, MinimumLength = 1)]
     public string? Label { get; set; }
+}
+
+/// <summary>The signed-in administrator's own password, typed again before a new webhook key is made.</summary>
+public sealed class WebhookKeyRequest
+{
+    [Required]
+    [StringLength(128, MinimumLength = 1)]
+    public string? Password { get; set; }
 }
 
 /// <summary>A new webhook signing key, shown once (a named type: Native AOT's request delegate generator cannot serve a lambda's anonymous type).</summary>

@@ -24,12 +24,16 @@ internal sealed class LinkModule : CameraModule
         services.TryAddSingleton<IJitter, SystemJitter>();
         services.AddSingleton(sp => new MqttConnection(sp.GetRequiredService<CloudOptions>(), sp.GetRequiredService<Identity.DeviceIdentity>(), sp.GetRequiredService<ClockFloor>()));
         services.AddSingleton<WebhookSecret>();
+        services.AddSingleton<LinkRestart>();
+        services.AddSingleton<LinkSettings>();
         services.AddSingleton<LinkService>();
         services.AddSingleton<PairedKeys>();
         services.AddSingleton<RemoteView>();
         services.AddSingleton<RemoteSnapshot>();
+        services.AddSingleton<RefusalLog>();
         services.AddSingleton<RemoteCommands>();
         services.AddSingleton<HomeAssistantDiscovery>();
+        services.AddSingleton<HomeAssistantCommands>();
         services.AddHostedService<MqttLink>();
         services.AddHostedService<WebhookSender>();
         services.AddSingleton<IDeclaresServices, LinkServices>();
@@ -38,9 +42,13 @@ internal sealed class LinkModule : CameraModule
         services.AddSingleton<Accounts.IAccountDataHolder>(sp => sp.GetRequiredService<LinkData>());
     }
 
-    /// <summary>Entries and keys stored before schema 10 are sealed before anything reads or sends them.</summary>
+    /// <summary>
+    /// The settings saved on the link page apply before any sender starts; entries and keys stored before schema 10
+    /// are sealed before anything reads or sends them.
+    /// </summary>
     public override void Open(IServiceProvider services)
     {
+        services.GetRequiredService<LinkSettings>().ApplyStored();
         services.GetRequiredService<AlertOutbox>().SealLegacyRows();
         services.GetRequiredService<PairedKeys>().SealLegacyRows();
     }

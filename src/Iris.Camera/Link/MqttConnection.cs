@@ -39,11 +39,16 @@ internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identi
 
     public MqttClientOptions ClientOptions()
     {
-        _tls ??= new MqttTlsStreamProvider(
-            options.BrokerHost!,
-            SslStreamCertificateContext.Create(identity.Certificate, identity.Chain, offline: true),
-            ClientTls.LoadTrust(options.CaCertificateFile!),
-            clock);
+        // Made again when the administrator names another broker (the handshake checks that name).
+        if (_tls is null || _tls.TargetHost != options.BrokerHost)
+        {
+            _tls = new MqttTlsStreamProvider(
+                options.BrokerHost!,
+                SslStreamCertificateContext.Create(identity.Certificate, identity.Chain, offline: true),
+                ClientTls.LoadTrust(options.CaCertificateFile!),
+                clock);
+        }
+
         return new MqttClientOptionsBuilder()
             .WithTcpServer(options.BrokerHost, options.BrokerPort)
             .WithProtocolVersion(MqttProtocolVersion.V500)

@@ -19,18 +19,39 @@ internal sealed partial class MqttLink(
     LinkStatus status,
     RemoteCommands commands,
     HomeAssistantDiscovery homeAssistant,
+    HomeAssistantCommands homeAssistantCommands,
     IJitter jitter,
+    LinkRestart restart,
     TimeProvider time,
     ILogger<MqttLink> logger) : BackgroundService
 {
     private const int Batch = 100;
 
+    /// <summary>One round per settings: a change (<see cref="LinkRestart"/>) ends the round and the next starts on the new ones.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.MqttConfigured)
+        while (!stoppingToken.IsCancellationRequested)
         {
-            return;
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, restart.Round);
+            if (options.MqttConfigured)
+            {
+                await RunAsync(round.Token);
+                continue;
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Settings changed or the daemon stops: the loop decides which.
+            }
         }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
 
         using var signal = new OutboxSignal(outbox);
         var failures = 0;
@@ -54,6 +75,8 @@ internal sealed partial class MqttLink(
                     await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter(connection.CommandTopic, MqttQualityOfServiceLevel.AtLeastOnce)
                         .WithTopicFilter(connection.PairTopic, MqttQualityOfServiceLevel.AtLeastOnce)
+                        // Listened to even while Home Assistant commands are off, so each attempt is refused and logged.
+                        .WithTopicFilter(homeAssistantCommands.Filter, MqttQualityOfServiceLevel.AtLeastOnce)
                         .Build(), stoppingToken);
                     await PublishAsync(client, connection.StateTopic, "online"u8.ToArray(), retain: true, stoppingToken);
                     foreach (var (topic, payload, retain) in homeAssistant.Messages())
@@ -99,6 +122,11 @@ internal sealed partial class MqttLink(
     {
         while (client.IsConnected)
         {
+            foreach (var (topic, payload, retain) in homeAssistant.Changes())
+            {
+                await PublishAsync(client, topic, payload, retain, stoppingToken);
+            }
+
             var pending = outbox.Pending(LinkChannel.Mqtt, Batch);
             if (pending.Count == 0)
             {
@@ -126,6 +154,16 @@ internal sealed partial class MqttLink(
     {
         try
         {
+            if (homeAssistantCommands.IsCommand(topic))
+            {
+                foreach (var (stateTopic, state, retain) in await homeAssistantCommands.HandleAsync(topic, payload, stoppingToken))
+                {
+                    await PublishAsync(client, stateTopic, state, retain, stoppingToken);
+                }
+
+                return;
+            }
+
             var answer = topic == connection.PairTopic ? commands.Pair(payload) : await commands.HandleAsync(payload, stoppingToken);
             await PublishAsync(client, connection.ResultTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(answer), retain: false, stoppingToken);
         }

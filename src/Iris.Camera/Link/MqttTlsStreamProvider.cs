@@ -20,6 +20,8 @@ internal sealed class MqttTlsStreamProvider(
     X509Certificate2Collection trust,
     TimeProvider clock) : IMqttClientStreamProvider
 {
+    public string TargetHost => targetHost;
+
     public async Task<Stream> ConnectAsync(EndPoint brokerEndPoint, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -25,6 +25,7 @@ internal sealed partial class RemoteCommands(
     DeviceIdentity identity,
     CameraDatabase database,
     SecurityEventLog log,
+    RefusalLog refusals,
     MediaChanges media,
     PrivacyMode privacy,
     IRestartRequester restart,
@@ -59,8 +60,11 @@ internal sealed partial class RemoteCommands(
         var (refusal, role) = Check(envelope, payload, command);
         if (refusal is not null)
         {
-            log.Append(RefusedKind, "mqtt", envelope?.KeyId, $"{refusal}; command {command?.CommandId ?? "?"}");
-            LogRefused(logger, refusal);
+            if (refusals.Append("mqtt", envelope?.KeyId, $"{refusal}; command {RefusalLog.Bound(command?.CommandId, 64) ?? "?"}"))
+            {
+                LogRefused(logger, refusal);
+            }
+
             return Sign(new CommandResult(identity.Serial, command?.CommandId, "refused", refusal, time.GetUtcNow()));
         }
 
@@ -176,7 +180,7 @@ internal sealed partial class RemoteCommands(
         var (key, refusal) = request?.Code is null || publicKey is null ? (null, "malformed pairing request") : keys.Pair(request.Code, publicKey);
         if (key is null)
         {
-            log.Append(RefusedKind, "mqtt", null, $"pairing refused: {refusal}");
+            refusals.Append("mqtt", null, $"pairing refused: {refusal}");
             return Sign(new CommandResult(identity.Serial, null, "refused", refusal!, time.GetUtcNow()));
         }
 

@@ -24,6 +24,8 @@ internal sealed partial class RemoteViewSession(
     TimeProvider time,
     ILogger logger) : IDisposable
 {
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _pushGate = new(1, 1);
     private CancellationTokenSource? _pushing;
@@ -155,8 +157,11 @@ internal sealed partial class RemoteViewSession(
                 await foreach (var fragment in feed.FollowAsync(cancellationToken))
                 {
                     var sealedMessage = cipher.Seal(fragment.IsInitialization ? RemoteViewCipher.Initialization : RemoteViewCipher.Fragment, fragment.Bytes.Span);
-                    // Not cancelled (that would abort the socket); a dead relay fails it through the keep-alive.
-                    await socket.SendAsync(sealedMessage, WebSocketMessageType.Binary, true, CancellationToken.None);
+                    // Not cancelled on stop (that would abort the socket before the close handshake), but a relay (or
+                    // its viewer) that stops reading must not hold the session: a send that does not finish within
+                    // SendTimeout aborts the socket, and the listener ends the session as lost.
+                    using var sending = new CancellationTokenSource(SendTimeout, time);
+                    await socket.SendAsync(sealedMessage, WebSocketMessageType.Binary, true, sending.Token);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
@@ -205,6 +210,18 @@ internal sealed partial class RemoteViewSession(
         if (_pushing is { } pushing)
         {
             await pushing.CancelAsync();
+            // A send stuck on a peer that stopped reading would hold the end (privacy mode, stop, expiry) and the
+            // session's slot: after a short grace the socket is aborted, which fails the send.
+            using (var grace = new CancellationTokenSource())
+            {
+                if (await Task.WhenAny(_push, Task.Delay(StopGrace, time, grace.Token)) != _push)
+                {
+                    socket.Abort();
+                }
+
+                await grace.CancelAsync();
+            }
+
             await _push;
             pushing.Dispose();
             _pushing = null;

@@ -19,18 +19,38 @@ internal sealed partial class WebhookSender(
     DeviceIdentity identity,
     LinkStatus status,
     IJitter jitter,
+    LinkRestart restart,
     ClockFloor clock,
     TimeProvider time,
     ILogger<WebhookSender> logger) : BackgroundService
 {
     public const string SignatureHeader = "Iris-Signature";
 
+    /// <summary>One round per settings: a change (<see cref="LinkRestart"/>) ends the round and the next starts on the new ones.</summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.WebhookConfigured)
+        while (!stoppingToken.IsCancellationRequested)
         {
-            return;
+            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, restart.Round);
+            if (options.WebhookConfigured)
+            {
+                await RunAsync(round.Token);
+                continue;
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Settings changed or the daemon stops: the loop decides which.
+            }
         }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
 
         using var signal = new OutboxSignal(outbox);
         using var client = CreateClient();
@@ -83,7 +103,7 @@ internal sealed partial class WebhookSender(
         var signature = secret.Sign(body);
         if (signature is null)
         {
-            return "no webhook key yet: make one on the settings page";
+            return "no webhook key yet: make one on the platform link page";
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, options.WebhookUrl) { Content = new ByteArrayContent(body) };

@@ -2,29 +2,6 @@
 import { currentZones, showZones, wireZones } from "/zones.js";
 import { $, api, button, cell, fail, has, item, say, state, t, tf, when } from "/core.js";
 
-async function loadLink() {
-  const link = await api("GET", "/api/link");
-  // The reason is the device's own English words; zh-Hant shows the state, queue and time only.
-  const reason = (c) => (c.reason && state.language === "en" ? ` (${c.reason})` : "");
-  const channel = (name, c) => `${name}: ${t(`link:${String(c.state).toLowerCase()}`)}${reason(c)}, ${tf("linkQueued", c.queued)}${c.lastDeliveryAt ? `, ${tf("linkLastDelivery", when(c.lastDeliveryAt))}` : ""}`;
-  $("link-state").textContent = link.configured ? `${channel("MQTT", link.mqtt)} · ${channel("Webhook", link.webhook)}` : t("linkOff");
-  $("link-detail").textContent = link.configured ? `${link.topicPrefix} · ${tf("linkDropped", link.overflowed)}` : "";
-  $("link-test").disabled = !link.configured;
-  const keys = await api("GET", "/api/link/keys");
-  const list = $("keys-list");
-  list.replaceChildren();
-  if (keys.length === 0) list.append(item(t("noKeys")));
-  for (const key of keys) {
-    const entry = item(`${key.label} · ${t(key.role.toLowerCase())} · ${key.keyId}${key.revokedAt ? ` · ${t("revoked")}` : ""} `);
-    if (!key.revokedAt) {
-      entry.append(button("revoke", "secondary", async () => {
-        try { await api("DELETE", `/api/link/keys/${encodeURIComponent(key.keyId)}`); say("", true, "done"); await loadLink(); } catch (e) { fail(e); }
-      }));
-    }
-    list.append(entry);
-  }
-}
-
 export async function loadSettings() {
   const [recording, motion, video, privacy] = await Promise.all([
     api("GET", "/api/recordings/settings"), api("GET", "/api/media/motion"), api("GET", "/api/media/video"), api("GET", "/api/media/privacy"),
@@ -43,7 +20,6 @@ export async function loadSettings() {
   $("video-fps").value = video.framesPerSecond;
   $("video-microphone").checked = video.microphone;
   showRtsps(await api("GET", "/api/rtsp"));
-  await loadLink();
 }
 
 // The address carries no account: the recorder is given a Viewer account's name and password of its own (the README
@@ -330,19 +306,6 @@ export function wireAdmin() {
   });
   saveWith("form-update-mode", async () => { await api("PUT", "/api/updates/settings", { mode: $("update-mode").value }); await loadUpdates(); });
   $("delete-personal-all").addEventListener("click", deleteAllPersonal);
-  $("link-test").addEventListener("click", async () => {
-    try { await api("POST", "/api/link/test-alert"); say("", true, "linkSent"); await loadLink(); } catch (e) { fail(e); }
-  });
-  $("form-pairing").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      const made = await api("POST", "/api/link/pairing", { role: $("pairing-role").value, label: $("pairing-label").value });
-      $("pairing-code").textContent = `${t("pairingShown")} ${made.code}`;
-    } catch (e) { fail(e); }
-  });
-  $("link-key").addEventListener("click", async () => {
-    try { const made = await api("POST", "/api/link/webhook/key"); $("link-key-value").textContent = `${t("linkKeyShown")} ${made.key}`; await loadLink(); } catch (e) { fail(e); }
-  });
   $("telemetry-accept").addEventListener("click", async () => {
     try { await api("PUT", "/api/telemetry/consent", { textVersion: telemetryVersion }); say("", true, "saved"); await loadPrivacy(); } catch (e) { fail(e); }
   });

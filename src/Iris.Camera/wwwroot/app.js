@@ -6,6 +6,7 @@ import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, w
 import { loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
 import { cancelScore, scorePassword } from "/password.js";
 import { LivePlayer, mseAvailable, renderTimeline } from "/player.js";
+import { loadLink, wireLink } from "/link.js";
 
 const pages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account", "help"];
 const adminPages = new Set(["settings", "users", "security", "updates", "privacy"]);
@@ -409,6 +410,7 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
 }
 window.addEventListener("popstate", () => { if (state.session && !state.session.mustChangePassword) openPage(pageFromAddress()); });
 wireAdmin();
+wireLinkPage();
 
 applyLanguage();
 refresh().catch(fail);
@@ -436,3 +438,12 @@ function playAt(segment, seconds) {
 
 $("timeline-day").addEventListener("change", () => loadTimeline().catch(fail));
 
+// ---- Platform link page (issue 15; link.js): an administrator's page at #/platform ("link" would make its help
+// text key helpLink, which is the help link's own words); a Viewer is never shown it (the dashboard's role line says
+// the platform link is for administrators).
+function wireLinkPage() {
+  pages.splice(pages.indexOf("help"), 0, "platform");
+  adminPages.add("platform");
+  loaders.platform = loadLink;
+  wireLink();
+}

@@ -63,7 +63,7 @@ public sealed class DeviceChainTests
         await using var receiver = await Receiver.StartAsync(root);
         await using var camera = await InProcessCamera.StartAsync(data.Path, configure: b => b.Configuration.AddInMemoryCollection(receiver.CameraSettings()));
         using var owner = await CameraSessions.ClaimAsync(camera.BaseAddress, camera.Certificate, line.PasswordOnLabel(serial), InProcessCamera.OwnerPassword);
-        using (var key = await owner.Http.PostAsync(new Uri("/api/link/webhook/key", UriKind.Relative), null))
+        using (var key = await owner.Http.PostAsJsonAsync(new Uri("/api/link/webhook/key", UriKind.Relative), new { password = InProcessCamera.OwnerPassword }))
         {
             Assert.True(key.IsSuccessStatusCode, await key.Content.ReadAsStringAsync());
         }

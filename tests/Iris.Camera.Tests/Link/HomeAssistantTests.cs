@@ -72,6 +72,7 @@ public sealed class HomeAssistantTests
 
     private static List<(string Component, JsonElement Config)> Configs(MqttTestClient platform, string serial) =>
         [.. platform.Received
-            .Where(m => m.Topic.StartsWith("homeassistant/", StringComparison.Ordinal) && m.Topic.EndsWith($"/{serial}/" + m.Topic.Split('/')[3] + "/config", StringComparison.Ordinal))
+            // An empty retained config removes an entity (the command forms while Home Assistant commands are off).
+            .Where(m => m.Topic.StartsWith("homeassistant/", StringComparison.Ordinal) && m.Topic.EndsWith($"/{serial}/" + m.Topic.Split('/')[3] + "/config", StringComparison.Ordinal) && m.Payload.Length > 0)
             .Select(m => (m.Topic.Split('/')[1], JsonDocument.Parse(m.Payload).RootElement.Clone()))];
 }

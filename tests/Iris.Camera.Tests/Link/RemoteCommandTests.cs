@@ -141,7 +141,7 @@ public sealed class RemoteCommandTests
     }
 
     /// <summary>Publishes as the platform and returns the first signed answer (verified against the device certificate) that matches.</summary>
-    private static async Task<JsonElement> PublishAndAwaitAsync(LinkedCamera setup, string topic, string message, Func<JsonElement, bool> match, int skip = 0)
+    internal static async Task<JsonElement> PublishAndAwaitAsync(LinkedCamera setup, string topic, string message, Func<JsonElement, bool> match, int skip = 0)
     {
         var before = skip == 0 ? setup.Platform.Received.Count(m => m.Topic.EndsWith("/results", StringComparison.Ordinal)) : skip;
         var published = await setup.Platform.Client.PublishStringAsync(topic, message, MqttQualityOfServiceLevel.AtLeastOnce);

@@ -29,7 +29,7 @@ public sealed class WebhookTests
         await using var receiver = await Receiver.StartAsync(fromConfiguredCa: true);
         await using var camera = await InProcessCamera.StartAsync(configure: b => b.Configuration.AddInMemoryCollection(receiver.CameraSettings()));
         using var owner = await camera.ClaimAsync();
-        using var keyResponse = await owner.Http.PostAsync(new Uri("/api/link/webhook/key", UriKind.Relative), null);
+        using var keyResponse = await owner.Http.PostAsJsonAsync(new Uri("/api/link/webhook/key", UriKind.Relative), new { password = InProcessCamera.OwnerPassword });
         var key = FromBase64Url((await keyResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!);
 
         using var send = await owner.Http.PostAsync(new Uri("/api/link/test-alert", UriKind.Relative), null);
@@ -53,7 +53,7 @@ public sealed class WebhookTests
         await using var receiver = await Receiver.StartAsync(fromConfiguredCa: false);
         await using var camera = await InProcessCamera.StartAsync(configure: b => b.Configuration.AddInMemoryCollection(receiver.CameraSettings()));
         using var owner = await camera.ClaimAsync();
-        using (await owner.Http.PostAsync(new Uri("/api/link/webhook/key", UriKind.Relative), null))
+        using (await owner.Http.PostAsJsonAsync(new Uri("/api/link/webhook/key", UriKind.Relative), new { password = InProcessCamera.OwnerPassword }))
         using (var send = await owner.Http.PostAsync(new Uri("/api/link/test-alert", UriKind.Relative), null))
         {
             Assert.True(send.IsSuccessStatusCode);

@@ -46,6 +46,51 @@ public sealed class RelayAdmissionTests
     }
 
     [Fact]
+    public async Task OneDeviceCertificate_CannotTakeMoreThanItsSessions_OthersStillGetTheirs()
+    {
+        // Outside review A8: the key of one camera (extracted from one device) must not fill the relay every camera shares.
+        var (ca, caKey) = TestCertificates.CreateCa("Iris Test Device CA");
+        await using var relay = await RunningRelay.StartAsync(ca, caKey, [ca]);
+        using var device = IssueDevice(ca, caKey, "DEV-RELAY-0003");
+        using var other = IssueDevice(ca, caKey, "DEV-RELAY-0004");
+
+        using var first = await relay.ConnectAsync(relay.CameraUri(RemoteViewer.NewSessionId()), device);
+        using var second = await relay.ConnectAsync(relay.CameraUri(RemoteViewer.NewSessionId()), device);
+        using var third = await relay.ConnectAsync(relay.CameraUri(RemoteViewer.NewSessionId()), device);
+        Assert.Equal(WebSocketState.Open, first.State);
+        Assert.Equal(WebSocketState.Open, second.State);
+        Assert.NotEqual(WebSocketState.Open, third.State);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, third.HttpStatusCode);
+
+        using var otherCamera = await relay.ConnectAsync(relay.CameraUri(RemoteViewer.NewSessionId()), other);
+        Assert.Equal(WebSocketState.Open, otherCamera.State);
+
+        // A session that ends gives its place back.
+        await first.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        ClientWebSocket again;
+        while (true)
+        {
+            again = await relay.ConnectAsync(relay.CameraUri(RemoteViewer.NewSessionId()), device);
+            if (again.State == WebSocketState.Open || cancel.IsCancellationRequested)
+            {
+                break;
+            }
+
+            again.Dispose();
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        using (again)
+        {
+            Assert.Equal(WebSocketState.Open, again.State);
+        }
+
+        ca.Dispose();
+        caKey.Dispose();
+    }
+
+    [Fact]
     public async Task Relay_AdmitsAViewerOnlyWithAValidTokenFromThatSessionsCamera_Once()
     {
         var (ca, caKey) = TestCertificates.CreateCa("Iris Test Device CA");

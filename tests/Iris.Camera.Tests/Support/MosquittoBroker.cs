@@ -16,6 +16,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
 {
     public const string PlatformUser = "platform";
 
+    /// <summary>Plays Home Assistant: may publish only on the cameras' Home Assistant command topics.</summary>
+    public const string HomeAssistantUser = "homeassistant";
+
     private readonly TempDirectory _dir = new();
     private ChildProcess? _process;
 
@@ -59,6 +62,10 @@ public sealed class MosquittoBroker : IAsyncDisposable
             topic read homeassistant/#
             topic write iris/+/commands
             topic write iris/+/pair
+
+            user {HomeAssistantUser}
+            topic read iris/#
+            topic write iris/+/ha/+/set
 
             """);
         Directory.CreateDirectory(broker._dir.Combine("data"));
@@ -125,6 +132,24 @@ public sealed class MosquittoBroker : IAsyncDisposable
             process.Terminate();
             await process.WaitForExitAsync(TimeSpan.FromSeconds(20));
         }
+    }
+
+    /// <summary>Replaces the broker's certificate (before <see cref="StartAsync"/>) with one naming <paramref name="hostName"/> as well as 127.0.0.1.</summary>
+    public void NameServer(string hostName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=" + hostName, key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(hostName);
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(TestCertificates.ServerAuthentication)], false));
+        var serial = RandomNumberGenerator.GetBytes(12);
+        serial[0] &= 0x7F;
+        using var leaf = request.Create(Ca.SubjectName, X509SignatureGenerator.CreateForECDsa(CaKey), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), serial);
+        File.WriteAllText(_dir.Combine("broker.pem"), leaf.ExportCertificatePem());
+        File.WriteAllText(_dir.Combine("broker.key"), key.ExportPkcs8PrivateKeyPem());
     }
 
     /// <summary>A client certificate issued by the broker's CA, with common name <paramref name="name"/>.</summary>

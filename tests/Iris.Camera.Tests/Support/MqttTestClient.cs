@@ -22,7 +22,8 @@ public sealed class MqttTestClient : IAsyncDisposable
         _options = options;
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            Received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString(), e.ApplicationMessage.Retain));
+            // An empty payload (a retained message being removed) converts to null; it is kept as "".
+            Received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString() ?? "", e.ApplicationMessage.Retain));
             return Task.CompletedTask;
         };
     }

@@ -18,7 +18,7 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
     public const string ViewerPassword = "willow compass parade 61";
 
     /// <summary>The pages of each role; "help" is reached from the page before it (its help link), not the navigation.</summary>
-    public static readonly string[] AdminPages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account", "help"];
+    public static readonly string[] AdminPages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "platform", "account", "help"];
     public static readonly string[] ViewerPages = ["dashboard", "live", "recordings", "account", "help"];
 
     private IPlaywright? _playwright;
@@ -171,11 +171,12 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
             "dashboard" => "#dash-status dd",
             "live" => "#privacy-toggle, #snapshot-link",
             "recordings" => "#motion-events li",
-            "settings" => "#keys-list li",
+            "settings" => "#motion-sensitivity-words:not(:empty)",
             "users" => "#users-body tr",
             "security" => "#events-body tr",
             "updates" => "#update-installed:not(:empty)",
             "privacy" => "#inventory-body tr",
+            "platform" => "#link-status dd",
             _ => "#form-account",
         };
         await Expect(Page.Locator(ready).First).ToBeVisibleAsync(new() { Timeout = 15_000 });
@@ -185,7 +186,10 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
     /// Controls on the shown page that a person cannot reach: hidden by style (not by the page's own hidden
     /// attribute or a closed help section), or sticking out of the viewport sideways; and whether the page scrolls sideways.
     /// </summary>
-    public Task<string[]> UnreachableControlsAsync() => Page.EvaluateAsync<string[]>("""
+    public Task<string[]> UnreachableControlsAsync() => UnreachableControlsAsync(Page);
+
+    /// <summary>The same check on any page of the owner app (the link page tests bring their own camera and broker).</summary>
+    public static Task<string[]> UnreachableControlsAsync(IPage page) => page.EvaluateAsync<string[]>("""
         () => {
           const problems = [];
           if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push(`page is ${document.documentElement.scrollWidth}px wide`);

@@ -15,7 +15,7 @@ namespace Iris.Camera.Tests.Ui;
 public sealed partial class OwnerAppLanguageTests
 {
     // Names and units that stay as they are in either language.
-    private static readonly string[] Kept = ["Iris", "MQTT", "Webhook", "App", "HTTPS", "V4L2", "CycloneDX", "MiB", "GiB", "UTC", "GMT", "admin", "family", "IoT"];
+    private static readonly string[] Kept = ["Iris", "MQTT", "Webhook", "App", "HTTPS", "V4L2", "CycloneDX", "MiB", "GiB", "UTC", "GMT", "admin", "family", "IoT", "Home Assistant"];
 
     [GeneratedRegex(@"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,})+")]
     private static partial Regex EnglishWords();
