@@ -77,12 +77,23 @@ function scheduleEnabled() {
   for (const control of $("schedule").querySelectorAll("#schedule-days input, .hours input")) control.disabled = off;
 }
 
+/** "7:30", "07:30" or "0730" as "07:30"; null when it is no time of day. Empty is midnight. */
+function clockTime(text) {
+  const match = text.trim().match(/^(\d{1,2})(?::|：|\.)?(\d{2})?$/);
+  if (!text.trim()) return "00:00";
+  if (!match || Number(match[1]) > 23 || Number(match[2] || 0) > 59) return null;
+  return `${match[1].padStart(2, "0")}:${match[2] || "00"}`;
+}
+
 function saveMotion() {
   let schedule = null;
   if ($("schedule-on").checked) {
     const days = [...$("schedule-days").querySelectorAll("input:checked")].map((box) => box.value);
     if (days.length === 0) throw new Error(t("scheduleNoDays"));
-    schedule = { timeZone: ownZone(), days, from: $("schedule-from").value || "00:00", to: $("schedule-to").value || "00:00" };
+    // Plain 24-hour text, not the browser's time control, which draws "12:00 AM" whatever the page's language.
+    const [from, to] = ["schedule-from", "schedule-to"].map((id) => clockTime($(id).value));
+    if (!from || !to) throw new Error(t("scheduleTimeFormat"));
+    schedule = { timeZone: ownZone(), days, from, to };
   }
   return api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: currentZones(), schedule })
     .then((saved) => { showSchedule(saved.schedule); return saved; });

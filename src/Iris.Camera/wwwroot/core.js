@@ -17,6 +17,9 @@ export const t = (key) => (texts[state.language] && texts[state.language][key]) 
 /** A text with {0}, {1}… filled in. */
 export const tf = (key, ...values) => t(key).replace(/\{(\d)\}/g, (_, i) => String(values[Number(i)] ?? ""));
 
+/** A counted text: the key's singular form ("<key>1", where the language has one) for one, the key itself otherwise. */
+export const tn = (key, n) => tf(n === 1 && texts[state.language] && texts[state.language][`${key}1`] ? `${key}1` : key, n);
+
 /** Whether a key has words in the current language (event kinds the app does not know yet fall back to "(unknown)"). */
 export const has = (key) => Boolean(texts.en[key]);
 
@@ -110,4 +113,11 @@ export function item(text) {
   return li;
 }
 
-export const bytes = (n) => (n >= 1073741824 ? `${(n / 1073741824).toFixed(1)} GiB` : `${(n / 1048576).toFixed(1)} MiB`);
+/** A size in the unit that fits it: a one-second recording is "46 KiB", not "0.0 MiB". */
+export function bytes(n) {
+  const number = (value, digits) => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+  if (n >= 1073741824) return `${number(n / 1073741824, 1)} GiB`;
+  if (n >= 1048576) return `${number(n / 1048576, 1)} MiB`;
+  if (n >= 1024) return `${number(n / 1024, 0)} KiB`;
+  return `${number(n, 0)} B`;
+}
