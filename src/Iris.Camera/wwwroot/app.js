@@ -3,7 +3,7 @@
 // own cookie and sent back in a header on every state-changing request.
 // Pages have addresses (#/live, #/users…): a reload or a shared link keeps the place.
 import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, tn, when } from "/core.js";
-import { loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
+import { checkSucceeded, loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
 import { cancelScore, scorePassword } from "/password.js";
 import { LivePlayer, mseAvailable, renderTimeline } from "/player.js";
 
@@ -42,8 +42,9 @@ function show(view) {
 // The page row scrolls sideways where it is wider than the screen; a fade at the edge says there is more there.
 function showNavigationMore() {
   const nav = $("nav-pages");
-  const start = nav.scrollLeft > 1;
-  const end = nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 1;
+  // A few pixels' leeway: scroll snapping may leave the row just off its very start or end.
+  const start = nav.scrollLeft > 8;
+  const end = nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 8;
   if (start || end) nav.dataset.more = start && end ? "both" : start ? "start" : "end";
   else delete nav.dataset.more;
 }
@@ -208,8 +209,10 @@ async function loadDashboard() {
   if (value(updates)) {
     const u = value(updates);
     // "Up to date" only after a check said so; before any check the line says it has not checked yet.
-    const outcome = u.available ? `${t("updateAvailable")}: ${u.available.version}` : u.lastCheck ? t("upToDate") : t("notCheckedYet");
-    line("updateState", `${u.installedVersion} · ${outcome}${u.lastCheck ? ` · ${t("lastChecked")} ${when(u.lastCheck.at)}` : ""}`, u.available || u.supportEnded || u.metadataStale ? "warn" : "");
+    // A check that failed (no server, bad signatures) says so: it did not find the camera up to date.
+    const failed = u.lastCheck && !checkSucceeded(u.lastCheck);
+    const outcome = u.available ? `${t("updateAvailable")}: ${u.available.version}` : !u.lastCheck ? t("notCheckedYet") : failed ? t("couldNotCheck") : t("upToDate");
+    line("updateState", `${u.installedVersion} · ${outcome}${u.lastCheck ? ` · ${t("lastChecked")} ${when(u.lastCheck.at)}` : ""}`, u.available || failed || u.supportEnded || u.metadataStale ? "warn" : "");
   }
   if (value(link)) {
     const l = value(link);
