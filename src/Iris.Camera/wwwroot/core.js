@@ -53,10 +53,14 @@ export async function api(method, path, body) {
     error.status = response.status;
     error.code = data && typeof data.type === "string" ? data.type.replace("urn:iris:problem:", "") : "";
     const signInItself = path === "/api/auth/login" || path === "/api/auth/session";
-    if (response.status === 401 && !signInItself && state.session) {
+    // Every 401 of a page's requests is handled, not only the first: a page asks several things at once, and the
+    // later answers' "Sign in first." must not replace the sign-out message the first one showed.
+    if (response.status === 401 && !signInItself) {
       error.handled = true;
-      state.session = null;
-      state.onSignedOut();
+      if (state.session) {
+        state.session = null;
+        state.onSignedOut();
+      }
     }
     throw error;
   }
