@@ -142,7 +142,7 @@ function openPage(requested, clearMessage = true) {
   if (name !== "recordings") { $("playback-image").removeAttribute("src"); $("playback-video").removeAttribute("src"); $("playback-video").hidden = true; }
   if (name !== "dashboard") $("dash-thumb").removeAttribute("src");
   for (const tab of document.querySelectorAll("[data-tab]")) {
-    if (tab.dataset.tab === name) { tab.setAttribute("aria-current", "page"); tab.scrollIntoView({ block: "nearest", inline: "nearest" }); } else tab.removeAttribute("aria-current");
+    if (tab.dataset.tab === name) { tab.setAttribute("aria-current", "page"); tab.scrollIntoView({ block: "nearest", inline: "center" }); } else tab.removeAttribute("aria-current");
   }
   showNavigationMore();
   loaders[name]().catch(fail);
