@@ -205,6 +205,26 @@ public sealed class OwnerAppDetailTests
         Assert.Empty(app.Errors);
     }
 
+    [Fact]
+    public async Task SetupGuide_IsShownInTheLanguageChosenInTheApp()
+    {
+        await using var app = await OwnerAppBrowser.StartAsync(390, 844, withRecording: false);
+        await app.Page.GotoAsync(app.Camera.BaseAddress.ToString());
+        await app.Page.SelectOptionAsync("#language", "zh-Hant");
+        await app.Page.ClickAsync("a.guide");
+
+        await Expect(app.Page.Locator("section[lang='zh-TW'] h1")).ToHaveTextAsync("使用者安全設定指南");
+        await Expect(app.Page.Locator("section[lang='en']")).ToBeHiddenAsync();
+        await Expect(app.Page.Locator("html")).ToHaveAttributeAsync("lang", "zh-TW");
+
+        await app.Page.GotoAsync(app.Camera.BaseAddress.ToString());
+        await app.Page.SelectOptionAsync("#language", "en");
+        await app.Page.ClickAsync("a.guide");
+        await Expect(app.Page.Locator("section[lang='en'] h1")).ToHaveTextAsync("Owner's setup guide");
+        await Expect(app.Page.Locator("section[lang='zh-TW']")).ToBeHiddenAsync();
+        Assert.Empty(app.Errors);
+    }
+
     private static Task<string> BackgroundAsync(IPage page, string selector) =>
         page.Locator(selector).EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor + ' ' + getComputedStyle(e).borderColor");
 }
