@@ -39,7 +39,7 @@ function show(view) {
   if (view === "view-main") showNavigationMore();
 }
 
-// The page row scrolls sideways where it is wider than the screen; a fade at the edge says there is more there.
+// The page row scrolls sideways where it is wider than the screen; a shadow at the edge says there is more there.
 function showNavigationMore() {
   const nav = $("nav-pages");
   // A few pixels' leeway: scroll snapping may leave the row just off its very start or end.
