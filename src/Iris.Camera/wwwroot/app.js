@@ -2,7 +2,7 @@
 // Talks only to this device's API; the session cookie is HttpOnly, and the anti-CSRF token is read from its
 // own cookie and sent back in a header on every state-changing request.
 // Pages have addresses (#/live, #/users…): a reload or a shared link keeps the place.
-import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, tn, when } from "/core.js";
+import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, tn, when, writing } from "/core.js";
 import { checkSucceeded, loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
 import { cancelScore, scorePassword } from "/password.js";
 import { LivePlayer, mseAvailable, renderTimeline } from "/player.js";
@@ -242,7 +242,8 @@ async function loadLive() {
   $("microphone-state").textContent = t(privacy.microphone ? "microphoneOn" : "microphoneOff");
   // "no signal: REASON" in words instead of a blank picture; the reason comes from the camera.
   $("live-signal").hidden = privacyEnabled || !privacy.signal.startsWith("no signal");
-  $("live-signal").textContent = privacy.signal;
+  // The reason is the device's own English words (an ffmpeg line at worst): zh-Hant says "no picture" only.
+  $("live-signal").textContent = state.language === "en" ? privacy.signal : t("signalNone");
   $("live-image").alt = t("liveThumbnail");
   if (privacyEnabled) stopLive(); else startLive();
 }
@@ -434,6 +435,21 @@ for (const tab of document.querySelectorAll("[data-tab]")) {
   tab.addEventListener("click", () => { if (state.session) { history.pushState(null, "", `#/${tab.dataset.tab}`); openPage(tab.dataset.tab); } });
 }
 $("nav-pages").addEventListener("scroll", showNavigationMore, { passive: true });
+
+// While a form's request is on its way its button is disabled and says so: on a slow camera a button that looks idle
+// invites a second submit ("An account with this username exists."). Sign-in manages its own button.
+function releaseButtons() {
+  for (const b of document.querySelectorAll("button[aria-busy='true']")) { b.disabled = false; b.removeAttribute("aria-busy"); }
+}
+document.addEventListener("submit", (event) => {
+  const submit = event.target.querySelector("button[type='submit']");
+  if (!submit || submit.disabled || event.target.id === "form-login") return;
+  submit.disabled = true;
+  submit.setAttribute("aria-busy", "true");
+  // A form whose handler sent nothing (a check on the page refused it) gets its button back at once.
+  setTimeout(() => { if (!writing()) releaseButtons(); }, 0);
+}, true);
+document.addEventListener("iris-idle", releaseButtons);
 window.addEventListener("resize", showNavigationMore);
 window.addEventListener("popstate", () => { if (state.session && !state.session.mustChangePassword) openPage(pageFromAddress()); });
 wireAdmin();

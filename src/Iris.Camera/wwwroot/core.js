@@ -36,8 +36,24 @@ function csrfToken() {
   return match ? decodeURIComponent(match.split("=")[1]) : "";
 }
 
+let writes = 0;
+
+/** Whether a change is on its way to the device (app.js keeps a form's button disabled meanwhile). */
+export const writing = () => writes > 0;
+
 // The device answers problems in the language asked for (en or zh-TW) and keys them by a stable type code.
 export async function api(method, path, body) {
+  if (method === "GET") return request(method, path, body);
+  writes += 1;
+  try {
+    return await request(method, path, body);
+  } finally {
+    writes -= 1;
+    if (writes === 0) document.dispatchEvent(new Event("iris-idle"));
+  }
+}
+
+async function request(method, path, body) {
   const headers = { Accept: "application/json", "Accept-Language": locale() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();

@@ -225,6 +225,44 @@ public sealed class OwnerAppDetailTests
         Assert.Empty(app.Errors);
     }
 
+    [Fact]
+    public async Task AFormsButton_IsDisabledWhileItsRequestIsOnItsWay_AndComesBackAfter()
+    {
+        await using var app = await OwnerAppBrowser.StartAsync(390, 844, withRecording: false);
+        await app.SignInAsAsync("Administrator");
+        await app.OpenAsync("users");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await app.Page.RouteAsync("**/api/users", async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                await release.Task; // a slow camera
+            }
+
+            await route.ContinueAsync();
+        });
+
+        var add = app.Page.Locator("#form-user button[type='submit']");
+        await app.Page.FillAsync("#user-name", "grandpa");
+        await app.Page.FillAsync("#user-password", "tangerine orbit meadow 35");
+        await add.ClickAsync();
+        await Expect(add).ToBeDisabledAsync();
+        await Expect(add).ToHaveAttributeAsync("aria-busy", "true");
+        release.SetResult();
+        await Expect(app.Page.Locator("#message")).ToHaveTextAsync("User added.");
+        await Expect(add).ToBeEnabledAsync();
+
+        // A form the page itself refuses (the passwords differ) sends nothing and gives its button back at once.
+        await app.OpenAsync("account");
+        await app.Page.FillAsync("#account-current", Support.InProcessCamera.OwnerPassword);
+        await app.Page.FillAsync("#account-password", "saffron glacier whistle 72");
+        await app.Page.FillAsync("#account-repeat", "saffron glacier whistle 73");
+        await app.Page.ClickAsync("#account-submit");
+        await Expect(app.Page.Locator("#message")).Not.ToBeHiddenAsync();
+        await Expect(app.Page.Locator("#account-submit")).ToBeEnabledAsync();
+        Assert.Empty(app.Errors);
+    }
+
     private static Task<string> BackgroundAsync(IPage page, string selector) =>
         page.Locator(selector).EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor + ' ' + getComputedStyle(e).borderColor");
 }
