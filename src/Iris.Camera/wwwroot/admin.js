@@ -19,7 +19,14 @@ export async function loadSettings() {
   $("video-height").value = video.height;
   $("video-fps").value = video.framesPerSecond;
   $("video-microphone").checked = video.microphone;
+  showSourceFields();
   showRtsps(await api("GET", "/api/rtsp"));
+}
+
+// Only the field the chosen source uses: a device for the camera's own sensor, an address for a stream.
+function showSourceFields() {
+  $("video-device-field").hidden = $("video-source").value !== "v4l2";
+  $("video-url-field").hidden = $("video-source").value !== "stream";
 }
 
 // The address carries no account: the recorder is given a Viewer account's name and password of its own (the README
@@ -53,12 +60,23 @@ function scheduleEnabled() {
   for (const control of $("schedule").querySelectorAll("#schedule-days input, .hours input")) control.disabled = off;
 }
 
+/** "7:30", "07:30" or "0730" as "07:30"; null when it is no time of day. Empty is midnight. */
+function clockTime(text) {
+  const match = text.trim().match(/^(\d{1,2})(?::|：|\.)?(\d{2})?$/);
+  if (!text.trim()) return "00:00";
+  if (!match || Number(match[1]) > 23 || Number(match[2] || 0) > 59) return null;
+  return `${match[1].padStart(2, "0")}:${match[2] || "00"}`;
+}
+
 function saveMotion() {
   let schedule = null;
   if ($("schedule-on").checked) {
     const days = [...$("schedule-days").querySelectorAll("input:checked")].map((box) => box.value);
     if (days.length === 0) throw new Error(t("scheduleNoDays"));
-    schedule = { timeZone: ownZone(), days, from: $("schedule-from").value || "00:00", to: $("schedule-to").value || "00:00" };
+    // Plain 24-hour text, not the browser's time control, which draws "12:00 AM" whatever the page's language.
+    const [from, to] = ["schedule-from", "schedule-to"].map((id) => clockTime($(id).value));
+    if (!from || !to) throw new Error(t("scheduleTimeFormat"));
+    schedule = { timeZone: ownZone(), days, from, to };
   }
   return api("PUT", "/api/media/motion", { enabled: $("motion-enabled").checked, sensitivity: Number($("motion-sensitivity").value), zones: currentZones(), schedule })
     .then((saved) => { showSchedule(saved.schedule); return saved; });
@@ -196,7 +214,13 @@ export async function loadUpdates() {
   $("update-support-ended").hidden = !status.supportEnded;
   $("update-mode").value = status.mode;
   $("update-install").disabled = !status.available || !status.slotted || status.progress.phase !== "idle";
+  // A camera that cannot install (single copy) does not offer to.
+  $("update-install").hidden = !status.slotted;
+  return status;
 }
+
+/** Whether an update check reached the server and read valid update information (whatever it found). */
+export const checkSucceeded = (result) => ["Ok", "UpToDate"].includes(String(result.result));
 
 let telemetryVersion = null;
 let inventory = [];
@@ -235,11 +259,14 @@ export async function loadPrivacy() {
   $("telemetry-state").textContent = !telemetry.available ? t("telemetryUnavailable") : telemetry.consented ? t("telemetryOn") : t("telemetryOff");
   // The English text is the exact one consent is given to (its hash is the version); zh-Hant shows its translation.
   $("telemetry-text").textContent = state.language === "en" ? telemetry.consentText
-    : tf("consentText", interval(telemetry.interval), telemetry.recipient, telemetry.thirdParties, telemetry.endpoint || t("noReceiver"));
+    : tf("consentText", interval(telemetry.interval), vendorWords(telemetry.recipient), vendorWords(telemetry.thirdParties), telemetry.endpoint || t("noReceiver"));
   $("telemetry-preview").textContent = JSON.stringify(telemetry.preview, null, 2);
   $("telemetry-accept").disabled = !telemetry.available || telemetry.consented;
   $("telemetry-withdraw").disabled = !telemetry.consented;
 }
+
+// The shipped defaults of the vendor's telemetry names have words in each language; a vendor's own names stay as written.
+const vendorWords = (text) => (has(`vendor:${text}`) ? t(`vendor:${text}`) : text);
 
 function interval(span) {
   const [dayPart, clock] = String(span).includes(".") && String(span).indexOf(".") < String(span).indexOf(":") ? String(span).split(".") : ["0", String(span)];
@@ -247,11 +274,12 @@ function interval(span) {
   return hours % 24 === 0 ? tf("intervalDays", hours / 24) : tf("intervalHours", hours);
 }
 
-async function deleteAllPersonal() {
+async function deleteAllPersonal(event) {
+  event.preventDefault();
   const names = inventory.filter((k) => k.personal && k.id !== "snapshots").map((k) => kindWords(k, "name")).join(state.language === "en" ? ", " : "、");
   if (!confirm(tf("confirmDeleteAllNamed", names))) return;
-  const password = prompt(t("confirmPassword"));
-  if (!password) return;
+  const password = $("delete-personal-password").value;
+  $("delete-personal-password").value = "";
   try { await api("DELETE", "/api/privacy/data/all", { password }); say("", true, "deleted"); await loadPrivacy(); } catch (e) { fail(e); }
 }
 
@@ -293,19 +321,27 @@ export function wireAdmin() {
   saveWith("form-motion", saveMotion);
   $("schedule-on").addEventListener("change", scheduleEnabled);
   wireZones();
+  $("video-source").addEventListener("change", showSourceFields);
   saveWith("form-rtsps", async () => showRtsps(await api("PUT", "/api/rtsp", { enabled: $("rtsps-enabled").checked })));
   saveWith("form-video", () => api("PUT", "/api/media/video", {
     source: $("video-source").value, device: $("video-device").value || null, streamUrl: $("video-url").value || null,
     width: Number($("video-width").value), height: Number($("video-height").value), framesPerSecond: Number($("video-fps").value), microphone: $("video-microphone").checked,
   }));
   $("update-check").addEventListener("click", async () => {
-    try { await api("POST", "/api/updates/check"); say("", true, "done"); await loadUpdates(); } catch (e) { fail(e); }
+    try {
+      await api("POST", "/api/updates/check");
+      // The check's own outcome, not "Done.": a check that could not reach the server is not a success.
+      const status = await loadUpdates();
+      const result = status.lastCheck;
+      if (result && checkSucceeded(result)) say(`${t("checked")} ${status.available ? `${t("updateAvailable")}: ${status.available.version}` : t("update:upToDate")}`, true);
+      else say(`${t("couldNotCheck")}${result ? `: ${resultText(result).split(" · ").slice(1).join(" · ")}` : ""}`);
+    } catch (e) { fail(e); }
   });
   $("update-install").addEventListener("click", async () => {
     try { await api("POST", "/api/updates/install"); say("", true, "installStarted"); await loadUpdates(); } catch (e) { fail(e); }
   });
   saveWith("form-update-mode", async () => { await api("PUT", "/api/updates/settings", { mode: $("update-mode").value }); await loadUpdates(); });
-  $("delete-personal-all").addEventListener("click", deleteAllPersonal);
+  $("form-delete-personal").addEventListener("submit", deleteAllPersonal);
   $("telemetry-accept").addEventListener("click", async () => {
     try { await api("PUT", "/api/telemetry/consent", { textVersion: telemetryVersion }); say("", true, "saved"); await loadPrivacy(); } catch (e) { fail(e); }
   });

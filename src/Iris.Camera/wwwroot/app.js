@@ -2,8 +2,8 @@
 // Talks only to this device's API; the session cookie is HttpOnly, and the anti-CSRF token is read from its
 // own cookie and sent back in a header on every state-changing request.
 // Pages have addresses (#/live, #/users…): a reload or a shared link keeps the place.
-import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, when } from "/core.js";
-import { loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
+import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, tn, when, writing } from "/core.js";
+import { checkSucceeded, loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
 import { cancelScore, scorePassword } from "/password.js";
 import { LivePlayer, mseAvailable, renderTimeline } from "/player.js";
 import { loadLink, wireLink } from "/link.js";
@@ -37,6 +37,17 @@ function applyLanguage() {
 
 function show(view) {
   for (const id of ["view-login", "view-claim", "view-main"]) $(id).hidden = id !== view;
+  if (view === "view-main") showNavigationMore();
+}
+
+// The page row scrolls sideways where it is wider than the screen; a shadow at the edge says there is more there.
+function showNavigationMore() {
+  const nav = $("nav-pages");
+  // A few pixels' leeway: scroll snapping may leave the row just off its very start or end.
+  const start = nav.scrollLeft > 8;
+  const end = nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 8;
+  if (start || end) nav.dataset.more = start && end ? "both" : start ? "start" : "end";
+  else delete nav.dataset.more;
 }
 
 function showDevice() {
@@ -132,8 +143,9 @@ function openPage(requested, clearMessage = true) {
   if (name !== "recordings") { $("playback-image").removeAttribute("src"); $("playback-video").removeAttribute("src"); $("playback-video").hidden = true; }
   if (name !== "dashboard") $("dash-thumb").removeAttribute("src");
   for (const tab of document.querySelectorAll("[data-tab]")) {
-    if (tab.dataset.tab === name) { tab.setAttribute("aria-current", "page"); tab.scrollIntoView({ block: "nearest", inline: "nearest" }); } else tab.removeAttribute("aria-current");
+    if (tab.dataset.tab === name) { tab.setAttribute("aria-current", "page"); tab.scrollIntoView({ block: "nearest", inline: "center" }); } else tab.removeAttribute("aria-current");
   }
+  showNavigationMore();
   loaders[name]().catch(fail);
 }
 
@@ -151,8 +163,8 @@ async function showComponents() {
 async function loadDashboard() {
   const admin = state.session.role === "administrator";
   const lines = $("dash-status");
-  const [privacy, segments, kinds, recording, alerts, updates, link, video] = await Promise.allSettled([
-    api("GET", "/api/media/privacy"), api("GET", "/api/recordings"), api("GET", "/api/privacy/inventory"),
+  const [privacy, segments, recording, alerts, updates, link, video] = await Promise.allSettled([
+    api("GET", "/api/media/privacy"), api("GET", "/api/recordings"),
     admin ? api("GET", "/api/recordings/settings") : null, admin ? api("GET", "/api/security/alerts") : null,
     admin ? api("GET", "/api/updates") : null, admin ? api("GET", "/api/link") : null, admin ? api("GET", "/api/media/video") : null,
   ]);
@@ -175,22 +187,33 @@ async function loadDashboard() {
     // The reason a source gives no picture is the device's English sentence; zh-Hant says "no picture" only.
     const v = value(video);
     const source = t({ "test-pattern": "sourceTestPattern", v4l2: "sourceV4l2", stream: "sourceStream" }[v.source] || "unknown");
-    const health = v.signal === "ok" ? t("signalOk") : `${t("signalNone")}${state.language === "en" ? ` (${v.signal})` : ""}`;
-    line("sourceHealth", `${source} · ${health}`, v.signal === "ok" ? "" : "warn");
+    // Privacy mode stops the picture on purpose, and a source not checked yet is not a fault: neither is red.
+    const fault = !privacyOn && v.signal.startsWith("no signal");
+    const health = privacyOn ? t("signalPaused") : v.signal === "ok" ? t("signalOk") : !fault ? t("notCheckedYet")
+      : `${t("signalNone")}${state.language === "en" ? ` (${v.signal.replace(/^no signal:\s*/, "")})` : ""}`;
+    line("sourceHealth", `${source} · ${health}`, fault ? "warn" : "");
   }
   if (value(recording)) line("recordingState", t({ off: "modeOff", continuous: "modeContinuous", motion: "modeMotion" }[value(recording).mode] || "unknown"));
   if (value(segments)) {
-    const total = value(segments).reduce((sum, s) => sum + s.bytes, 0);
-    const kind = (value(kinds) || []).find((k) => k.id === "recordings");
-    const days = kind ? ((kind.retention.match(/(\d+(?:\.\d+)?) days/) || [])[1]) : null;
-    line("storageUsed", `${value(segments).length} · ${bytes(total)}${days ? ` · ${t("keptFor")} ${tf("intervalDays", days)}` : ""}`);
+    const list = value(segments);
+    // The device's own estimate (administrators): capacity, and the days it holds at the bytes per hour written
+    // over the last day, bounded by the retention time. The page computes nothing of its own.
+    const storage = value(recording) ? value(recording).storage : null;
+    const used = storage ? tf("usedOf", bytes(storage.usedBytes), bytes(storage.capacityBytes)) : bytes(list.reduce((sum, s) => sum + s.bytes, 0));
+    line("storageUsed", `${tn("recordingCount", list.length)} · ${used}`);
+    if (storage) {
+      line("recordingsLast", storage.daysKept === null || storage.bytesPerHour === null ? t("notMeasuredYet")
+        : tf("lastsAbout", tn("intervalDays", storage.daysKept), bytes(storage.bytesPerHour)));
+    }
   }
   if (value(alerts)) line("openAlerts", String(value(alerts).length), value(alerts).length ? "warn" : "");
   if (value(updates)) {
     const u = value(updates);
     // "Up to date" only after a check said so; before any check the line says it has not checked yet.
-    const outcome = u.available ? `${t("updateAvailable")}: ${u.available.version}` : u.lastCheck ? t("upToDate") : t("notCheckedYet");
-    line("updateState", `${u.installedVersion} · ${outcome}${u.lastCheck ? ` · ${t("lastChecked")} ${when(u.lastCheck.at)}` : ""}`, u.available || u.supportEnded || u.metadataStale ? "warn" : "");
+    // A check that failed (no server, bad signatures) says so: it did not find the camera up to date.
+    const failed = u.lastCheck && !checkSucceeded(u.lastCheck);
+    const outcome = u.available ? `${t("updateAvailable")}: ${u.available.version}` : !u.lastCheck ? t("notCheckedYet") : failed ? t("couldNotCheck") : t("upToDate");
+    line("updateState", `${u.installedVersion} · ${outcome}${u.lastCheck ? ` · ${t("lastChecked")} ${when(u.lastCheck.at)}` : ""}`, u.available || failed || u.supportEnded || u.metadataStale ? "warn" : "");
   }
   if (value(link)) {
     const l = value(link);
@@ -220,7 +243,8 @@ async function loadLive() {
   $("microphone-state").textContent = t(privacy.microphone ? "microphoneOn" : "microphoneOff");
   // "no signal: REASON" in words instead of a blank picture; the reason comes from the camera.
   $("live-signal").hidden = privacyEnabled || !privacy.signal.startsWith("no signal");
-  $("live-signal").textContent = privacy.signal;
+  // The reason is the device's own English words (an ffmpeg line at worst): zh-Hant says "no picture" only.
+  $("live-signal").textContent = state.language === "en" ? privacy.signal : t("signalNone");
   $("live-image").alt = t("liveThumbnail");
   if (privacyEnabled) stopLive(); else startLive();
 }
@@ -339,6 +363,9 @@ function motionBursts(events) {
 async function signIn(event) {
   event.preventDefault();
   say("");
+  // One attempt at a time (the device slows repeated failures down): a failure answered late must not appear on
+  // the screen a later, successful attempt opened.
+  $("login-submit").disabled = true;
   try {
     const { nonce } = await api("POST", "/api/auth/nonce");
     const password = $("login-password").value;
@@ -346,7 +373,7 @@ async function signIn(event) {
     signInPassword = session.mustChangePassword ? password : null;
     $("login-password").value = "";
     await refresh();
-  } catch (e) { fail(e); }
+  } catch (e) { fail(e); } finally { $("login-submit").disabled = false; }
 }
 
 async function changePassword(current, fresh, repeat) {
@@ -408,6 +435,23 @@ $("logout").addEventListener("click", async () => { try { await api("POST", "/ap
 for (const tab of document.querySelectorAll("[data-tab]")) {
   tab.addEventListener("click", () => { if (state.session) { history.pushState(null, "", `#/${tab.dataset.tab}`); openPage(tab.dataset.tab); } });
 }
+$("nav-pages").addEventListener("scroll", showNavigationMore, { passive: true });
+
+// While a form's request is on its way its button is disabled and says so: on a slow camera a button that looks idle
+// invites a second submit ("An account with this username exists."). Sign-in manages its own button.
+function releaseButtons() {
+  for (const b of document.querySelectorAll("button[aria-busy='true']")) { b.disabled = false; b.removeAttribute("aria-busy"); }
+}
+document.addEventListener("submit", (event) => {
+  const submit = event.target.querySelector("button[type='submit']");
+  if (!submit || submit.disabled || event.target.id === "form-login") return;
+  submit.disabled = true;
+  submit.setAttribute("aria-busy", "true");
+  // A form whose handler sent nothing (a check on the page refused it) gets its button back at once.
+  setTimeout(() => { if (!writing()) releaseButtons(); }, 0);
+}, true);
+document.addEventListener("iris-idle", releaseButtons);
+window.addEventListener("resize", showNavigationMore);
 window.addEventListener("popstate", () => { if (state.session && !state.session.mustChangePassword) openPage(pageFromAddress()); });
 wireAdmin();
 wireLinkPage();

@@ -17,6 +17,9 @@ export const t = (key) => (texts[state.language] && texts[state.language][key]) 
 /** A text with {0}, {1}… filled in. */
 export const tf = (key, ...values) => t(key).replace(/\{(\d)\}/g, (_, i) => String(values[Number(i)] ?? ""));
 
+/** A counted text: the key's singular form ("<key>1", where the language has one) for one, the key itself otherwise. */
+export const tn = (key, n) => tf(n === 1 && texts[state.language] && texts[state.language][`${key}1`] ? `${key}1` : key, n);
+
 /** Whether a key has words in the current language (event kinds the app does not know yet fall back to "(unknown)"). */
 export const has = (key) => Boolean(texts.en[key]);
 
@@ -33,8 +36,24 @@ function csrfToken() {
   return match ? decodeURIComponent(match.split("=")[1]) : "";
 }
 
+let writes = 0;
+
+/** Whether a change is on its way to the device (app.js keeps a form's button disabled meanwhile). */
+export const writing = () => writes > 0;
+
 // The device answers problems in the language asked for (en or zh-TW) and keys them by a stable type code.
 export async function api(method, path, body) {
+  if (method === "GET") return request(method, path, body);
+  writes += 1;
+  try {
+    return await request(method, path, body);
+  } finally {
+    writes -= 1;
+    if (writes === 0) document.dispatchEvent(new Event("iris-idle"));
+  }
+}
+
+async function request(method, path, body) {
   const headers = { Accept: "application/json", "Accept-Language": locale() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
@@ -50,10 +69,14 @@ export async function api(method, path, body) {
     error.status = response.status;
     error.code = data && typeof data.type === "string" ? data.type.replace("urn:iris:problem:", "") : "";
     const signInItself = path === "/api/auth/login" || path === "/api/auth/session";
-    if (response.status === 401 && !signInItself && state.session) {
+    // Every 401 of a page's requests is handled, not only the first: a page asks several things at once, and the
+    // later answers' "Sign in first." must not replace the sign-out message the first one showed.
+    if (response.status === 401 && !signInItself) {
       error.handled = true;
-      state.session = null;
-      state.onSignedOut();
+      if (state.session) {
+        state.session = null;
+        state.onSignedOut();
+      }
     }
     throw error;
   }
@@ -110,4 +133,11 @@ export function item(text) {
   return li;
 }
 
-export const bytes = (n) => (n >= 1073741824 ? `${(n / 1073741824).toFixed(1)} GiB` : `${(n / 1048576).toFixed(1)} MiB`);
+/** A size in the unit that fits it: a one-second recording is "46 KiB", not "0.0 MiB". */
+export function bytes(n) {
+  const number = (value, digits) => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(value);
+  if (n >= 1073741824) return `${number(n / 1073741824, 1)} GiB`;
+  if (n >= 1048576) return `${number(n / 1048576, 1)} MiB`;
+  if (n >= 1024) return `${number(n / 1024, 0)} KiB`;
+  return `${number(n, 0)} B`;
+}

@@ -17,8 +17,9 @@ public sealed class PrivacyPageTests
         await using var browser = await playwright.Chromium.LaunchAsync(WebUiTests.LaunchOptions());
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { IgnoreHTTPSErrors = true });
         var page = await context.NewPageAsync();
-        // Confirmations are accepted; the password prompt of "delete all" is answered with the owner's password.
-        page.Dialog += (_, dialog) => dialog.AcceptAsync(dialog.Type == "prompt" ? InProcessCamera.OwnerPassword : null);
+        // Confirmations are accepted; "delete all" takes the owner's password in the page's own password field.
+        var dialogs = new List<string>();
+        page.Dialog += (_, dialog) => { dialogs.Add($"{dialog.Type}: {dialog.Message}"); _ = dialog.AcceptAsync(); };
 
         await page.GotoAsync(camera.BaseAddress.ToString());
         await page.FillAsync("#login-password", InProcessCamera.OwnerPassword);
@@ -38,8 +39,14 @@ public sealed class PrivacyPageTests
         Assert.Contains("motion-events (0)", events, StringComparison.Ordinal);
 
         await page.EvaluateAsync("document.getElementById('message').textContent = ''");
+        Assert.Equal("password", await page.Locator("#delete-personal-password").GetAttributeAsync("type"));
+        await page.FillAsync("#delete-personal-password", InProcessCamera.OwnerPassword);
         await page.ClickAsync("#delete-personal-all");
         await Expect(page.Locator("#message")).ToHaveTextAsync("Deleted.");
+        // One confirmation, which says what stays; no prompt (it would show the password in clear text).
+        Assert.DoesNotContain(dialogs, d => d.StartsWith("prompt", StringComparison.Ordinal));
+        Assert.Contains(dialogs, d => d.StartsWith("confirm", StringComparison.Ordinal) && d.Contains("Your own account stays", StringComparison.Ordinal));
+        await Expect(page.Locator("#delete-personal-password")).ToHaveValueAsync("");
         var afterAll = await owner.Http.GetStringAsync(new Uri("/api/security/events", UriKind.Relative));
         Assert.Contains("security-log (", afterAll, StringComparison.Ordinal);
         Assert.Contains("telemetry (0)", afterAll, StringComparison.Ordinal);

@@ -51,7 +51,7 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
         }
     }
 
-    public static async Task<OwnerAppBrowser> StartAsync(int width, int height, bool withRecording = true, string locale = "en-US", bool mjpegRecordings = false)
+    public static async Task<OwnerAppBrowser> StartAsync(int width, int height, bool withRecording = true, string locale = "en-US", bool mjpegRecordings = false, TimeProvider? time = null)
     {
         var restart = new RestartRequests();
         var camera = await InProcessCamera.StartAsync(configure: b =>
@@ -66,7 +66,7 @@ internal sealed class OwnerAppBrowser : IAsyncDisposable
             }
 
             b.Services.AddSingleton<Iris.Camera.Platform.IRestartRequester>(restart);
-        });
+        }, time: time);
         var owner = await camera.ClaimAsync();
         var app = new OwnerAppBrowser(camera, owner) { Restarts = restart };
         using (var create = await owner.Http.PostAsJsonAsync(new Uri("/api/users", UriKind.Relative), new { username = ViewerName, role = "viewer", password = ViewerTemporaryPassword }))
