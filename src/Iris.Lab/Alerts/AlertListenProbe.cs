@@ -28,7 +28,8 @@ internal sealed class AlertListenProbe : IProbe
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                recorder.Inconclusive("5.8.1.1", $"Could not listen on the {channel.Kind} alert channel {channel.Url ?? $"{channel.Topic} at {channel.Broker}"} ({e.GetType().Name}: {e.Message}); whether an alert arrives was not observed.");
+                var what = channel.Kind == "webhook" ? $"open the webhook receiver for {channel.Url}" : $"subscribe to {channel.Topic} at {channel.Broker}";
+                recorder.Inconclusive("5.8.1.1", $"Could not {what} ({e.GetType().Name}: {e.Message}); whether an alert arrives was not observed.");
             }
         }
     }
