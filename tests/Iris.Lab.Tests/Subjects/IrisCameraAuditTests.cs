@@ -123,41 +123,88 @@ public sealed class IrisCameraAuditTests
         Assert.Contains(ixit["deviceIdentifier"]!.GetValue<string>(), signed.Evidence("5.8.1.1"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task IrisCamera_WithRtspsOn_RefusesEveryDefaultCredentialInsideTls()
+    {
+        using var data = new TempDirectory();
+        var port = TargetProcess.FreePort();
+        var rtspsPort = TargetProcess.FreePort();
+        using var camera = await IrisCamera.StartAsync($"127.0.0.96:{port}", data.File("camera"), new Dictionary<string, string>
+        {
+            ["Rtsp:Listen"] = $"127.0.0.96:{rtspsPort}",
+        });
+        using (var owner = await Owner.SignInAsync(camera))
+        {
+            await owner.SendAsync(HttpMethod.Put, "/api/rtsp", new { enabled = true });
+        }
+
+        using var run = await LabRun.AuditAsync($"127.0.0.96:{port}", string.Create(CultureInfo.InvariantCulture, $"{port},{rtspsPort}"),
+            [new Iris.Lab.Network.ServiceProbe(), new Iris.Lab.Tls.TlsProbe(), new Iris.Lab.Auth.ServiceLoginProbe()], await camera.GetAsync("/api/device/ixit"));
+
+        Assert.True(run.Verdict("5.1.3.1") == "pass", $"{run.Verdict("5.1.3.1")}: {run.Evidence("5.1.3.1")}");
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"127.0.0.96:{rtspsPort} (rtsps): the 6 most common default credentials were refused"), run.Evidence("5.1.3.1"), StringComparison.Ordinal);
+        Assert.DoesNotContain(string.Create(CultureInfo.InvariantCulture, $":{port} (rtsps)"), run.Evidence("5.1.3.1"), StringComparison.Ordinal);
+    }
+
     /// <summary>Signs in as the owner (changing the default password first, as the camera demands) and makes a webhook key.</summary>
     private static async Task<string> RenewWebhookKeyAsync(IrisCamera camera)
     {
-        using var expected = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(camera.DataDirectory, "identity", "device-cert.pem")));
-        var cookies = new CookieContainer();
-        using var handler = new HttpClientHandler
-        {
-            CookieContainer = cookies,
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.RawData.AsSpan().SequenceEqual(expected.RawData),
-        };
-        using var http = new HttpClient(handler) { BaseAddress = camera.BaseAddress };
-        var initial = (await File.ReadAllTextAsync(Path.Combine(camera.DataDirectory, "default-password"))).Trim();
-        var chosen = "Lab webhook owner " + Guid.NewGuid().ToString("N");
-        await SignInAsync(http, initial);
-        await PostAsync(http, cookies, "/api/auth/password", new { currentPassword = initial, newPassword = chosen });
-        await SignInAsync(http, chosen);
-        var answer = await PostAsync(http, cookies, "/api/link/webhook/key", null);
+        using var owner = await Owner.SignInAsync(camera);
+        var answer = await owner.SendAsync(HttpMethod.Post, "/api/link/webhook/key", null);
         return JsonDocument.Parse(answer).RootElement.GetProperty("key").GetString()!;
     }
 
-    private static async Task SignInAsync(HttpClient http, string password)
+    /// <summary>The owner's signed-in session on a freshly started camera: the default password is changed first, as the camera demands.</summary>
+    private sealed class Owner : IDisposable
     {
-        using var nonce = await http.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
-        var value = JsonDocument.Parse(await nonce.Content.ReadAsStringAsync()).RootElement.GetProperty("nonce").GetString();
-        using var login = await http.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username = "admin", password, nonce = value });
-        Assert.True(login.IsSuccessStatusCode, await login.Content.ReadAsStringAsync());
-    }
+        private readonly CookieContainer cookies = new();
+        private readonly HttpClientHandler handler;
+        private readonly HttpClient http;
 
-    private static async Task<string> PostAsync(HttpClient http, CookieContainer cookies, string path, object? body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Add("X-CSRF-Token", cookies.GetAllCookies().Single(c => c.Name == "__Host-iris-csrf").Value);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {text}");
-        return text;
+        private Owner(IrisCamera camera, X509Certificate2 expected)
+        {
+            handler = new HttpClientHandler
+            {
+                CookieContainer = cookies,
+                ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.RawData.AsSpan().SequenceEqual(expected.RawData),
+            };
+            http = new HttpClient(handler) { BaseAddress = camera.BaseAddress };
+        }
+
+        public static async Task<Owner> SignInAsync(IrisCamera camera)
+        {
+            var expected = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(camera.DataDirectory, "identity", "device-cert.pem")));
+            var owner = new Owner(camera, expected);
+            var initial = (await File.ReadAllTextAsync(Path.Combine(camera.DataDirectory, "default-password"))).Trim();
+            var chosen = "Lab owner " + Guid.NewGuid().ToString("N");
+            await owner.LoginAsync(initial);
+            await owner.SendAsync(HttpMethod.Post, "/api/auth/password", new { currentPassword = initial, newPassword = chosen });
+            await owner.LoginAsync(chosen);
+            return owner;
+        }
+
+        public async Task<string> SendAsync(HttpMethod method, string path, object? body)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.Add("X-CSRF-Token", cookies.GetAllCookies().Single(c => c.Name == "__Host-iris-csrf").Value);
+            using var response = await http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
+            return text;
+        }
+
+        public void Dispose()
+        {
+            http.Dispose();
+            handler.Dispose();
+        }
+
+        private async Task LoginAsync(string password)
+        {
+            using var nonce = await http.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
+            var value = JsonDocument.Parse(await nonce.Content.ReadAsStringAsync()).RootElement.GetProperty("nonce").GetString();
+            using var login = await http.PostAsJsonAsync(new Uri("/api/auth/login", UriKind.Relative), new { username = "admin", password, nonce = value });
+            Assert.True(login.IsSuccessStatusCode, await login.Content.ReadAsStringAsync());
+        }
     }
 }
