@@ -39,7 +39,7 @@ internal static class RtspLogin
 
             if (status != 401)
             {
-                return (LoginOutcome.Unexpected, false, status == 0);
+                return (Throttle(status) ? LoginOutcome.Throttled : LoginOutcome.Unexpected, false, status == 0);
             }
 
             var digest = challenges.Select(DigestChallenge.Parse).FirstOrDefault(c => c is not null);
@@ -62,6 +62,7 @@ internal static class RtspLogin
             {
                 200 => LoginOutcome.Accepted,
                 401 or 403 => LoginOutcome.Refused,
+                _ when Throttle(status) => LoginOutcome.Throttled,
                 _ => LoginOutcome.Unexpected,
             }, false, false);
         }
@@ -70,6 +71,9 @@ internal static class RtspLogin
             return (LoginOutcome.Unexpected, false, false);
         }
     }
+
+    /// <summary>A device that stops answering logins for a while (RTSP has no 429; cameras answer 503 with Retry-After) throttles.</summary>
+    private static bool Throttle(int status) => status is 423 or 429 or 503;
 
     /// <summary>Sends DESCRIBE and reads the answer's head (a body, if any, is not needed): status and WWW-Authenticate values.</summary>
     private static async Task<(int Status, List<string> Challenges)> DescribeAsync(Stream stream, string uri, int cseq, string? authorization, CancellationToken cancellationToken)

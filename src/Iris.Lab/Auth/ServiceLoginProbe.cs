@@ -33,6 +33,7 @@ internal sealed class ServiceLoginProbe : IProbe
 
             var service = found.Service == "tls" ? found with { Service = "rtsps" } : found;
             var tried = 0;
+            var throttled = 0;
             var unexpected = 0;
             var decided = false;
             foreach (var (user, password) in DefaultCredentials.For(context.Ixit?.Login?.Username).Take(PerService))
@@ -73,6 +74,13 @@ internal sealed class ServiceLoginProbe : IProbe
                     break;
                 }
 
+                if (outcome == LoginOutcome.Throttled)
+                {
+                    // The device stops the series as it would stop an attacker's; the pairs not tried are not tried by anyone else either.
+                    throttled++;
+                    break;
+                }
+
                 unexpected += outcome == LoginOutcome.Refused ? 0 : 1;
             }
 
@@ -87,7 +95,9 @@ internal sealed class ServiceLoginProbe : IProbe
             }
             else
             {
-                recorder.Pass("5.1.3.1", $"{host}:{service.Port} ({service.Service}): the {tried} most common default credentials were refused.");
+                recorder.Pass("5.1.3.1", throttled == 0
+                    ? $"{host}:{service.Port} ({service.Service}): the {tried} most common default credentials were refused."
+                    : $"{host}:{service.Port} ({service.Service}): the {tried - throttled} most common default credentials were refused; the device then throttled the rest, as it would an attacker's.");
             }
         }
     }
