@@ -102,6 +102,27 @@ public sealed class ServiceLoginProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task RealRtspServerWithDigest_Admin12345_IsFound()
+    {
+        using var server = await RtspDigestServer("admin", "12345");
+
+        using var run = await Audit(server.Port);
+
+        run.AssertFinding("5.1.3.1", "Default credentials accepted on rtsp: admin / 12345");
+    }
+
+    [Fact]
+    public async Task RealRtspServerWithDigest_AndAUniquePassword_RefusesEveryDefault_AndPasses()
+    {
+        using var server = await RtspDigestServer("admin", "Kx7-unique-Qm2-per-device");
+
+        using var run = await Audit(server.Port);
+
+        Assert.True(run.Verdict("5.1.3.1") == "pass", run.Evidence("5.1.3.1"));
+        Assert.Contains("(rtsp): the 6 most common default credentials were refused", run.Evidence("5.1.3.1"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RtspsWithAdmin12345_IsFound_InsideTls()
     {
         var (cert, key) = TestCertificates.SelfSigned(dir, "rtsps", DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
@@ -129,6 +150,10 @@ public sealed class ServiceLoginProbeTests : IDisposable
 
         Assert.Equal("manual", run.Verdict("5.1.3.1"));
     }
+
+    /// <summary>GStreamer's RTSP server with Digest authentication only, run by Debian's Python (which has the GObject bindings).</summary>
+    private static Task<TargetProcess> RtspDigestServer(string user, string password) =>
+        TargetProcess.StartAsync("/usr/bin/python3", port => [Path.Combine(AppContext.BaseDirectory, "rtsp-digest-server.py"), port.ToString(CultureInfo.InvariantCulture), user, password]);
 
     private static Task<LabRun> Audit(int port, string? ixitUser = null) =>
         LabRun.AuditAsync($"127.0.0.1:{port}", port.ToString(CultureInfo.InvariantCulture), [new ServiceProbe(), new ServiceLoginProbe()],
