@@ -153,7 +153,7 @@ public sealed class ServiceLoginProbeTests : IDisposable
 
     /// <summary>GStreamer's RTSP server with Digest authentication only, run by Debian's Python (which has the GObject bindings).</summary>
     private static Task<TargetProcess> RtspDigestServer(string user, string password) =>
-        TargetProcess.StartAsync("/usr/bin/python3", port => [Path.Combine(AppContext.BaseDirectory, "rtsp-digest-server.py"), port.ToString(CultureInfo.InvariantCulture), user, password]);
+        TargetProcess.StartAsync("/usr/bin/python3", port => [Path.Combine(AppContext.BaseDirectory, "Support", "rtsp-digest-server.py"), port.ToString(CultureInfo.InvariantCulture), user, password]);
 
     private static Task<LabRun> Audit(int port, string? ixitUser = null) =>
         LabRun.AuditAsync($"127.0.0.1:{port}", port.ToString(CultureInfo.InvariantCulture), [new ServiceProbe(), new ServiceLoginProbe()],
