@@ -22,6 +22,8 @@ cd "$(dirname "$0")/.."
 # openssh-server: the lab's SSH default-credential target (sshd on a loopback port, started by the test).
 packages=(openssl ca-certificates chromium ffmpeg softhsm2 e2fsprogs mount squashfs-tools xz-utils
   fonts-dejavu-core fonts-droid-fallback tesseract-ocr tesseract-ocr-eng poppler-utils mosquitto sslscan nginx-light lighttpd openssh-server)
+# A real RTSP server with Digest authentication (gst-rtsp-server through Python) for the lab's RTSP default-credential test.
+packages+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good)
 
 missing=()
 for package in "${packages[@]}"; do

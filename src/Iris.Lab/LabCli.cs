@@ -52,7 +52,9 @@ internal static class LabCli
         var alertWait = new Option<int>("--alert-wait-s") { Description = "Seconds to wait for a login alert after the failed logins.", DefaultValueFactory = _ => 20 };
         var ports = new Option<string>("--ports") { Description = "TCP ports to scan, e.g. 1-1024,8443 (default: all).", DefaultValueFactory = _ => "1-65535" };
         var timeout = new Option<int>("--timeout-ms") { Description = "Connect and read timeout per probe.", DefaultValueFactory = _ => 1000 };
-        var command = new Command("audit", "Audit one camera and write the reports.") { target, outDir, ixit, firmware, nvd, account, alertCert, alertCa, alertWait, ports, timeout };
+        var fuzzCases = new Option<int>("--fuzz-cases") { Description = "At most this many malformed requests per declared endpoint.", DefaultValueFactory = _ => 6 };
+        var fuzzSeed = new Option<int?>("--fuzz-seed") { Description = "Seed of the endpoint fuzz (default: random; the report names it)." };
+        var command = new Command("audit", "Audit one camera and write the reports.") { target, outDir, ixit, firmware, nvd, account, alertCert, alertCa, alertWait, ports, timeout, fuzzCases, fuzzSeed };
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!AuditTarget.TryParse(result.GetValue(target)!, out var parsedTarget, out var problem))
@@ -84,6 +86,8 @@ internal static class LabCli
                 AlertClientCertificate = result.GetValue(alertCert),
                 AlertCa = result.GetValue(alertCa),
                 AlertWait = TimeSpan.FromSeconds(Math.Clamp(result.GetValue(alertWait), 1, 600)),
+                FuzzCasesPerEndpoint = Math.Clamp(result.GetValue(fuzzCases), 1, 100),
+                FuzzSeed = result.GetValue(fuzzSeed) ?? Random.Shared.Next(),
                 Account = result.GetValue(account) is { } accountPath ? Auth.LabAccount.Load(accountPath) : null,
             };
             var report = await new Auditor(probes()).RunAsync(context, cancellationToken);

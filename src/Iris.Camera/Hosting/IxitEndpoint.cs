@@ -8,6 +8,7 @@ using Iris.Camera.Privacy;
 using Iris.Camera.Updates;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Iris.Camera.Hosting;
 
@@ -25,6 +26,10 @@ public sealed record IxitDebugDeclaration(string Name, string Access);
 /// <summary>Where the camera pushes its alerts: "mqtt" (broker and topic) or "webhook" (url).</summary>
 public sealed record IxitAlertDeclaration(string Kind, string? Broker, string? Topic, string? Url);
 
+/// <summary>A mapped HTTP endpoint: method, route template, the body it accepts ("none", "json", "form", "multipart",
+/// "binary") and who may call it ("anyone", "any session" or the permission), as docs/permissions.md lists it.</summary>
+public sealed record IxitHttpEndpointDeclaration(string Method, string Path, string Body, string Access);
+
 /// <summary>The camera's IXIT: the declarations a test lab checks its observations against (ETSI TS 103 701).</summary>
 public sealed record IxitDocument(
     string Vendor,
@@ -40,7 +45,8 @@ public sealed record IxitDocument(
     string? SecurityTxt,
     string TlsTrustAnchorPem,
     string DeviceIdentifier,
-    IReadOnlyList<IxitAlertDeclaration> Alerts);
+    IReadOnlyList<IxitAlertDeclaration> Alerts,
+    IReadOnlyList<IxitHttpEndpointDeclaration> Endpoints);
 
 /// <summary>
 /// GET /api/device/ixit: the camera's implementation information for conformance testing, built from the same
@@ -59,7 +65,7 @@ internal static class IxitEndpoint
     }
 
     private static Ok<IxitDocument> Get(DeviceIdentity identity, DeviceOptions device, SoftwareInfo software, ServiceManifest manifest,
-        PersonalDataInventory inventory, UpdateOptions updates, SecurityTxtOptions securityTxt, CloudOptions cloud, MqttConnection mqtt) =>
+        PersonalDataInventory inventory, UpdateOptions updates, SecurityTxtOptions securityTxt, CloudOptions cloud, MqttConnection mqtt, EndpointDataSource endpoints) =>
         TypedResults.Ok(new IxitDocument(
             device.Vendor,
             identity.Model,
@@ -78,7 +84,25 @@ internal static class IxitEndpoint
             identity.Serial,
             // The link's own settings and topic: alerts go only where an administrator configured them.
             [.. cloud.MqttConfigured ? [new IxitAlertDeclaration("mqtt", string.Create(CultureInfo.InvariantCulture, $"mqtts://{cloud.BrokerHost}:{cloud.BrokerPort}"), mqtt.AlertTopic, null)] : Array.Empty<IxitAlertDeclaration>(),
-             .. cloud.WebhookConfigured ? [new IxitAlertDeclaration("webhook", null, null, cloud.WebhookUrl!.ToString())] : Array.Empty<IxitAlertDeclaration>()]));
+             .. cloud.WebhookConfigured ? [new IxitAlertDeclaration("webhook", null, null, cloud.WebhookUrl!.ToString())] : Array.Empty<IxitAlertDeclaration>()],
+            // The permission table's rows (docs/permissions.md), each with the body kind its handler binds.
+            [.. endpoints.Endpoints.OfType<RouteEndpoint>()
+                .SelectMany(e => PermissionTable.Read([e]).Select(a => new IxitHttpEndpointDeclaration(a.Method, a.Route, BodyOf(e), AccessOf(a))))
+                .OrderBy(e => e.Path, StringComparer.Ordinal).ThenBy(e => e.Method, StringComparer.Ordinal)]));
+
+    private static string BodyOf(RouteEndpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes is not { Count: > 0 } types ? "none"
+        : types.Any(t => t.Contains("json", StringComparison.OrdinalIgnoreCase)) ? "json"
+        : types.Any(t => t.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)) ? "multipart"
+        : types.Any(t => t.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)) ? "form"
+        : "binary";
+
+    private static string AccessOf(EndpointAccess access) => access.Kind switch
+    {
+        AccessKind.Anonymous => "anyone",
+        AccessKind.AnySession => "any session",
+        _ => access.Permission?.ToString() ?? "nobody",
+    };
 
     private static int PortOf(string endpoint)
     {

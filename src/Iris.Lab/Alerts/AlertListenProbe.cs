@@ -3,9 +3,10 @@ using Iris.Lab.Audit;
 namespace Iris.Lab.Alerts;
 
 /// <summary>
-/// First half of 5.8.1.1: subscribes to every MQTT alert channel the IXIT declares before the authentication
-/// probes send wrong passwords (an MQTT message published while nobody listens is gone). <see cref="AlertProbe"/>
-/// judges what arrived. A broker the lab cannot reach or subscribe to makes the item inconclusive.
+/// First half of 5.8.1.1: subscribes to every MQTT alert channel the IXIT declares, and opens the HTTPS receiver of
+/// every declared webhook, before the authentication probes send wrong passwords (an MQTT message published while
+/// nobody listens is gone; a webhook the device cannot reach may be given up). <see cref="AlertProbe"/> judges what
+/// arrived. A broker the lab cannot reach or subscribe to, or a receiver it cannot open, makes the item inconclusive.
 /// </summary>
 internal sealed class AlertListenProbe : IProbe
 {
@@ -17,15 +18,18 @@ internal sealed class AlertListenProbe : IProbe
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(recorder);
-        foreach (var channel in context.Ixit?.Alerts.Where(a => a.Kind == "mqtt") ?? [])
+        foreach (var channel in context.Ixit?.Alerts ?? [])
         {
             try
             {
-                context.AlertSubscriptions.Add(await AlertSubscription.OpenAsync(channel, context.AlertClientCertificate, context.AlertCa, context.ConnectTimeout * 5, cancellationToken));
+                context.AlertSubscriptions.Add(channel.Kind == "webhook"
+                    ? WebhookReceiver.Open(channel, context.AlertClientCertificate)
+                    : await AlertSubscription.OpenAsync(channel, context.AlertClientCertificate, context.AlertCa, context.ConnectTimeout * 5, cancellationToken));
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                recorder.Inconclusive("5.8.1.1", $"Could not subscribe to {channel.Topic} at {channel.Broker} ({e.GetType().Name}: {e.Message}); whether an alert arrives was not observed.");
+                var what = channel.Kind == "webhook" ? $"open the webhook receiver for {channel.Url}" : $"subscribe to {channel.Topic} at {channel.Broker}";
+                recorder.Inconclusive("5.8.1.1", $"Could not {what} ({e.GetType().Name}: {e.Message}); whether an alert arrives was not observed.");
             }
         }
     }

@@ -5,11 +5,11 @@ using Iris.Lab.Auth;
 namespace Iris.Lab.Alerts;
 
 /// <summary>
-/// 5.8.1.1 from outside, where the IXIT names an MQTT alert channel and the device identifier: after the wrong
-/// passwords of the authentication series (or its own, if that series did not run), waits up to
-/// <see cref="AuditContext.AlertWait"/> for a message on the declared topic that carries the identifier. One
-/// arrives: pass. Messages without the identifier, or none at all: fail. A webhook is inconclusive (the lab
-/// sees it only if it is the receiver).
+/// 5.8.1.1 from outside, where the IXIT names an alert channel (MQTT topic or webhook) and the device identifier:
+/// after the wrong passwords of the authentication series (or its own, if that series did not run), waits up to
+/// <see cref="AuditContext.AlertWait"/> for a message on a declared channel that carries the identifier (and, for
+/// a webhook whose HMAC key the IXIT gives, whose signature verifies). One arrives: pass. Messages without the
+/// identifier, with a signature that does not verify, or none at all: fail.
 /// </summary>
 internal sealed class AlertProbe : IProbe
 {
@@ -41,12 +41,6 @@ internal sealed class AlertProbe : IProbe
 
     private static async Task JudgeAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
-        var declared = context.Ixit?.Alerts ?? [];
-        foreach (var webhook in declared.Where(a => a.Kind != "mqtt"))
-        {
-            recorder.Inconclusive("5.8.1.1", $"Alert channel '{webhook.Kind}' ({webhook.Url}) is not observed by the lab: only MQTT channels are subscribed to.");
-        }
-
         if (context.AlertSubscriptions.Count == 0)
         {
             return;
@@ -83,13 +77,18 @@ internal sealed class AlertProbe : IProbe
         }
 
         var waited = context.Time.GetElapsedTime(started).TotalSeconds;
-        var channels = string.Join(", ", context.AlertSubscriptions.Select(s => $"{s.Channel.Topic} at {s.Channel.Broker}"));
+        var channels = string.Join(", ", context.AlertSubscriptions.Select(s => s.Describe));
         var received = context.AlertSubscriptions.SelectMany(s => s.Received).ToList();
         var reproduce = $"Subscribe to {channels}, send {context.WrongLoginsSent} wrong passwords to the login interface, watch for an alert naming {identifier}";
-        if (received.FirstOrDefault(m => Names(m, identifier)) is { Topic: not null } alert)
+        if (received.FirstOrDefault(m => Names(m, identifier)) is { } alert)
         {
             recorder.Pass("5.8.1.1", string.Create(CultureInfo.InvariantCulture,
-                $"After {context.WrongLoginsSent} failed logins an alert naming {identifier} arrived on {alert.Topic} within {waited:0.0} s: {Excerpt(alert.Payload)}"));
+                $"After {context.WrongLoginsSent} failed logins an alert naming {identifier} arrived on {alert.Where}{(alert.SignatureValid == true ? " with a valid HMAC-SHA-256 signature" : "")} within {waited:0.0} s: {Excerpt(alert.Payload)}"));
+        }
+        else if (received.FirstOrDefault(m => m.SignatureValid == false && m.Payload.Contains(identifier, StringComparison.Ordinal)) is { } forged)
+        {
+            recorder.Fail(new Finding("5.8.1.1", Severity.High, "Webhook alert signature does not verify",
+                $"An alert naming {identifier} arrived on {forged.Where}, but its HMAC-SHA-256 signature does not verify under the key the IXIT gives: a receiver cannot tell it from a forgery; {Excerpt(forged.Payload)}", reproduce));
         }
         else if (received.Count > 0)
         {
@@ -107,8 +106,8 @@ internal sealed class AlertProbe : IProbe
         context.AlertSubscriptions.Any(s => s.Received.Any(m => Names(m, identifier)));
 
     /// <summary>The identifier must be in the message itself: a topic is routing, which a receiver may not keep.</summary>
-    private static bool Names((string Topic, string Payload) message, string identifier) =>
-        message.Payload.Contains(identifier, StringComparison.Ordinal);
+    private static bool Names(ReceivedAlert message, string identifier) =>
+        message.Payload.Contains(identifier, StringComparison.Ordinal) && message.SignatureValid != false;
 
     private static string Excerpt(string payload) => payload.Length <= 300 ? payload : payload[..300] + "...";
 }

@@ -11,7 +11,7 @@ namespace Iris.Lab.Alerts;
 /// The lab's subscription to the alert topic the IXIT names (MQTT 5, "mqtt://" in clear or "mqtts://" over TLS),
 /// opened before any wrong password is sent, so no alert the device publishes is missed. Keeps every message.
 /// </summary>
-internal sealed class AlertSubscription : IAsyncDisposable
+internal sealed class AlertSubscription : IAlertListener
 {
     private readonly IMqttClient client;
 
@@ -21,14 +21,16 @@ internal sealed class AlertSubscription : IAsyncDisposable
         Channel = channel;
         client.ApplicationMessageReceivedAsync += e =>
         {
-            Received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString()));
+            Received.Enqueue(new ReceivedAlert(e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString(), null));
             return Task.CompletedTask;
         };
     }
 
     public IxitAlertChannel Channel { get; }
 
-    public ConcurrentQueue<(string Topic, string Payload)> Received { get; } = [];
+    public string Describe => $"{Channel.Topic} at {Channel.Broker}";
+
+    public ConcurrentQueue<ReceivedAlert> Received { get; } = [];
 
     /// <summary>
     /// Connects and subscribes. <paramref name="clientCertificate"/> (PEM, certificate and key) is presented when the

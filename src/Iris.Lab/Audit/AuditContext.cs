@@ -42,10 +42,16 @@ internal sealed class AuditContext(AuditTarget target, IxitDeclaration? ixit, Ti
     public TimeSpan AlertWait { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Subscriptions to the declared alert channels, open from before the first wrong password until judged.</summary>
-    public List<AlertSubscription> AlertSubscriptions { get; } = [];
+    public List<IAlertListener> AlertSubscriptions { get; } = [];
 
     /// <summary>Wrong passwords sent so far (refused or throttled), which a device should alert on (5.8.1.1).</summary>
     public int WrongLoginsSent { get; set; }
+
+    /// <summary>At most this many malformed requests per declared endpoint (5.5.2.1).</summary>
+    public int FuzzCasesPerEndpoint { get; init; } = 6;
+
+    /// <summary>Seed of the fuzz: the same seed sends the same requests, so a finding reproduces.</summary>
+    public int FuzzSeed { get; init; } = Random.Shared.Next();
 
     /// <summary>Open TCP ports and what answers on them, set by the service scan.</summary>
     public IReadOnlyList<ServiceObservation> Services { get; set; } = [];

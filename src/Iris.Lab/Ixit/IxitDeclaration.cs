@@ -40,6 +40,9 @@ internal sealed record IxitDeclaration
     /// <summary>Where the device pushes its security alerts (5.8.1.1): MQTT topics the lab subscribes to, webhooks.</summary>
     public IReadOnlyList<IxitAlertChannel> Alerts { get; init; } = [];
 
+    /// <summary>Every HTTP endpoint of the management interface (5.5.2.1): the lab fuzzes each one.</summary>
+    public IReadOnlyList<IxitEndpoint> Endpoints { get; init; } = [];
+
     /// <summary>PEM of the CA that issues the device's TLS certificate: a chain to it is not "self-signed".</summary>
     public string? TlsTrustAnchorPem { get; init; }
 
@@ -70,7 +73,13 @@ internal sealed record IxitLogin(string Kind, string Path, string? UsernameField
 
 internal sealed record IxitUpdate(string Mechanism, string? Server);
 
-/// <summary>An alert channel: kind "mqtt" (Broker mqtt:// or mqtts://HOST:PORT, Topic) or "webhook" (Url).</summary>
-internal sealed record IxitAlertChannel(string Kind, string? Broker, string? Topic, string? Url);
+/// <summary>An alert channel: kind "mqtt" (Broker mqtt:// or mqtts://HOST:PORT, Topic) or "webhook" (Url: the
+/// lab's own HTTPS address the device was set to post to; HmacKey, base64url, when the device signs its posts with
+/// HMAC-SHA-256 in SignatureHeader as "sha256=HEX" or HEX).</summary>
+internal sealed record IxitAlertChannel(string Kind, string? Broker, string? Topic, string? Url, string? HmacKey = null, string? SignatureHeader = null);
+
+/// <summary>A declared HTTP endpoint: Method, Path (a route template: {name} for a path parameter), Body ("none",
+/// "json", "form", "multipart", "binary") and Access ("anyone", "any session" or the permission it needs).</summary>
+internal sealed record IxitEndpoint(string Method, string Path, string? Body, string? Access);
 
 internal sealed record IxitDebugInterface(string Name, string Access);

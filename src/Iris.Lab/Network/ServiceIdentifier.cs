@@ -34,12 +34,13 @@ internal static class ServiceIdentifier
         }
 
         var http = await ExchangeAsync(host, port, HttpRequest, timeout, cancellationToken);
-        if (StartsWith(http, "HTTP/"))
+        var rtsp = await ExchangeAsync(host, port, RtspRequest, timeout, cancellationToken);
+        // RTSP servers that tunnel RTSP over HTTP (GStreamer's, many cameras') answer HTTP too: RTSP is what they serve.
+        if (StartsWith(http, "HTTP/") && !StartsWith(rtsp, "RTSP/"))
         {
             return new ServiceObservation(port, RedirectsToHttps(http) ? "http-redirect" : "http", true, FirstLine(http));
         }
 
-        var rtsp = await ExchangeAsync(host, port, RtspRequest, timeout, cancellationToken);
         if (StartsWith(rtsp, "RTSP/"))
         {
             return new ServiceObservation(port, "rtsp", true, FirstLine(rtsp));

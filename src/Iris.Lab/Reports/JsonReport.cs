@@ -93,6 +93,19 @@ internal static class JsonReport
             }
 
             json.WriteEndArray();
+            json.WriteStartObject("signatures");
+            foreach (var (version, schemes) in facts.Signatures)
+            {
+                json.WriteStartArray(TlsVersions.Name(version));
+                foreach (var scheme in schemes)
+                {
+                    json.WriteStringValue(SignatureSchemes.NameOf(scheme));
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
             json.WriteStartArray("dhBits");
             foreach (var bits in facts.DhBits)
             {

@@ -70,6 +70,21 @@ internal static class TlsJudge
                 $"accepts {string.Join(", ", badGroups.Select(NamedGroups.NameOf))}", $"openssl s_client -connect {where} -groups {NamedGroups.NameOf(badGroups[0])}");
         }
 
+        foreach (var (version, schemes) in facts.Signatures)
+        {
+            foreach (var fault in schemes.Select(s => (Scheme: s, Fault: SignatureSchemes.Fault(version, s))).Where(f => f.Fault is not null).GroupBy(f => f.Fault!))
+            {
+                Channel(Severity.Medium, $"{TlsVersions.Name(version)} handshake signed with {fault.Key}",
+                    $"signs with {string.Join(", ", fault.Select(f => SignatureSchemes.NameOf(f.Scheme)))} when offered only that",
+                    $"openssl s_client -connect {where} -{(version == TlsVersions.Tls13 ? "tls1_3" : "tls1_2")} -sigalgs {OpenSslSigalg(fault.First().Scheme)}");
+            }
+        }
+
+        foreach (var violation in facts.SignatureViolations)
+        {
+            Channel(Severity.Medium, "Handshake signed with a signature scheme the client did not offer", violation, $"sslscan --show-sigs {where}");
+        }
+
         failedChannel |= CertificateJudge.Judge(facts, now, trustAnchor, recorder);
         if (!failedChannel)
         {
@@ -92,6 +107,7 @@ internal static class TlsJudge
     public static string Summary(TlsFacts facts) =>
         string.Join("; ", facts.Versions.Select(v => $"{TlsVersions.Name(v)}: {Names(facts.Suites[v])}"))
         + $"; groups: {(facts.Groups.Count == 0 ? "none" : string.Join(", ", facts.Groups.Select(NamedGroups.NameOf)))}"
+        + string.Concat(facts.Signatures.Select(p => $"; {TlsVersions.Name(p.Key)} signatures: {string.Join(", ", p.Value.Select(SignatureSchemes.NameOf))}"))
         + (facts.DhBits.Count > 0 ? $"; DHE bits: {string.Join(", ", facts.DhBits)}" : "")
         + $"; {facts.Handshakes} hellos";
 
@@ -100,6 +116,16 @@ internal static class TlsJudge
     private static string Reproduce(TlsFacts facts, ushort version) => version == TlsVersions.Ssl3
         ? $"sslscan --ssl3 {facts.Host}:{facts.Port}"
         : $"openssl s_client -connect {facts.Host}:{facts.Port} -{(version == TlsVersions.Tls10 ? "tls1" : "tls1_1")} -cipher 'ALL:@SECLEVEL=0'";
+
+    /// <summary>OpenSSL's -sigalgs spelling: the IANA names for the schemes it knows by them, "RSA+SHA1"-style for the legacy pairs.</summary>
+    private static string OpenSslSigalg(ushort scheme) => scheme switch
+    {
+        0x0201 => "RSA+SHA1",
+        0x0203 => "ECDSA+SHA1",
+        0x0301 => "RSA+SHA224",
+        0x0303 => "ECDSA+SHA224",
+        _ => SignatureSchemes.NameOf(scheme),
+    };
 
     private static string OpenSslFilter(KeyExchange kind) => kind switch
     {

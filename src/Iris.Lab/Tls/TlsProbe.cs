@@ -37,6 +37,9 @@ internal sealed class TlsProbe : IProbe
                 continue;
             }
 
+            var signatures = new SignatureScanner(context.Target.Host, port, context.ConnectTimeout);
+            var (accepted, violations) = await signatures.ScanAsync(facts, cancellationToken);
+            facts = facts with { Signatures = accepted, SignatureViolations = violations, Handshakes = facts.Handshakes + signatures.Handshakes };
             context.TlsPorts.Add(facts);
             TlsJudge.Judge(facts, context.Time.GetUtcNow(), anchor, recorder);
         }

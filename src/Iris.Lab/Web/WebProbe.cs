@@ -93,6 +93,12 @@ internal sealed class WebProbe : IProbe
 
     private static async Task FuzzAsync(AuditContext context, HttpClient http, Uri at, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
+        if (context.Ixit is { Endpoints.Count: > 0 } ixit)
+        {
+            await DeclaredEndpointFuzz.RunAsync(context, at, ixit.Endpoints, http, recorder, cancellationToken);
+            return;
+        }
+
         var loginPath = context.Ixit?.Login?.Path;
         var answers = new List<string>();
         var failed = false;

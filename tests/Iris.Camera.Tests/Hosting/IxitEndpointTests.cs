@@ -34,4 +34,23 @@ public sealed class IxitEndpointTests
         Assert.Equal("/api/auth/login", ixit.GetProperty("login").GetProperty("path").GetString());
         Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", ixit.GetProperty("supportEnd").GetString());
     }
+
+    [Fact]
+    public async Task Ixit_DeclaresEveryEndpointOfThePermissionTable_WithTheBodyItsHandlerBinds()
+    {
+        await using var camera = await InProcessCamera.StartAsync();
+
+        var ixit = await camera.Client.GetFromJsonAsync<JsonElement>(new Uri("/api/device/ixit", UriKind.Relative));
+        var permissions = await camera.Client.GetFromJsonAsync<JsonElement>(new Uri("/api/device/permissions", UriKind.Relative));
+
+        var declared = ixit.GetProperty("endpoints").EnumerateArray().ToList();
+        Assert.Equal(
+            permissions.GetProperty("endpoints").EnumerateArray().Select(e => $"{e.GetProperty("method").GetString()} {e.GetProperty("route").GetString()}").Order(StringComparer.Ordinal),
+            declared.Select(e => $"{e.GetProperty("method").GetString()} {e.GetProperty("path").GetString()}").Order(StringComparer.Ordinal));
+        var login = declared.Single(e => e.GetProperty("path").GetString() == "/api/auth/login");
+        Assert.Equal("json", login.GetProperty("body").GetString());
+        Assert.Equal("anyone", login.GetProperty("access").GetString());
+        var device = declared.Single(e => e.GetProperty("path").GetString() == "/api/device" && e.GetProperty("method").GetString() == "GET");
+        Assert.Equal("none", device.GetProperty("body").GetString());
+    }
 }

@@ -1,21 +1,25 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Iris.Lab.Tests.Support;
 
 /// <summary>
 /// A tiny RTSP server as cheap cameras run one: OPTIONS answered to anyone, DESCRIBE only with HTTP Basic for the
-/// one pair it knows (401 with a Basic challenge otherwise), or to anyone when <c>open</c>.
+/// one pair it knows (401 with a Basic challenge otherwise), or to anyone when <c>open</c>; inside TLS (RTSPS) when given a certificate.
 /// </summary>
 internal sealed class RtspResponder : IDisposable
 {
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource stop = new();
     private readonly string? expected;
+    private readonly X509Certificate2? certificate;
 
-    public RtspResponder(string? user, string? password)
+    public RtspResponder(string? user, string? password, X509Certificate2? certificate = null)
     {
+        this.certificate = certificate;
         expected = user is null ? null : "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
         listener.Start();
         _ = AcceptAsync();
@@ -51,7 +55,15 @@ internal sealed class RtspResponder : IDisposable
         {
             try
             {
-                var stream = client.GetStream();
+                Stream stream = client.GetStream();
+                if (certificate is not null)
+                {
+                    var tls = new SslStream(stream);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, stop.Token);
+                    stream = tls;
+                }
+
+                await using var _ = stream;
                 using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
                 while (true)
                 {
@@ -86,7 +98,7 @@ internal sealed class RtspResponder : IDisposable
                     await stream.WriteAsync(Encoding.ASCII.GetBytes(answer), stop.Token);
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or IOException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or IOException or System.Security.Authentication.AuthenticationException)
             {
             }
         }

@@ -96,6 +96,50 @@ public sealed class TlsProbeTests : IDisposable
         Assert.Empty(run.Findings);
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(["secp256r1", "secp384r1"], Tls(run).GetProperty("groups").EnumerateArray().Select(g => g.GetString()));
+        // A P-256 key signs TLS 1.3 handshakes with the one scheme bound to its curve.
+        Assert.Equal(["ecdsa_secp256r1_sha256"], Signatures(run, "TLSv1.3"));
+        Assert.Contains("ecdsa_secp256r1_sha256", Signatures(run, "TLSv1.2"));
+    }
+
+    [Fact]
+    public async Task ServerRestrictedWithSigalgs_SignsOnlyWithTheAllowedSchemes_PerVersion()
+    {
+        using var server = await SServer(SelfSigned(), "-sigalgs", "rsa_pss_rsae_sha256:RSA+SHA384");
+
+        using var run = await Audit(server);
+
+        // rsa_pkcs1_sha384 may sign TLS 1.2 handshakes only; TLS 1.3 allows RSA-PSS alone.
+        Assert.Equal(["rsa_pkcs1_sha384", "rsa_pss_rsae_sha256"], Signatures(run, "TLSv1.2").Order());
+        Assert.Equal(["rsa_pss_rsae_sha256"], Signatures(run, "TLSv1.3"));
+        Assert.DoesNotContain(run.Findings, f => f.Title.Contains("signed with", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sha1SigningServer_FailsTheChannel_OnTheSha1Signature()
+    {
+        using var server = await SServer(SelfSigned(), "-no_tls1_3", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0", "-sigalgs", "RSA+SHA1:RSA+SHA256");
+
+        using var run = await Audit(server);
+
+        run.AssertFinding("5.4.2.1", "TLSv1.2 handshake signed with SHA-1 signatures");
+        Assert.Equal(["rsa_pkcs1_sha1", "rsa_pkcs1_sha256"], Signatures(run, "TLSv1.2").Order());
+    }
+
+    [Fact]
+    public async Task SameSignatureSchemesAsSslscan()
+    {
+        using var server = await SServer(SelfSigned(), "-sigalgs", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:RSA+SHA256:RSA+SHA512");
+        var xml = dir.File("sslscan-sigs.xml");
+        await RunToEnd("sslscan", "--no-colour", "--no-ciphersuites", "--no-heartbleed", "--no-renegotiation", "--no-compression", "--no-fallback", "--no-groups", "--show-sigs", $"--xml={xml}", $"127.0.0.1:{server.Port}");
+
+        using var run = await Audit(server);
+
+        var theirs = XDocument.Load(xml).Descendants("connection-signature-algorithm").ToLookup(s => s.Attribute("sslversion")!.Value, s => s.Attribute("name")!.Value);
+        Assert.NotEmpty(theirs["TLSv1.2"]);
+        foreach (var version in new[] { "TLSv1.2", "TLSv1.3" })
+        {
+            Assert.Equal(theirs[version].Order(), Signatures(run, version).Order());
+        }
     }
 
     [Fact]
@@ -146,6 +190,9 @@ public sealed class TlsProbeTests : IDisposable
         LabRun.AuditAsync($"127.0.0.1:{server.Port}", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), [new TlsProbe()], ixit);
 
     private static JsonElement Tls(LabRun run) => run.Report.RootElement.GetProperty("tls")[0];
+
+    private static IEnumerable<string> Signatures(LabRun run, string version) =>
+        Tls(run).GetProperty("signatures").GetProperty(version).EnumerateArray().Select(s => s.GetString()!);
 
     private static IEnumerable<string> Suites(LabRun run, string version) =>
         Tls(run).GetProperty("versions").GetProperty(version).EnumerateArray().Select(s => s.GetString()!);
