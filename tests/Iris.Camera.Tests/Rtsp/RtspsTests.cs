@@ -125,8 +125,7 @@ public sealed class RtspsTests
         using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
         var port = await TurnOnAsync(camera, admin);
         using var cancel = new CancellationTokenSource(Deadline);
-        await using var client = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
-        client.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        await using var client = await ConnectAsViewerAsync(camera, port, cancel.Token);
 
         var play = await client.PlayAsync(cancel.Token);
 
@@ -169,8 +168,7 @@ public sealed class RtspsTests
         using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
         var port = await TurnOnAsync(camera, admin);
         using var cancel = new CancellationTokenSource(Deadline);
-        await using var client = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
-        client.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        await using var client = await ConnectAsViewerAsync(camera, port, cancel.Token);
         var play = await client.PlayAsync(cancel.Token);
         Assert.Equal(200, play?.Status);
         // Picture and sound on their channels (0, 2), each with RTCP sender reports on the odd one.
@@ -214,12 +212,10 @@ public sealed class RtspsTests
         using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
         var port = await TurnOnAsync(camera, admin);
         using var cancel = new CancellationTokenSource(Deadline);
-        await using var first = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
-        first.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        await using var first = await ConnectAsViewerAsync(camera, port, cancel.Token);
         Assert.Equal(200, (await first.PlayAsync(cancel.Token))?.Status);
 
-        await using var second = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
-        second.Authorization = first.Authorization;
+        await using var second = await ConnectAsViewerAsync(camera, port, cancel.Token);
         Assert.Equal(453, (await second.PlayAsync(cancel.Token))?.Status);
         using var browser = await viewer.Http.GetAsync(Api("/api/media/live"), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.TooManyRequests, browser.StatusCode);
@@ -379,6 +375,14 @@ public sealed class RtspsTests
 
     private static async Task<IReadOnlyList<ServiceDeclaration>> ListenersAsync(InProcessCamera camera) =>
         (await camera.Client.GetFromJsonAsync<ServiceManifestDocument>(Api("/api/device/services")))!.Listeners;
+
+    /// <summary>An RTSPS connection pinned to the camera's certificate that authenticates as viewer1 (a Viewer).</summary>
+    private static async Task<RawRtspsClient> ConnectAsViewerAsync(InProcessCamera camera, int port, CancellationToken cancellationToken)
+    {
+        var client = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancellationToken);
+        client.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        return client;
+    }
 
     private static async Task<int> DescribeStatusAsync(InProcessCamera camera, int port, string? authorization, CancellationToken cancellationToken)
     {
