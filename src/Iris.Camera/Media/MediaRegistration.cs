@@ -35,6 +35,7 @@ internal static class MediaRegistration
         services.AddSingleton<Recorder>();
         services.AddSingleton<RecordingOverview>();
         services.AddSingleton<RecordingTimeline>();
+        services.AddSingleton<MediaWorkLimit>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
         services.AddSingleton<IMediaStatus, MediaStatus>();
         return services;

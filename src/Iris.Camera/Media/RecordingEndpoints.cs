@@ -109,12 +109,18 @@ internal static partial class RecordingEndpoints
     }
 
     /// <summary>A range (at most <see cref="RangeExport.MaxRange"/>) of H.264 segments joined into one MP4 cut to the range; same permission as one segment's download.</summary>
-    private static async Task<IResult> ExportRangeAsync(HttpContext http, RecordingStore store, MediaOptions options)
+    private static async Task<IResult> ExportRangeAsync(HttpContext http, RecordingStore store, MediaOptions options, MediaWorkLimit limit)
     {
         var encoder = options.Encoder;
         if (!TryRange(http.Request, out var fromBound, out var toBound) || fromBound is not { } from || toBound is not { } to || to == from || to - from > RangeExport.MaxRange)
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Give from and to (ISO 8601 times, from < to, at most 10 minutes apart).");
+        }
+
+        using var slot = limit.TryExport();
+        if (slot is null)
+        {
+            return MediaWorkLimit.Busy(http, "Another export is being prepared; try again when it is done.");
         }
 
         var plan = RangeExport.Plan(store.List(from, to), from, to);

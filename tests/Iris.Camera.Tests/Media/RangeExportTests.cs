@@ -109,6 +109,36 @@ public sealed class RangeExportTests
     }
 
     [Fact]
+    public async Task WhileAnExportOrThumbnailsAreBeingMade_OneMoreIsRefusedAtOnce_WithRetryAfter()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: RecordingTests.OneSecondSegments);
+        using var admin = await camera.ClaimAsync();
+        var limit = camera.App.Services.GetRequiredService<MediaWorkLimit>();
+        var now = DateTimeOffset.UtcNow;
+        using var export = limit.TryExport();
+        var thumbnails = Enumerable.Range(0, MediaWorkLimit.Thumbnails).Select(_ => limit.TryThumbnail()).ToList();
+
+        using var secondExport = await admin.Http.GetAsync(Api($"/api/recordings/export?from={Time(now.AddMinutes(-1))}&to={Time(now)}"));
+        using var oneMoreThumbnail = await admin.Http.GetAsync(Api("/api/recordings/1/thumbnail?at=1"));
+        foreach (var slot in thumbnails)
+        {
+            slot!.Dispose();
+        }
+
+        using var afterwards = await admin.Http.GetAsync(Api("/api/recordings/1/thumbnail?at=1"));
+
+        Assert.NotNull(export);
+        Assert.All([secondExport, oneMoreThumbnail], busy =>
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+            Assert.Equal("application/problem+json", busy.Content.Headers.ContentType!.MediaType);
+            Assert.NotNull(busy.Headers.RetryAfter);
+        });
+        Assert.Contains("media-busy", await secondExport.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, afterwards.StatusCode);
+    }
+
+    [Fact]
     public async Task ARangeExport_NeedsASession_AndABoundedRange()
     {
         await using var camera = await InProcessCamera.StartAsync(configure: RecordingTests.OneSecondSegments);

@@ -290,6 +290,52 @@ public sealed class RtspsTests
     }
 
     [Fact]
+    public async Task AConnectionThatNeverSignsIn_IsClosed_AfterThreeChallenges_OrWhenItsTimeIsUp_WhateverItSends()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: builder =>
+        {
+            ListenOnAnyPort(builder);
+            builder.Services.AddSingleton<ILiveMediaFeed>(new FfmpegLiveFeed());
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Rtsp:RequestTimeout"] = "00:00:05" });
+        });
+        using var admin = await camera.ClaimAsync();
+        var port = await TurnOnAsync(camera, admin);
+        using var cancel = new CancellationTokenSource(Deadline);
+
+        await using var asking = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
+        var answers = new List<int?>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add((await asking.RequestAsync("OPTIONS", "*", cancel.Token))?.Status);
+        }
+
+        Assert.Equal([401, 401, 401], answers);
+        Assert.Null(await asking.ReadAnswerAsync(cancel.Token));
+
+        // Interleaved data keeps the idle timer from firing; it must not keep an unauthenticated connection open.
+        await using var chatty = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
+        var closed = chatty.DrainUntilClosedAsync(cancel.Token);
+        var started = DateTimeOffset.UtcNow;
+        while (!closed.IsCompleted && !cancel.IsCancellationRequested)
+        {
+            try
+            {
+                await chatty.SendRawAsync([(byte)'$', 1, 0, 8, 0x80, 0xC9, 0, 1, 0, 0, 0, 1], cancel.Token);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            await Task.WhenAny(closed, Task.Delay(500, cancel.Token)); // the client's pace, not a wait for a condition
+        }
+
+        await closed;
+        Assert.False(cancel.IsCancellationRequested, "an unauthenticated connection sending interleaved data stayed open");
+        Assert.InRange(DateTimeOffset.UtcNow - started, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Rtsps_IsOffUntilAnAdministratorTurnsItOn_AndDeclaredOnlyWhileOn()
     {
         await using var camera = await StartAsync(new FfmpegLiveFeed());

@@ -103,7 +103,7 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
     /// Copies frames to ffmpeg until they end or the settings change (a new run then starts with the new ones),
     /// then closes its input so it finishes the last fragment and exits.
     /// </summary>
-    private static async Task FeedPicturesAsync(ActiveVideo video, IActiveVideoSettings settings, ChannelReader<VideoFrame> frames, Stream input, Func<VideoFrame, byte[]>? sound, ChannelWriter<byte[]> tone, CancellationTokenSource stop)
+    private static async Task FeedPicturesAsync(ActiveVideo video, IActiveVideoSettings settings, ChannelReader<VideoFrame> frames, Stream input, IFrameSound? sound, ChannelWriter<byte[]> tone, CancellationTokenSource stop)
     {
         try
         {
@@ -117,7 +117,8 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
                 // The frame's sound goes first: if ffmpeg is not reading pictures yet, the sound must not wait for them.
                 if (sound is not null)
                 {
-                    tone.TryWrite(sound(frame));
+                    sound.Arrived(frame);
+                    tone.TryWrite(sound.NextFrame());
                 }
 
                 await input.WriteAsync(frame.Jpeg, stop.Token).ConfigureAwait(false);
@@ -142,23 +143,13 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
         }
     }
 
-    /// <summary>Each frame's share of sound for the socket input: the test tone, or the stream's own sound paced out; null for none or ALSA.</summary>
-    private static Func<VideoFrame, byte[]>? FrameSound(ActiveVideo video, AudioInput audio)
+    /// <summary>Each picture's share of sound for the socket input: the test tone, or the stream's own sound paced out; null for none or ALSA.</summary>
+    private static IFrameSound? FrameSound(ActiveVideo video, AudioInput audio) => audio switch
     {
-        if (audio == AudioInput.TestTone)
-        {
-            var tone = new TestTone(video.FramesPerSecond);
-            return _ => tone.NextFrame();
-        }
-
-        if (audio == AudioInput.StreamSound)
-        {
-            var pacer = new StreamSoundPacer(video.FramesPerSecond);
-            return frame => pacer.NextFrame(frame.Sound);
-        }
-
-        return null;
-    }
+        AudioInput.TestTone => new TestTone(video.FramesPerSecond),
+        AudioInput.StreamSound => new StreamSoundPacer(video.FramesPerSecond),
+        _ => null,
+    };
 
     private static async Task FeedToneAsync(Socket listener, ChannelReader<byte[]> tone, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Iris.Camera.Media;
 /// gaps; missing sound is silence. More than <see cref="MaxBytes"/> (500 ms) waiting is cut back to the newest
 /// 100 ms, so the sound never lags the picture by more than that.
 /// </summary>
-internal sealed class StreamSoundPacer(int framesPerSecond)
+internal sealed class StreamSoundPacer(int framesPerSecond) : IFrameSound
 {
     public const int StartBytes = EncoderArguments.SampleRate * 2 / 10;
     public const int MaxBytes = EncoderArguments.SampleRate * 2 / 2;
@@ -19,8 +19,10 @@ internal sealed class StreamSoundPacer(int framesPerSecond)
     private long _frame;
     private bool _playing;
 
-    /// <summary>The samples that belong with the next video frame (little-endian s16), given the sound that came with it.</summary>
-    public byte[] NextFrame(byte[]? arrived)
+    public void Arrived(VideoFrame frame) => Add(frame.Sound);
+
+    /// <summary>Sound that arrived (16-bit mono PCM at the encoder's rate), to be paced out.</summary>
+    public void Add(byte[]? arrived)
     {
         if (arrived is { Length: > 0 })
         {
@@ -34,7 +36,11 @@ internal sealed class StreamSoundPacer(int framesPerSecond)
             arrived.AsSpan(arrived.Length - keep, keep).CopyTo(_waiting.AsSpan(_count));
             _count += keep;
         }
+    }
 
+    /// <summary>The samples that belong with the next video frame written (little-endian s16).</summary>
+    public byte[] NextFrame()
+    {
         if (_count > MaxBytes)
         {
             Drop(_count - StartBytes);
