@@ -224,9 +224,13 @@ internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaO
             return string.Create(CultureInfo.InvariantCulture, $"ffmpeg ended (exit code {exitCode})");
         }
 
-        var clean = new string([.. lastError.Where(c => !char.IsControl(c))]).Trim();
+        // ffmpeg prefixes a component's lines with "[name @ 0xADDRESS] ": a memory address means nothing to an owner.
+        var clean = ComponentPrefix().Replace(new string([.. lastError.Where(c => !char.IsControl(c))]), "").Trim();
         return "ffmpeg: " + (clean.Length > MaxReasonLength ? clean[..MaxReasonLength] : clean);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[[^\]\[]{1,64} @ 0x[0-9a-fA-F]{1,16}\] ")]
+    private static partial System.Text.RegularExpressions.Regex ComponentPrefix();
 
     [LoggerMessage(EventId = 4400, Level = LogLevel.Information, Message = "Frame source {Source}: ffmpeg started (pid {ProcessId}).")]
     private static partial void LogStarted(ILogger logger, string source, int processId);

@@ -108,6 +108,24 @@ public sealed class FfmpegSourceTests
     }
 
     [Fact]
+    public async Task AMissingCamera_IsReportedByItsDevice_WithoutFfmpegsMemoryAddresses()
+    {
+        var video = new ActiveVideo(MediaOptions.V4l2Source, "/dev/video9", "", 320, 240, 10);
+        var source = new FfmpegSource(new FixedVideoSettings(video), new MediaOptions(), TimeProvider.System, NullLogger<FfmpegSource>.Instance);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var lost = await Assert.ThrowsAsync<FrameSourceException>(async () =>
+        {
+            await foreach (var _ in source.CaptureAsync(cancel.Token))
+            {
+            }
+        });
+
+        Assert.Contains("/dev/video9", lost.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("@ 0x", lost.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void V4l2Arguments_NameTheDevice_AndAskForMjpegOnStandardOutput()
     {
         var args = FfmpegSource.Arguments(new ActiveVideo(MediaOptions.V4l2Source, "/dev/video2", "", 640, 480, 15), 80).ToList();
