@@ -12,8 +12,11 @@ namespace Iris.Camera.Media;
 /// <see cref="HttpsStreamFeed"/>. When ffmpeg ends, the capture ends with a <see cref="FrameSourceException"/>
 /// naming why, and <see cref="FrameHub"/> restarts it with growing back-off. Stream URLs are never logged.
 /// </summary>
-internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaOptions options, TimeProvider time, ILogger<FfmpegSource> logger) : IFrameSource
+internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaOptions options, TimeProvider time, ILogger<FfmpegSource> logger, StreamSoundStatus? soundStatus = null) : IFrameSource
 {
+    /// <summary>ffmpeg's complaint when the sound output found no sound track in the stream.</summary>
+    public const string NoSoundTrack = "does not contain any stream";
+
     private const int MaxFrameBytes = 8 * 1024 * 1024;
     private const int MaxReasonLength = 200;
     private int _processId;
@@ -30,9 +33,11 @@ internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaO
     /// ffmpeg's command line, as separate arguments (no shell). The input is confined twice: by the format, forced
     /// to v4l2 or limited to <see cref="StreamFormats"/> (no lavfi or concat, nothing that opens further inputs),
     /// and by <c>-protocol_whitelist</c> (a stream may read only its pipe: no file, no network). The filter chain
-    /// is fixed and built from numbers only; no value from the settings can become an option.
+    /// is fixed and built from numbers only; no value from the settings can become an option. With
+    /// <paramref name="soundSocket"/> (a stream source with the microphone on), a second output carries the stream's
+    /// first sound track as raw PCM to that Unix socket (<c>-protocol_whitelist unix</c> on the output: no file).
     /// </summary>
-    public static IReadOnlyList<string> Arguments(ActiveVideo video, int jpegQuality)
+    public static IReadOnlyList<string> Arguments(ActiveVideo video, int jpegQuality, string? soundSocket = null)
     {
         var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin" };
         var fps = video.FramesPerSecond.ToString(CultureInfo.InvariantCulture);
@@ -44,7 +49,9 @@ internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaO
         }
         else if (video.Source == MediaOptions.StreamSource)
         {
-            args.AddRange(["-protocol_whitelist", "pipe", "-format_whitelist", StreamFormats, "-i", "pipe:0"]);
+            // At most 2 s of the stream are examined before capture starts (ffmpeg's default is 5 s): a stream
+            // without sound is found out, and captured again without it, within SignalTimeout.
+            args.AddRange(["-protocol_whitelist", "pipe", "-format_whitelist", StreamFormats, "-analyzeduration", "2000000", "-i", "pipe:0"]);
         }
         else
         {
@@ -56,12 +63,53 @@ internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaO
             "-q:v", Math.Clamp(31 - (jpegQuality * 29 / 95), 2, 31).ToString(CultureInfo.InvariantCulture),
             "-f", "image2pipe", "-vcodec", "mjpeg", "pipe:1",
         ]);
+        if (soundSocket is not null && video.Source == MediaOptions.StreamSource)
+        {
+            // "?": a stream without sound fails here with NoSoundTrack, and capture goes on without this output.
+            var rate = EncoderArguments.SampleRate.ToString(CultureInfo.InvariantCulture);
+            args.AddRange(["-map", "0:a:0?", "-vn", "-protocol_whitelist", "unix", "-f", "s16le", "-ac", "1", "-ar", rate,
+                "-flush_packets", "1", "unix:" + soundSocket]);
+        }
+
         return args;
     }
 
+    /// <summary>
+    /// Captures until ffmpeg ends. A stream source with the microphone on is first tried with its sound; when the
+    /// stream has none, that is reported (<see cref="StreamSoundStatus.NoSound"/>) and the picture is captured
+    /// without it, rather than failing the source.
+    /// </summary>
     public async IAsyncEnumerable<VideoFrame> CaptureAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var video = settings.Active;
+        var withSound = video.Source == MediaOptions.StreamSource && video.Microphone && soundStatus?.For(video) != StreamSoundStatus.NoSound;
+        while (true)
+        {
+            await using var run = RunAsync(video, withSound, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                try
+                {
+                    if (!await run.MoveNextAsync())
+                    {
+                        yield break;
+                    }
+                }
+                catch (FrameSourceException ex) when (withSound && ex.Reason.Contains(NoSoundTrack, StringComparison.Ordinal))
+                {
+                    soundStatus?.Report(video, StreamSoundStatus.NoSound);
+                    withSound = false;
+                    break;
+                }
+
+                yield return run.Current;
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<VideoFrame> RunAsync(ActiveVideo video, bool withSound, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var sound = withSound ? StreamSoundReceiver.Start() : null;
         using var feed = video.Source == MediaOptions.StreamSource
             ? await HttpsStreamFeed.OpenAsync(video.StreamUrl, options.StreamCaCertificateFile!, options.SignalTimeout, time, cancellationToken)
             : null;
@@ -76,7 +124,7 @@ internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaO
         // credentials never do either: the daemon opens the stream itself and pipes the body into ffmpeg's stdin.
         start.Environment.Clear();
         start.Environment["PATH"] = "/usr/bin:/bin";
-        foreach (var arg in Arguments(video, options.JpegQuality))
+        foreach (var arg in Arguments(video, options.JpegQuality, sound?.SocketPath))
         {
             start.ArgumentList.Add(arg);
         }
@@ -122,7 +170,12 @@ internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaO
                         frame.SetLength(0);
                         if (jpeg.Length > 4 && jpeg[0] == 0xFF && jpeg[1] == 0xD8)
                         {
-                            yield return new VideoFrame(sequence++, time.GetUtcNow(), video.Width, video.Height, jpeg);
+                            if (sequence == 0 && sound is not null)
+                            {
+                                soundStatus?.Report(video, StreamSoundStatus.Ok);
+                            }
+
+                            yield return new VideoFrame(sequence++, time.GetUtcNow(), video.Width, video.Height, jpeg) { Sound = sound?.Take() };
                         }
                     }
                 }
@@ -171,9 +224,13 @@ internal sealed partial class FfmpegSource(IActiveVideoSettings settings, MediaO
             return string.Create(CultureInfo.InvariantCulture, $"ffmpeg ended (exit code {exitCode})");
         }
 
-        var clean = new string([.. lastError.Where(c => !char.IsControl(c))]).Trim();
+        // ffmpeg prefixes a component's lines with "[name @ 0xADDRESS] ": a memory address means nothing to an owner.
+        var clean = ComponentPrefix().Replace(new string([.. lastError.Where(c => !char.IsControl(c))]), "").Trim();
         return "ffmpeg: " + (clean.Length > MaxReasonLength ? clean[..MaxReasonLength] : clean);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[[^\]\[]{1,64} @ 0x[0-9a-fA-F]{1,16}\] ")]
+    private static partial System.Text.RegularExpressions.Regex ComponentPrefix();
 
     [LoggerMessage(EventId = 4400, Level = LogLevel.Information, Message = "Frame source {Source}: ffmpeg started (pid {ProcessId}).")]
     private static partial void LogStarted(ILogger logger, string source, int processId);

@@ -7,7 +7,7 @@ namespace Iris.Camera.Media;
 /// The owner's changes to what the camera records and watches, and deletions of recordings: each carried out and
 /// recorded in the security log here, so the endpoints only read input and map the outcome.
 /// </summary>
-internal sealed class MediaChanges(PrivacyMode privacy, IActiveVideoSettings video, FrameHub hub, MotionDetector motion, Recorder recorder, RecordingStore recordings, SecurityEventLog events)
+internal sealed class MediaChanges(PrivacyMode privacy, IActiveVideoSettings video, FrameHub hub, MotionDetector motion, Recorder recorder, RecordingStore recordings, SecurityEventLog events, StreamSoundStatus sound)
 {
     public async Task<PrivacyState> SetPrivacyAsync(bool enabled, string actor, string source, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ internal sealed class MediaChanges(PrivacyMode privacy, IActiveVideoSettings vid
         }
 
         events.Append(SecurityEventKinds.SettingsChanged, source, actor, $"privacy mode {(enabled ? "on" : "off")}");
-        return new PrivacyState(privacy.Enabled, video.Active.Microphone && !privacy.Enabled, hub.Signal.State);
+        return new PrivacyState(privacy.Enabled, video.Active.Microphone && !privacy.Enabled, hub.Signal.State, sound.For(video.Active));
     }
 
     public MotionSettings SetMotion(MotionSettings settings, string actor, string source)

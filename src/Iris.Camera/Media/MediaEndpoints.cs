@@ -16,7 +16,8 @@ public sealed class PrivacyRequest
 /// and privacy mode off), and the source's signal ("ok", "no signal: REASON", "not checked yet"; reasons never
 /// carry a URL or credential, see Media/README.md).
 /// </summary>
-public sealed record PrivacyState(bool Enabled, bool Microphone = false, string Signal = VideoSignal.NotChecked);
+/// <param name="Sound">For a network-stream source with the microphone on: "ok" when its sound is used, or that it carries none; otherwise null.</param>
+public sealed record PrivacyState(bool Enabled, bool Microphone = false, string Signal = VideoSignal.NotChecked, string? Sound = null);
 
 /// <summary>
 /// Everything under /api/media: the live view (<see cref="LiveViewEndpoints"/>), the privacy shutter, the video
@@ -29,7 +30,7 @@ internal static class MediaEndpoints
         var media = routes.MapGroup("/api/media");
         media.MapLiveView();
         media.MapLiveMp4();
-        media.MapGet("/privacy", (PrivacyMode privacy, IActiveVideoSettings video, FrameHub hub) => TypedResults.Ok(new PrivacyState(privacy.Enabled, video.Active.Microphone && !privacy.Enabled, hub.Signal.State))).WithName("GetPrivacyMode").RequirePermission(Privilege.LiveView, "Whether privacy mode is on.");
+        media.MapGet("/privacy", (PrivacyMode privacy, IActiveVideoSettings video, FrameHub hub, StreamSoundStatus sound) => TypedResults.Ok(new PrivacyState(privacy.Enabled, video.Active.Microphone && !privacy.Enabled, hub.Signal.State, sound.For(video.Active)))).WithName("GetPrivacyMode").RequirePermission(Privilege.LiveView, "Whether privacy mode is on.");
         media.MapPut("/privacy", SetPrivacyAsync).WithName("SetPrivacyMode").RequirePermission(Privilege.ManageSettings, "Turn privacy mode on or off.").Accepts<PrivacyRequest>(JsonBody.MediaType);
         media.MapGet("/video", (VideoSettingsService video) => TypedResults.Ok(video.Current)).WithName("GetVideoSettings").RequirePermission(Privilege.ManageSettings, "Video source, resolution and frame rate.");
         media.MapPut("/video", SetVideoAsync).WithName("SetVideoSettings").RequirePermission(Privilege.ManageSettings, "Choose the video source (test pattern, V4L2 camera or HTTPS stream), resolution and frame rate.").Accepts<VideoSettings>(JsonBody.MediaType);

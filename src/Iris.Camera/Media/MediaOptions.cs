@@ -44,7 +44,7 @@ public sealed class MediaOptions
     public const string MjpegRecording = "mjpeg";
     public const string H264Recording = "h264";
 
-    /// <summary>The ALSA capture device for the microphone with a V4L2 or stream source: "default" or "hw:CARD,DEVICE".</summary>
+    /// <summary>The ALSA capture device for the microphone with a V4L2 source: "default" or "hw:CARD,DEVICE" (a stream source brings its own sound).</summary>
     public string AudioDevice { get; set; } = "default";
 
     /// <summary>Whether the test pattern's block moves (a still scene is useful to check motion detection).</summary>

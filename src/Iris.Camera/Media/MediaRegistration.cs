@@ -12,6 +12,7 @@ internal static class MediaRegistration
         services.AddSingleton<IActiveVideoSettings>(sp => sp.GetRequiredService<VideoSettingsStore>());
         services.AddSingleton(sp => new TestPatternSource(
             sp.GetRequiredService<IActiveVideoSettings>(), options, sp.GetRequiredService<DeviceIdentity>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<StreamSoundStatus>();
         services.AddSingleton<FfmpegSource>();
         services.TryAddSingleton<IFrameSource, SwitchingFrameSource>();
         services.AddSingleton<FrameHub>();
@@ -34,6 +35,7 @@ internal static class MediaRegistration
         services.AddSingleton<Recorder>();
         services.AddSingleton<RecordingOverview>();
         services.AddSingleton<RecordingTimeline>();
+        services.AddSingleton<MediaWorkLimit>();
         services.AddHostedService(sp => sp.GetRequiredService<Recorder>());
         services.AddSingleton<IMediaStatus, MediaStatus>();
         return services;

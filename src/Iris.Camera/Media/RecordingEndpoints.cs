@@ -11,7 +11,7 @@ namespace Iris.Camera.Media;
 public sealed record DeletedRecordings(int Deleted);
 
 /// <summary>Encrypted recordings: list, play or download (decrypted on the fly), delete, and the recording mode.</summary>
-internal static class RecordingEndpoints
+internal static partial class RecordingEndpoints
 {
     public static IEndpointRouteBuilder MapRecordingEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -109,11 +109,18 @@ internal static class RecordingEndpoints
     }
 
     /// <summary>A range (at most <see cref="RangeExport.MaxRange"/>) of H.264 segments joined into one MP4 cut to the range; same permission as one segment's download.</summary>
-    private static async Task<IResult> ExportRangeAsync(HttpContext http, RecordingStore store)
+    private static async Task<IResult> ExportRangeAsync(HttpContext http, RecordingStore store, MediaOptions options, MediaWorkLimit limit)
     {
+        var encoder = options.Encoder;
         if (!TryRange(http.Request, out var fromBound, out var toBound) || fromBound is not { } from || toBound is not { } to || to == from || to - from > RangeExport.MaxRange)
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Give from and to (ISO 8601 times, from < to, at most 10 minutes apart).");
+        }
+
+        using var slot = limit.TryExport();
+        if (slot is null)
+        {
+            return MediaWorkLimit.Busy(http, "Another export is being prepared; try again when it is done.");
         }
 
         var plan = RangeExport.Plan(store.List(from, to), from, to);
@@ -147,11 +154,16 @@ internal static class RecordingEndpoints
         byte[] mp4;
         try
         {
-            mp4 = await Mp4Export.JoinAsync(http.RequestServices.GetRequiredService<DataDirectory>().Root, parts, plan.Skip, plan.Duration, http.RequestAborted);
+            mp4 = await Mp4Export.JoinAsync(http.RequestServices.GetRequiredService<DataDirectory>().Root, encoder, parts, plan.Skip, plan.Duration, http.RequestAborted);
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException ex)
         {
-            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "recording-damaged", "The recordings in this range could not be joined into an MP4.");
+            // Every segment authenticated, so they are this camera's own encoder output: what failed is the re-encode
+            // (a hardware encoder that is not there, or refuses the picture). ffmpeg's words go to the log only, since
+            // they name work files.
+            LogExportFailed(http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecordingEndpoints)), encoder, ex.Message);
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "export-encoder-failed", "The recordings could not be encoded into one video file.",
+                $"The H.264 encoder this camera is configured with ({MediaOptions.SectionName}:Encoder = {encoder}) failed; the log has ffmpeg's reason.");
         }
 
         var name = $"recordings-{from.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.mp4";
@@ -225,4 +237,7 @@ internal static class RecordingEndpoints
 
     private static ProblemHttpResult InvalidRange() =>
         Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "'from' and 'to' must be ISO 8601 times with from <= to.");
+
+    [LoggerMessage(EventId = 4413, Level = LogLevel.Warning, Message = "Range export: the {Encoder} encoder failed: {Reason}")]
+    private static partial void LogExportFailed(ILogger logger, string encoder, string reason);
 }

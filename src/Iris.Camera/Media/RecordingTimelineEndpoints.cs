@@ -22,13 +22,19 @@ internal static class RecordingTimelineEndpoints
             ? TypedResults.Ok(timeline.Build(from, to))
             : Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Give from and to (ISO 8601 times, from <= to, at most 26 hours apart).");
 
-    private static async Task<IResult> ThumbnailAsync(long id, HttpContext http, RecordingStore store)
+    private static async Task<IResult> ThumbnailAsync(long id, HttpContext http, RecordingStore store, MediaWorkLimit limit)
     {
         var offset = 0.0;
         if (!MediaQuery.TryGetSingle(http.Request, "at", out var at)
-            || (at is not null && (at.Length > 12 || !double.TryParse(at, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out offset) || offset > 600)))
+            || (at is not null && (at.Length > 12 || !double.TryParse(at, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out offset) || !double.IsFinite(offset) || offset > 600)))
         {
             return Problems.Create(StatusCodes.Status400BadRequest, "invalid-query", "Query parameter 'at' must be seconds into the segment (0-600).");
+        }
+
+        using var slot = limit.TryThumbnail();
+        if (slot is null)
+        {
+            return MediaWorkLimit.Busy(http, "Other thumbnails are being made; try again in a moment.");
         }
 
         var (frames, damaged) = store.Read(id);

@@ -1,7 +1,14 @@
 namespace Iris.Camera.Media;
 
 /// <summary>One encoded frame. Frames are immutable and shared by every viewer; nothing copies the JPEG bytes.</summary>
-public sealed record VideoFrame(long Sequence, DateTimeOffset CapturedAt, int Width, int Height, ReadOnlyMemory<byte> Jpeg);
+public sealed record VideoFrame(long Sequence, DateTimeOffset CapturedAt, int Width, int Height, ReadOnlyMemory<byte> Jpeg)
+{
+    /// <summary>
+    /// The sound of a network-stream source that arrived since the frame before (16-bit mono PCM at 48 kHz), or null;
+    /// the encoder paces it out with the pictures (<see cref="StreamSoundPacer"/>).
+    /// </summary>
+    public byte[]? Sound { get; init; }
+}
 
 /// <summary>
 /// A camera source: produces JPEG frames until cancelled. Implementations: the built-in test pattern (default,

@@ -34,7 +34,8 @@ public sealed class VideoSettings
 /// the source delivers a picture ("ok", "no signal: REASON", or "not checked yet").
 /// </summary>
 /// <param name="Encoder">In the answer to a save: "ok" once the H.264 encoder gave its first output, otherwise why not; null when not checked.</param>
-public sealed record VideoSettingsView(string Source, string Device, string StreamUrl, int Width, int Height, int FramesPerSecond, string Signal, bool Microphone, string? Encoder = null);
+/// <param name="Sound">For a network-stream source with the microphone on: "ok" when its sound is used, or that it carries none; otherwise null.</param>
+public sealed record VideoSettingsView(string Source, string Device, string StreamUrl, int Width, int Height, int FramesPerSecond, string Signal, bool Microphone, string? Encoder = null, string? Sound = null);
 
 /// <summary>
 /// The video settings in force: the configuration, overlaid by what an administrator saved. The microphone is off

@@ -9,11 +9,11 @@ namespace Iris.Camera.Media;
 /// REASON" otherwise), rather than "saved" and a blank picture. With a picture, it also waits for the H.264
 /// encoder's first output (the live view, RTSPS and recordings depend on it) and says when it did not start.
 /// </summary>
-internal sealed class VideoSettingsService(VideoSettingsStore store, FrameHub hub, LiveMediaFeed live, MotionDetector motion, SecurityEventLog events, MediaOptions options, TimeProvider time)
+internal sealed class VideoSettingsService(VideoSettingsStore store, FrameHub hub, LiveMediaFeed live, MotionDetector motion, SecurityEventLog events, MediaOptions options, TimeProvider time, StreamSoundStatus sound)
 {
     public const string EncoderOk = "ok";
 
-    public VideoSettingsView Current => store.Show(hub.Signal.State);
+    public VideoSettingsView Current => store.Show(hub.Signal.State) with { Sound = sound.For(store.Active) };
 
     /// <summary>Every reason the settings cannot be used, by field; empty when they can.</summary>
     public Dictionary<string, string[]> Check(VideoSettings settings) => store.Check(settings);
@@ -29,7 +29,7 @@ internal sealed class VideoSettingsService(VideoSettingsStore store, FrameHub hu
             string.Create(CultureInfo.InvariantCulture, $"video source {active.Source}, {active.Width}x{active.Height} at {active.FramesPerSecond} fps, microphone {(active.Microphone ? "on" : "off")}"));
         var signal = await hub.CheckSignalAsync(options.SignalTimeout, cancellationToken);
         var encoder = signal == VideoSignal.Ok ? await CheckEncoderAsync(cancellationToken) : null;
-        return store.Show(signal) with { Encoder = encoder };
+        return store.Show(signal) with { Encoder = encoder, Sound = sound.For(active) };
     }
 
     /// <summary>Follows the encoder (starting it when nobody does) until its first output, an end, or <see cref="MediaOptions.SignalTimeout"/>.</summary>

@@ -16,6 +16,9 @@ internal sealed partial class RtspConnection(
     Stream stream, string source, ILiveMediaFeed feed, Func<bool> enabled, RtspConnectionServices services, CancellationToken stopping) : IDisposable
 {
     private const string Methods = "OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER";
+
+    /// <summary>Requests without credentials answered (401 with the challenge) before the connection closes: a client needs one.</summary>
+    private const int MaxChallenges = 3;
     private readonly SemaphoreSlim _write = new(1, 1);
     private readonly string _sessionId = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
     private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -24,10 +27,12 @@ internal sealed partial class RtspConnection(
     private IDisposable? _slot;
     private Task _pump = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
+    private int _challenges;
 
     public async Task RunAsync()
     {
         var reader = new RtspMessageReader(stream, services.Options, services.Time);
+        var signInDeadline = CloseUnlessSignedInAsync();
         try
         {
             while (!_closed.IsCancellationRequested)
@@ -57,7 +62,7 @@ internal sealed partial class RtspConnection(
         finally
         {
             await _closed.CancelAsync();
-            await Task.WhenAll(_pump, _watch).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAll(_pump, _watch, signInDeadline).ContinueWith(_ => { }, TaskScheduler.Default);
             if (_media is not null)
             {
                 await _media.DisposeAsync();
@@ -82,7 +87,7 @@ internal sealed partial class RtspConnection(
     {
         if (!await AuthenticateAsync(request))
         {
-            return !_closed.IsCancellationRequested && _login is null && request.Header("Authorization") is null;
+            return !_closed.IsCancellationRequested && _login is null && request.Header("Authorization") is null && ++_challenges < MaxChallenges;
         }
 
         var session = request.Header("Session")?.Split(';')[0].Trim();
@@ -114,6 +119,28 @@ internal sealed partial class RtspConnection(
             default:
                 await RespondAsync(request.CSeq, 405, "Method Not Allowed", [("Allow", Methods)]);
                 return true;
+        }
+    }
+
+    /// <summary>
+    /// A connection that has not signed in within <see cref="RtspOptions.RequestTimeout"/> is closed, whatever it sends
+    /// (interleaved data resets the idle timer, not this one): it would hold a connection slot without paying for a
+    /// login. Clients sign in with their first or second request, right after the handshake.
+    /// </summary>
+    private async Task CloseUnlessSignedInAsync()
+    {
+        try
+        {
+            await Task.Delay(services.Options.RequestTimeout, services.Time, _closed.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (_login is null)
+        {
+            await _closed.CancelAsync();
         }
     }
 

@@ -70,6 +70,8 @@ internal static class ProblemTexts
         ["request-target-too-long"] = new("The request target is too long.", "網址太長。", "請重新整理頁面後再試一次。"),
         ["request-timeout"] = new("The request arrived too slowly.", "請求傳送得太慢。", "請檢查網路連線後再試一次。"),
         ["rtsps-port-unavailable"] = new("The RTSPS port could not be opened.", "無法開啟錄影機串流的連接埠。", "可能有其他程式正在使用它，請檢查錄影機串流連接埠的設定。"),
+        ["export-encoder-failed"] = new("The recordings could not be encoded into one video file.", "無法將這段錄影編碼成一個影片檔。", "攝影機設定的影像編碼器無法使用，請管理者檢查編碼器設定。"),
+        ["media-busy"] = new("The camera is busy preparing other recordings.", "攝影機正在準備其他錄影。", "請稍候片刻再試一次。"),
         ["export-unavailable"] = new("The recording cannot be prepared for download on this device.", "這台攝影機目前無法準備下載的錄影檔。", "攝影機缺少準備影片檔所需的記憶體空間。"),
         ["sbom-missing"] = new("This build carries no SBOM.", "此版本未附軟體物料清單。", "只有原廠正式發行的版本附有清單。"),
         ["telemetry-unavailable"] = new("No telemetry receiver is configured on this device.", "此攝影機無法使用遙測。", "沒有設定接收遙測資料的對象。"),

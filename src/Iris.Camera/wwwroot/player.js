@@ -144,7 +144,9 @@ export class LivePlayer {
   }
 
   followLiveEdge(buffer) {
-    const ranges = buffer.buffered;
+    // After a reconnect the old buffer's last updateend can still arrive; a removed SourceBuffer throws on `buffered`.
+    let ranges;
+    try { ranges = buffer.buffered; } catch { return; }
     if (!ranges.length) return;
     const end = ranges.end(ranges.length - 1);
     if (this.video.currentTime < ranges.start(ranges.length - 1) || end - this.video.currentTime > MAX_BEHIND) {

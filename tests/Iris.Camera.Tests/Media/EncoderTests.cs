@@ -119,6 +119,41 @@ public sealed class EncoderTests
         Assert.Equal(3 * 48000, samples);
     }
 
+    [Fact]
+    public void StreamSound_IsPacedOutInStepWithTheFrames_HoweverItArrives()
+    {
+        var pacer = new StreamSoundPacer(framesPerSecond: 7);
+        var third = Enumerable.Repeat((byte)0x40, 48000 * 2 / 3).ToArray();
+
+        // A second of sound in three bursts over three seconds of frames: every frame still gets exactly its share,
+        // the gaps are silence, and none of the sound is lost.
+        var shares = Enumerable.Range(0, 7 * 3).Select(i => Next(pacer, i % 7 == 0 ? third : null)).ToList();
+
+        Assert.Equal(3 * 48000, shares.Sum(s => s.Length / 2));
+        Assert.Equal(48000 * 2, shares.Sum(s => s.Count(b => b == 0x40)));
+    }
+
+    [Fact]
+    public void StreamSound_StartsOnlyWithEnoughWaiting_AndNeverLagsMoreThanHalfASecond()
+    {
+        var pacer = new StreamSoundPacer(framesPerSecond: 10);
+        var share = 48000 / 10 * 2;
+
+        Assert.All(Next(pacer, new byte[StreamSoundPacer.StartBytes - 2]), b => Assert.Equal(0, b));
+        var first = Next(pacer, Enumerable.Repeat((byte)1, 4).ToArray());
+        Assert.Equal(share, first.Length);
+
+        var flood = Enumerable.Repeat((byte)2, 48000 * 2 * 3).ToArray();
+        var afterFlood = Enumerable.Range(0, 30).Select(i => Next(pacer, i == 0 ? flood : null)).ToList();
+        Assert.Equal(StreamSoundPacer.StartBytes, afterFlood.Sum(s => s.Count(b => b == 2)));
+    }
+
+    private static byte[] Next(StreamSoundPacer pacer, byte[]? arrived)
+    {
+        pacer.Add(arrived);
+        return pacer.NextFrame();
+    }
+
     private static async Task<List<MediaFragment>> ToListAsync(IAsyncEnumerable<MediaFragment> pieces)
     {
         var list = new List<MediaFragment>();

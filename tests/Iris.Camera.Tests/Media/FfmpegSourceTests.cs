@@ -108,6 +108,24 @@ public sealed class FfmpegSourceTests
     }
 
     [Fact]
+    public async Task AMissingCamera_IsReportedByItsDevice_WithoutFfmpegsMemoryAddresses()
+    {
+        var video = new ActiveVideo(MediaOptions.V4l2Source, "/dev/video9", "", 320, 240, 10);
+        var source = new FfmpegSource(new FixedVideoSettings(video), new MediaOptions(), TimeProvider.System, NullLogger<FfmpegSource>.Instance);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var lost = await Assert.ThrowsAsync<FrameSourceException>(async () =>
+        {
+            await foreach (var _ in source.CaptureAsync(cancel.Token))
+            {
+            }
+        });
+
+        Assert.Contains("/dev/video9", lost.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("@ 0x", lost.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void V4l2Arguments_NameTheDevice_AndAskForMjpegOnStandardOutput()
     {
         var args = FfmpegSource.Arguments(new ActiveVideo(MediaOptions.V4l2Source, "/dev/video2", "", 640, 480, 15), 80).ToList();
@@ -131,10 +149,31 @@ public sealed class FfmpegSourceTests
     }
 
     [Fact]
-    public async Task HostileStreamContent_ThatNamesALocalFile_IsRefusedByFfmpeg()
+    public void StreamArguments_WithSound_SendItOnlyToTheDaemonsSocket_AsRawPcm_WithNoFilter()
+    {
+        const string url = "https://viewer:secret@192.0.2.1/live.ts";
+        var video = new ActiveVideo(MediaOptions.StreamSource, "/dev/video0", url, 640, 480, 15, Microphone: true);
+        var args = FfmpegSource.Arguments(video, 80, "/tmp/iris-sound-x/sound.sock").ToList();
+
+        Assert.Equal(["pipe:0"], args.Select((a, i) => (a, i)).Where(p => p.i > 0 && args[p.i - 1] == "-i").Select(p => p.a));
+        Assert.Equal(["pipe", "unix"], args.Select((a, i) => (a, i)).Where(p => p.i > 0 && args[p.i - 1] == "-protocol_whitelist").Select(p => p.a));
+        Assert.Equal("unix:/tmp/iris-sound-x/sound.sock", args[^1]);
+        Assert.Equal("s16le", args[args.LastIndexOf("-f") + 1]);
+        Assert.DoesNotContain("-af", args);
+        Assert.Single(args, "-vf");
+        Assert.DoesNotContain(args, a => a.Contains("192.0.2.1", StringComparison.Ordinal) || a.Contains("lavfi", StringComparison.Ordinal) || a.Contains("file", StringComparison.Ordinal));
+        Assert.DoesNotContain(FfmpegSource.Arguments(video with { Source = MediaOptions.V4l2Source }, 80, "/tmp/iris-sound-x/sound.sock"), a => a.StartsWith("unix:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task HostileStreamContent_ThatNamesALocalFile_IsRefusedByFfmpeg(bool microphone)
     {
         await using var server = await MjpegStreamServer.StartAsync();
-        var source = Source(Stream(server, "concat"));
+        var stream = Stream(server, "concat");
+        stream.Video = stream.Video with { Microphone = microphone };
+        var source = Source(stream);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var frames = 0;
 

@@ -168,7 +168,7 @@ public sealed class LiveMp4Tests
     }
 
     /// <summary>Writes the first <paramref name="minimumBytes"/> (or more, up to the end of a fragment's mdat) of the live stream to a file.</summary>
-    private static async Task<string> SaveAsync(HttpClient http, string path, int minimumBytes)
+    internal static async Task<string> SaveAsync(HttpClient http, string path, int minimumBytes)
     {
         using var live = await http.GetAsync(Api("/api/media/live.mp4"), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);

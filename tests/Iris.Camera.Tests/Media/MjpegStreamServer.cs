@@ -15,8 +15,9 @@ namespace Iris.Camera.Tests.Media;
 /// <summary>
 /// An IP camera's HTTPS stream for tests: Kestrel with a certificate from a test CA, serving MJPEG over HTTP
 /// (multipart/x-mixed-replace, as cameras do) at /live.mjpeg, the same behind Basic authentication at
-/// /private.mjpeg, a stream that never sends a frame at /silent, and hostile content at /concat (an ffconcat
-/// script naming a local file). It records every request's path and Authorization header.
+/// /private.mjpeg, a stream that never sends a frame at /silent, hostile content at /concat (an ffconcat
+/// script naming a local file), and MPEG-TS as encoders send it, made live by an ffmpeg child: with a 440 Hz tone
+/// at /tone.ts and without sound at /mute.ts. It records every request's path and Authorization header.
 /// </summary>
 public sealed class MjpegStreamServer : IAsyncDisposable
 {
@@ -83,6 +84,8 @@ public sealed class MjpegStreamServer : IAsyncDisposable
                 await http.Response.Body.FlushAsync();
                 await Task.Delay(Timeout.Infinite, http.RequestAborted);
             });
+            server._app.MapGet("/tone.ts", (HttpContext http) => TransportStreamAsync(http, withSound: true));
+            server._app.MapGet("/mute.ts", (HttpContext http) => TransportStreamAsync(http, withSound: false));
             server._app.MapGet("/concat", () => Results.Text("ffconcat version 1.0\nfile /etc/passwd\n", "text/plain"));
             await server._app.StartAsync();
             server.Address = new Uri(server._app.Urls.First() + "/");
@@ -117,6 +120,35 @@ public sealed class MjpegStreamServer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>320x240 at 10 frames per second (MPEG-2 video), with MP2 sound of a 440 Hz tone when asked, in real time until the client goes away.</summary>
+    private static async Task TransportStreamAsync(HttpContext http, bool withSound)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] args = withSound
+            ? ["-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-c:v", "mpeg2video", "-q:v", "5", "-g", "10", "-c:a", "mp2", "-b:a", "64k"]
+            : ["-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10", "-c:v", "mpeg2video", "-q:v", "5", "-g", "10"];
+        foreach (var arg in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", .. args, "-f", "mpegts", "pipe:1"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        http.Response.ContentType = "video/mp2t";
+        using var ffmpeg = System.Diagnostics.Process.Start(start)!;
+        ffmpeg.BeginErrorReadLine();
+        try
+        {
+            await ffmpeg.StandardOutput.BaseStream.CopyToAsync(http.Response.Body, http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+        }
+        finally
+        {
+            ffmpeg.Kill();
         }
     }
 

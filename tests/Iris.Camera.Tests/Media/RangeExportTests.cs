@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Iris.Camera.Media;
 using Iris.Camera.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Iris.Camera.Tests.Media;
@@ -64,6 +65,77 @@ public sealed class RangeExportTests
         Assert.InRange(duration, (to - from).TotalSeconds - 0.1, (to - from).TotalSeconds + 0.1);
         var decode = await MediaTools.DecodeAsync(path);
         Assert.True(decode.ExitCode == 0 && decode.Errors.Length == 0, decode.Errors);
+    }
+
+    [Fact]
+    public async Task ARangeExport_UsesTheConfiguredEncoder_AndWhenItCannotRun_SaysSoAsAProblem()
+    {
+        using var data = new TempDirectory();
+        DateTimeOffset from, to;
+        await using (var camera = await InProcessCamera.StartAsync(data.Path, RecordingTests.OneSecondSegments))
+        {
+            using var admin = await camera.ClaimAsync();
+            var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            camera.App.Services.GetRequiredService<Recorder>().SegmentCompleted += _ => completed.TrySetResult();
+            using (await admin.Http.PutAsJsonAsync(Api("/api/recordings/settings"), new { mode = "continuous" }))
+            {
+            }
+
+            await completed.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            using (await admin.Http.PutAsJsonAsync(Api("/api/recordings/settings"), new { mode = "off" }))
+            {
+            }
+
+            var segment = (await admin.Http.GetFromJsonAsync<List<RecordingSegment>>(Api("/api/recordings")))![0];
+            (from, to) = (segment.StartedAt, segment.EndedAt);
+        }
+
+        // The same H.264 recordings on a board configured for VA-API, which this machine does not have (no /dev/dri).
+        await using var restarted = await InProcessCamera.StartAsync(data.Path, builder =>
+        {
+            RecordingTests.OneSecondSegments(builder);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Media:Encoder"] = "h264_vaapi" });
+        });
+        using var owner = await restarted.SignInAsync("admin", InProcessCamera.OwnerPassword);
+
+        using var export = await owner.Http.GetAsync(Api($"/api/recordings/export?from={Time(from)}&to={Time(to)}"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, export.StatusCode);
+        Assert.Equal("application/problem+json", export.Content.Headers.ContentType!.MediaType);
+        var problem = await export.Content.ReadAsStringAsync();
+        Assert.Contains("export-encoder-failed", problem, StringComparison.Ordinal);
+        Assert.Contains("h264_vaapi", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("/dev/shm", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhileAnExportOrThumbnailsAreBeingMade_OneMoreIsRefusedAtOnce_WithRetryAfter()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: RecordingTests.OneSecondSegments);
+        using var admin = await camera.ClaimAsync();
+        var limit = camera.App.Services.GetRequiredService<MediaWorkLimit>();
+        var now = DateTimeOffset.UtcNow;
+        using var export = limit.TryExport();
+        var thumbnails = Enumerable.Range(0, MediaWorkLimit.Thumbnails).Select(_ => limit.TryThumbnail()).ToList();
+
+        using var secondExport = await admin.Http.GetAsync(Api($"/api/recordings/export?from={Time(now.AddMinutes(-1))}&to={Time(now)}"));
+        using var oneMoreThumbnail = await admin.Http.GetAsync(Api("/api/recordings/1/thumbnail?at=1"));
+        foreach (var slot in thumbnails)
+        {
+            slot!.Dispose();
+        }
+
+        using var afterwards = await admin.Http.GetAsync(Api("/api/recordings/1/thumbnail?at=1"));
+
+        Assert.NotNull(export);
+        Assert.All([secondExport, oneMoreThumbnail], busy =>
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, busy.StatusCode);
+            Assert.Equal("application/problem+json", busy.Content.Headers.ContentType!.MediaType);
+            Assert.NotNull(busy.Headers.RetryAfter);
+        });
+        Assert.Contains("media-busy", await secondExport.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, afterwards.StatusCode);
     }
 
     [Fact]

@@ -125,8 +125,7 @@ public sealed class RtspsTests
         using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
         var port = await TurnOnAsync(camera, admin);
         using var cancel = new CancellationTokenSource(Deadline);
-        await using var client = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
-        client.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        await using var client = await ConnectAsViewerAsync(camera, port, cancel.Token);
 
         var play = await client.PlayAsync(cancel.Token);
 
@@ -169,8 +168,7 @@ public sealed class RtspsTests
         using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
         var port = await TurnOnAsync(camera, admin);
         using var cancel = new CancellationTokenSource(Deadline);
-        await using var client = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
-        client.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        await using var client = await ConnectAsViewerAsync(camera, port, cancel.Token);
         var play = await client.PlayAsync(cancel.Token);
         Assert.Equal(200, play?.Status);
         // Picture and sound on their channels (0, 2), each with RTCP sender reports on the odd one.
@@ -214,12 +212,10 @@ public sealed class RtspsTests
         using var viewer = await LiveViewTests.ViewerAsync(camera, admin);
         var port = await TurnOnAsync(camera, admin);
         using var cancel = new CancellationTokenSource(Deadline);
-        await using var first = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
-        first.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        await using var first = await ConnectAsViewerAsync(camera, port, cancel.Token);
         Assert.Equal(200, (await first.PlayAsync(cancel.Token))?.Status);
 
-        await using var second = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
-        second.Authorization = first.Authorization;
+        await using var second = await ConnectAsViewerAsync(camera, port, cancel.Token);
         Assert.Equal(453, (await second.PlayAsync(cancel.Token))?.Status);
         using var browser = await viewer.Http.GetAsync(Api("/api/media/live"), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.TooManyRequests, browser.StatusCode);
@@ -291,6 +287,52 @@ public sealed class RtspsTests
         var setup = await udp.RequestAsync("SETUP", udp.Url + "/trackID=0", cancel.Token, "Transport: RTP/AVP;unicast;client_port=5000-5001");
         Assert.Equal(461, setup?.Status);
         Assert.Equal(454, (await udp.RequestAsync("PLAY", null, cancel.Token, "Session: 0123456789ABCDEF"))?.Status);
+    }
+
+    [Fact]
+    public async Task AConnectionThatNeverSignsIn_IsClosed_AfterThreeChallenges_OrWhenItsTimeIsUp_WhateverItSends()
+    {
+        await using var camera = await InProcessCamera.StartAsync(configure: builder =>
+        {
+            ListenOnAnyPort(builder);
+            builder.Services.AddSingleton<ILiveMediaFeed>(new FfmpegLiveFeed());
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Iris:Rtsp:RequestTimeout"] = "00:00:05" });
+        });
+        using var admin = await camera.ClaimAsync();
+        var port = await TurnOnAsync(camera, admin);
+        using var cancel = new CancellationTokenSource(Deadline);
+
+        await using var asking = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
+        var answers = new List<int?>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add((await asking.RequestAsync("OPTIONS", "*", cancel.Token))?.Status);
+        }
+
+        Assert.Equal([401, 401, 401], answers);
+        Assert.Null(await asking.ReadAnswerAsync(cancel.Token));
+
+        // Interleaved data keeps the idle timer from firing; it must not keep an unauthenticated connection open.
+        await using var chatty = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancel.Token);
+        var closed = chatty.DrainUntilClosedAsync(cancel.Token);
+        var started = DateTimeOffset.UtcNow;
+        while (!closed.IsCompleted && !cancel.IsCancellationRequested)
+        {
+            try
+            {
+                await chatty.SendRawAsync([(byte)'$', 1, 0, 8, 0x80, 0xC9, 0, 1, 0, 0, 0, 1], cancel.Token);
+            }
+            catch (IOException)
+            {
+                break;
+            }
+
+            await Task.WhenAny(closed, Task.Delay(500, cancel.Token)); // the client's pace, not a wait for a condition
+        }
+
+        await closed;
+        Assert.False(cancel.IsCancellationRequested, "an unauthenticated connection sending interleaved data stayed open");
+        Assert.InRange(DateTimeOffset.UtcNow - started, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -379,6 +421,14 @@ public sealed class RtspsTests
 
     private static async Task<IReadOnlyList<ServiceDeclaration>> ListenersAsync(InProcessCamera camera) =>
         (await camera.Client.GetFromJsonAsync<ServiceManifestDocument>(Api("/api/device/services")))!.Listeners;
+
+    /// <summary>An RTSPS connection pinned to the camera's certificate that authenticates as viewer1 (a Viewer).</summary>
+    private static async Task<RawRtspsClient> ConnectAsViewerAsync(InProcessCamera camera, int port, CancellationToken cancellationToken)
+    {
+        var client = await RawRtspsClient.ConnectAsync(port, camera.Certificate, cancellationToken);
+        client.Authorization = RawRtspsClient.Basic("viewer1", LiveViewTests.ViewerPassword);
+        return client;
+    }
 
     private static async Task<int> DescribeStatusAsync(InProcessCamera camera, int port, string? authorization, CancellationToken cancellationToken)
     {

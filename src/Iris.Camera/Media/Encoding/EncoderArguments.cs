@@ -2,18 +2,19 @@ using System.Globalization;
 
 namespace Iris.Camera.Media;
 
-/// <summary>Where the encoder's sound comes from: none (microphone off), the daemon's test tone, or an ALSA device.</summary>
+/// <summary>Where the encoder's sound comes from: none (microphone off), the daemon's test tone, the network stream's own sound (relayed by the daemon like the tone), or an ALSA device.</summary>
 internal enum AudioInput
 {
     None,
     TestTone,
     Alsa,
+    StreamSound,
 }
 
 /// <summary>
 /// The encoder child's command line, as separate arguments (no shell). Its inputs are confined like
 /// <see cref="FfmpegSource"/>'s: the pictures arrive as JPEGs on standard input (<c>-protocol_whitelist pipe</c>,
-/// format forced to <c>mjpeg</c>); the test tone arrives as raw PCM over a Unix socket the daemon created in a
+/// format forced to <c>mjpeg</c>); the test tone or a stream's own sound arrives as raw PCM over a Unix socket the daemon created in a
 /// private directory (<c>-protocol_whitelist unix</c>, format forced to <c>s16le</c>); a microphone is an ALSA
 /// device whose name matched <see cref="VideoSourceRules.AudioDeviceProblem"/> (format forced to <c>alsa</c>).
 /// No lavfi, no file, no network. The encoder name comes from <see cref="Encoders"/>, every other value is a number.
@@ -46,7 +47,7 @@ internal static class EncoderArguments
         // Tiny probe: the format is forced, and every buffered frame would be latency.
         args.AddRange(["-protocol_whitelist", "pipe", "-format_whitelist", "mjpeg", "-f", "mjpeg", "-framerate", fps,
             "-probesize", "32", "-analyzeduration", "0", "-i", "pipe:0"]);
-        if (audio == AudioInput.TestTone)
+        if (audio is AudioInput.TestTone or AudioInput.StreamSound)
         {
             // No probing here either: ffmpeg reads no picture while it opens this input, so waiting for seconds of
             // sound would fill the picture pipe, stop the feeder, and with it the sound it waits for.
@@ -88,6 +89,20 @@ internal static class EncoderArguments
             "-flush_packets", "1", "pipe:1"]);
         return args;
     }
+
+    /// <summary>
+    /// The arguments for a re-encode of recordings (range export) with <paramref name="encoder"/>: what goes before
+    /// the input (the VA-API device) and the video encoding. The same encoder as live, since a board chose it for
+    /// what it has (a hardware encoder where libx264 would take the CPU for seconds per minute of video); libx264 uses
+    /// ultrafast, the hardware encoders their own defaults.
+    /// </summary>
+    public static (string[] BeforeInput, string[] Video) Offline(string encoder) => encoder switch
+    {
+        "libx264" => ([], ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]),
+        "h264_v4l2m2m" => ([], ["-c:v", "h264_v4l2m2m", "-pix_fmt", "yuv420p"]),
+        "h264_vaapi" => (["-vaapi_device", "/dev/dri/renderD128"], ["-vf", "format=nv12,hwupload", "-c:v", "h264_vaapi"]),
+        _ => throw new ArgumentException("Not an allowed encoder.", nameof(encoder)),
+    };
 
     private static string Rate => SampleRate.ToString(CultureInfo.InvariantCulture);
 }

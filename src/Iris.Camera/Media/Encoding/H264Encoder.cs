@@ -8,7 +8,7 @@ namespace Iris.Camera.Media;
 
 /// <summary>
 /// One run of the encoder child: the frames of one <see cref="FrameSubscription"/> (JPEGs, whatever the source)
-/// go to ffmpeg's standard input, the test tone (or nothing, or the ALSA microphone) is its second input, and its
+/// go to ffmpeg's standard input, the test tone or the stream's own sound (or nothing, or the ALSA microphone) is its second input, and its
 /// fragmented MP4 output comes back as <see cref="MediaFragment"/>s. The run ends when the frames end (privacy
 /// mode, capture stopped), the settings in force change, ffmpeg ends, or the caller cancels; the child is killed,
 /// never left behind. Nothing of the daemon's environment reaches the child.
@@ -26,8 +26,13 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
 
     public async IAsyncEnumerable<MediaFragment> RunAsync(ActiveVideo video, ChannelReader<VideoFrame> frames, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var audio = !video.Microphone ? AudioInput.None : video.Source == MediaOptions.TestPatternSource ? AudioInput.TestTone : AudioInput.Alsa;
-        var socketDirectory = audio == AudioInput.TestTone ? Directory.CreateTempSubdirectory("iris-encoder-") : null;
+        var audio = !video.Microphone ? AudioInput.None : video.Source switch
+        {
+            MediaOptions.TestPatternSource => AudioInput.TestTone,
+            MediaOptions.StreamSource => AudioInput.StreamSound,
+            _ => AudioInput.Alsa,
+        };
+        var socketDirectory = audio is AudioInput.TestTone or AudioInput.StreamSound ? Directory.CreateTempSubdirectory("iris-encoder-") : null;
         var socketPath = socketDirectory is null ? "" : Path.Combine(socketDirectory.FullName, "audio.sock");
         using var listener = socketDirectory is null ? null : Listen(socketPath);
         var start = new ProcessStartInfo("ffmpeg")
@@ -67,7 +72,7 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
         process.BeginErrorReadLine();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tone = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxQueuedAudioChunks) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
-        var feeding = FeedPicturesAsync(video, settings, frames, process.StandardInput.BaseStream, audio == AudioInput.TestTone ? tone.Writer : null, stop);
+        var feeding = FeedPicturesAsync(video, settings, frames, process.StandardInput.BaseStream, FrameSound(video, audio), tone.Writer, stop);
         var sounding = listener is null ? Task.CompletedTask : FeedToneAsync(listener, tone.Reader, stop.Token);
         try
         {
@@ -98,9 +103,8 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
     /// Copies frames to ffmpeg until they end or the settings change (a new run then starts with the new ones),
     /// then closes its input so it finishes the last fragment and exits.
     /// </summary>
-    private static async Task FeedPicturesAsync(ActiveVideo video, IActiveVideoSettings settings, ChannelReader<VideoFrame> frames, Stream input, ChannelWriter<byte[]>? tone, CancellationTokenSource stop)
+    private static async Task FeedPicturesAsync(ActiveVideo video, IActiveVideoSettings settings, ChannelReader<VideoFrame> frames, Stream input, IFrameSound? sound, ChannelWriter<byte[]> tone, CancellationTokenSource stop)
     {
-        var toneSource = tone is null ? null : new TestTone(video.FramesPerSecond);
         try
         {
             await foreach (var frame in frames.ReadAllAsync(stop.Token).ConfigureAwait(false))
@@ -111,7 +115,12 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
                 }
 
                 // The frame's sound goes first: if ffmpeg is not reading pictures yet, the sound must not wait for them.
-                tone?.TryWrite(toneSource!.NextFrame());
+                if (sound is not null)
+                {
+                    sound.Arrived(frame);
+                    tone.TryWrite(sound.NextFrame());
+                }
+
                 await input.WriteAsync(frame.Jpeg, stop.Token).ConfigureAwait(false);
                 await input.FlushAsync(stop.Token).ConfigureAwait(false);
             }
@@ -122,7 +131,7 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
         }
         finally
         {
-            tone?.TryComplete();
+            tone.TryComplete();
             try
             {
                 await input.DisposeAsync().ConfigureAwait(false);
@@ -133,6 +142,14 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
             }
         }
     }
+
+    /// <summary>Each picture's share of sound for the socket input: the test tone, or the stream's own sound paced out; null for none or ALSA.</summary>
+    private static IFrameSound? FrameSound(ActiveVideo video, AudioInput audio) => audio switch
+    {
+        AudioInput.TestTone => new TestTone(video.FramesPerSecond),
+        AudioInput.StreamSound => new StreamSoundPacer(video.FramesPerSecond),
+        _ => null,
+    };
 
     private static async Task FeedToneAsync(Socket listener, ChannelReader<byte[]> tone, CancellationToken cancellationToken)
     {

@@ -62,9 +62,11 @@ internal static class Mp4Export
 
     /// <summary>
     /// Joins segments (each the records of one format-3 segment, oldest first) and keeps <paramref name="duration"/>
-    /// from <paramref name="skip"/> into the joined timeline: frame-exact, H.264 (libx264) and AAC when there was sound.
+    /// from <paramref name="skip"/> into the joined timeline: frame-exact, H.264 with the board's configured
+    /// <paramref name="encoder"/> (<see cref="EncoderArguments.Offline"/>) and AAC when there was sound. Throws
+    /// <see cref="InvalidDataException"/> with ffmpeg's complaint when it fails.
     /// </summary>
-    public static Task<byte[]> JoinAsync(string dataDirectory, IReadOnlyList<IReadOnlyList<RecordedFrame>> segments, TimeSpan skip, TimeSpan duration, CancellationToken cancellationToken) =>
+    public static Task<byte[]> JoinAsync(string dataDirectory, string encoder, IReadOnlyList<IReadOnlyList<RecordedFrame>> segments, TimeSpan skip, TimeSpan duration, CancellationToken cancellationToken) =>
         InRamDirectoryAsync(dataDirectory, async (directory, output) =>
         {
             var list = new System.Text.StringBuilder();
@@ -89,9 +91,10 @@ internal static class Mp4Export
 
             var listFile = Path.Combine(directory, "parts.txt");
             await File.WriteAllTextAsync(listFile, list.ToString(), cancellationToken).ConfigureAwait(false);
-            await RunAsync(["-protocol_whitelist", "file", "-format_whitelist", "concat,mov,mp4,m4a,3gp,3g2,mj2", "-f", "concat", "-safe", "0", "-i", listFile,
+            var (device, video) = EncoderArguments.Offline(encoder);
+            await RunAsync([.. device, "-protocol_whitelist", "file", "-format_whitelist", "concat,mov,mp4,m4a,3gp,3g2,mj2", "-f", "concat", "-safe", "0", "-i", listFile,
                 "-ss", Seconds(skip), "-t", Seconds(duration), "-map", "0:v", "-map", "0:a?",
-                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", "-f", "mp4", output],
+                .. video, "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", "-f", "mp4", output],
                 _ => Task.CompletedTask, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 

@@ -5,10 +5,14 @@ namespace Iris.Camera.Media;
 /// <see cref="EncoderArguments.SampleRate"/>, a quiet 440 Hz tone with a 1 kHz beep in the first tenth of every
 /// second of the stream. Produced per video frame, so sound and picture stay in step by construction.
 /// </summary>
-internal sealed class TestTone(int framesPerSecond)
+internal sealed class TestTone(int framesPerSecond) : IFrameSound
 {
     private long _sample;
     private long _frame;
+
+    public void Arrived(VideoFrame frame)
+    {
+    }
 
     /// <summary>The samples that belong with the next video frame (little-endian s16).</summary>
     public byte[] NextFrame()
