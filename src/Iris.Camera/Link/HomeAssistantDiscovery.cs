@@ -35,12 +35,12 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
 
         foreach (var (component, objectId, config) in Configs())
         {
-            yield return ($"{options.HomeAssistantPrefix}/{component}/{identity.Serial}/{objectId}/config", JsonSerializer.SerializeToUtf8Bytes(config), true);
+            yield return ($"{options.HomeAssistantPrefix}/{component}/{identity.Serial}/{objectId}/config", JsonSerializer.SerializeToUtf8Bytes(config, LinkMessageJson.Default.JsonObject), true);
         }
 
         yield return (StateTopic("motion"), "OFF"u8.ToArray(), true);
         yield return (StateTopic("privacy"), privacy.Enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
-        yield return (StateTopic("update"), JsonSerializer.SerializeToUtf8Bytes(new { installed_version = software.Version, latest_version = software.Version }), true);
+        yield return (StateTopic("update"), JsonSerializer.SerializeToUtf8Bytes(new HomeAssistantUpdateState(software.Version, software.Version), LinkMessageJson.Default.HomeAssistantUpdateState), true);
     }
 
     /// <summary>What delivering an alert means for Home Assistant: an event, and motion turned on (it turns itself off).</summary>
@@ -51,7 +51,7 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
             yield break;
         }
 
-        yield return (StateTopic("event"), JsonSerializer.SerializeToUtf8Bytes(new { event_type = entry.Kind, message = entry.Message }), false);
+        yield return (StateTopic("event"), JsonSerializer.SerializeToUtf8Bytes(new HomeAssistantEvent(entry.Kind, entry.Message), LinkMessageJson.Default.HomeAssistantEvent), false);
         if (entry.Kind == AlertKinds.Motion)
         {
             yield return (StateTopic("motion"), "ON"u8.ToArray(), false);

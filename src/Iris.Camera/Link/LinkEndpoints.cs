@@ -20,7 +20,7 @@ internal static class LinkEndpoints
             }
 
             var alert = service.SendTestAlert(http.CurrentSession()!.Username, http.ClientSource());
-            return TypedResults.Ok(new { alertId = alert.Id });
+            return TypedResults.Ok(new TestAlertSent(alert.Id));
         }).WithName("SendTestAlert").RequirePermission(Privilege.ManageSettings, "Raise a test alert that travels every configured channel.");
         link.MapPost("/webhook/key", (HttpContext http, LinkService service) =>
             TypedResults.Ok(new WebhookKey(service.RenewWebhookSecret(http.CurrentSession()!.Username, http.ClientSource()))))
@@ -46,7 +46,7 @@ internal static class LinkEndpoints
         }
 
         var (code, expiresAt) = service.NewPairingCode(body.Value!.Role!.Value, body.Value.Label!, http.CurrentSession()!.Username, http.ClientSource());
-        return TypedResults.Ok(new { code, expiresAt });
+        return TypedResults.Ok(new PairingCode(code, expiresAt));
     }
 }
 
