@@ -47,8 +47,9 @@ dotnet test Iris.slnx --no-restore --configuration Release \
   --blame-hang-timeout 8m --blame-hang-dump-type none \
   --results-directory "$results" || status=$?
 
-# Issue 18: the same process-level tests against the Native AOT daemon. Off until that build is complete.
-if [ "${IRIS_TEST_AOT:-0}" = 1 ]; then
+# Issue 18: the process-level tests again, against the Native AOT daemon (scripts/test-aot.sh publishes it).
+# IRIS_TEST_AOT=0 skips them, for a quick local run.
+if [ "${IRIS_TEST_AOT:-1}" = 1 ]; then
   bash scripts/test-aot.sh "$results" || status=$?
 fi
 

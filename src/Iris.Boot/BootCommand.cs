@@ -51,7 +51,7 @@ public static class BootCommand
                     store.Save(BootDecisions.MarkGood(record, slot, DateTimeOffset.UtcNow));
                     return 0;
                 case "status":
-                    await output.WriteLineAsync(store.Load() is { } current ? System.Text.Json.JsonSerializer.Serialize(current) : "no valid slot record");
+                    await output.WriteLineAsync(store.Load() is { } current ? System.Text.Json.JsonSerializer.Serialize(current, Iris.Firmware.Metadata.FirmwareJson.Default.SlotRecord) : "no valid slot record");
                     return 0;
                 default:
                     await error.WriteLineAsync($"unknown command '{options.Verb}'");

@@ -1,9 +1,11 @@
 namespace Iris.Camera.Accounts;
 
 /// <summary>Login, session and throttling settings (section Iris:Accounts). Defaults are the documented product defaults.</summary>
-public sealed class AccountsOptions
+public sealed class AccountsOptions : Platform.IBoundSettings<AccountsOptions>
 {
     public const string SectionName = "Iris:Accounts";
+
+    public static AccountsOptions? Bind(IConfiguration section) => section.Get<AccountsOptions>(Platform.SettingsBinding.Strict);
 
     /// <summary>PBKDF2-HMAC-SHA-256 iterations for new hashes. 600,000 (OWASP's figure) takes ~154 ms on the benchmark machine (docs/benchmarks.md).</summary>
     public int PasswordIterations { get; set; } = 600_000;

@@ -47,7 +47,7 @@ internal sealed partial class OwnerBootstrap(
             password = DefaultPassword.Generate();
             hash = hasher.Hash(password);
             vault.Seal(DefaultPasswordItem, Encoding.UTF8.GetBytes(password));
-            vault.Seal(DefaultPasswordHashItem, JsonSerializer.SerializeToUtf8Bytes(hash));
+            vault.Seal(DefaultPasswordHashItem, JsonSerializer.SerializeToUtf8Bytes(hash, AccountsJson.Default.PasswordHash));
         }
 
         accounts.Create(AccountStore.OwnerUsername, Role.Administrator, hash, mustChangePassword: true);
@@ -73,7 +73,7 @@ internal sealed partial class OwnerBootstrap(
     private PasswordHash? LoadDefaultHash()
     {
         using var read = vault.Unseal(DefaultPasswordHashItem);
-        return read.Status == VaultReadStatus.Ok ? JsonSerializer.Deserialize<PasswordHash>(read.Secret) : null;
+        return read.Status == VaultReadStatus.Ok ? JsonSerializer.Deserialize(read.Secret, AccountsJson.Default.PasswordHash) : null;
     }
 
     private string? LoadDefaultPassword()

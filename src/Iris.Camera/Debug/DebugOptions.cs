@@ -3,9 +3,11 @@ using Iris.Camera.Platform;
 namespace Iris.Camera.Debug;
 
 /// <summary>The debug console (5.5.1.1): off unless the vendor's debug key is installed and a token unlocks it.</summary>
-public sealed class DebugOptions : ISettings
+public sealed class DebugOptions : ISettings, IBoundSettings<DebugOptions>
 {
     public const string SectionName = "Iris:Debug";
+
+    public static DebugOptions? Bind(IConfiguration section) => section.Get<DebugOptions>(SettingsBinding.Strict);
 
     /// <summary>The vendor's debug public key (PEM). Without it no token is accepted and the console stays closed.</summary>
     public string? VendorKeyFile { get; set; }

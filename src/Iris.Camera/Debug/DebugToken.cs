@@ -14,7 +14,6 @@ internal sealed record DebugGrant(string Serial, string Nonce, long IssuedAt, lo
 internal static class DebugToken
 {
     public const int MaxLength = 2048;
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static DebugGrant? Verify(string token, ECDsa vendorKey)
     {
@@ -32,7 +31,7 @@ internal static class DebugToken
                 return null;
             }
 
-            return JsonSerializer.Deserialize<DebugGrant>(payload, Json) is { Serial: not null, Nonce: not null } grant ? grant : null;
+            return JsonSerializer.Deserialize(payload, DebugJson.Default.DebugGrant) is { Serial: not null, Nonce: not null } grant ? grant : null;
         }
         catch (Exception ex) when (ex is FormatException or JsonException or CryptographicException)
         {

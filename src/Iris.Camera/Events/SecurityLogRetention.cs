@@ -8,9 +8,11 @@ namespace Iris.Camera.Events;
 /// How long the security log is kept. The section keeps its published name (Iris:Privacy), where owners look
 /// for retention periods.
 /// </summary>
-public sealed class SecurityLogOptions : ISettings
+public sealed class SecurityLogOptions : ISettings, IBoundSettings<SecurityLogOptions>
 {
     public const string SectionName = "Iris:Privacy";
+
+    public static SecurityLogOptions? Bind(IConfiguration section) => section.Get<SecurityLogOptions>(SettingsBinding.Strict);
 
     public TimeSpan SecurityLogRetention { get; set; } = TimeSpan.FromDays(180);
 

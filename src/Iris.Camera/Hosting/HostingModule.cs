@@ -5,7 +5,11 @@ namespace Iris.Camera.Hosting;
 /// <summary>What the device says about itself as a whole: identity, declared services, the permission table.</summary>
 internal sealed class HostingModule : CameraModule
 {
-    public override void AddServices(ModuleServices module) => module.Settings<SecurityTxtOptions>(SecurityTxtOptions.SectionName);
+    public override void AddServices(ModuleServices module)
+    {
+        module.Settings<SecurityTxtOptions>(SecurityTxtOptions.SectionName);
+        module.Services.AddHttpJsonContexts();
+    }
 
     public override void Open(IServiceProvider services) =>
         SecurityTxtEndpoints.CheckAtStart(services.GetRequiredService<SecurityTxtOptions>(), services.GetRequiredService<TimeProvider>(),

@@ -11,9 +11,11 @@ namespace Iris.Camera.Hosting;
 /// file is not served and the start log says so; an Expires in the past is logged at start, since a stale file
 /// still names the vendor's contact but tells a researcher it may be out of date.
 /// </summary>
-public sealed class SecurityTxtOptions : ISettings
+public sealed class SecurityTxtOptions : ISettings, IBoundSettings<SecurityTxtOptions>
 {
     public const string SectionName = "Iris:SecurityTxt";
+
+    public static SecurityTxtOptions? Bind(IConfiguration section) => section.Get<SecurityTxtOptions>(SettingsBinding.Strict);
 
     /// <summary>mailto:, https: or tel: URIs, most preferred first.</summary>
     public IList<string> Contact { get; } = [];

@@ -4,9 +4,11 @@ using Iris.Camera.Platform;
 namespace Iris.Camera.Identity;
 
 /// <summary>What the product is. Serial and keys come from the identity files, never from here.</summary>
-public sealed partial class DeviceOptions : ISettings
+public sealed partial class DeviceOptions : ISettings, IBoundSettings<DeviceOptions>
 {
     public const string SectionName = "Iris:Device";
+
+    public static DeviceOptions? Bind(IConfiguration section) => section.Get<DeviceOptions>(SettingsBinding.Strict);
 
     /// <summary>Model name used for a development identity; a factory identity carries its own.</summary>
     public string Model { get; set; } = "Iris Camera DEV";

@@ -171,7 +171,7 @@ internal sealed class FactoryPackage(string dataDirectory, SecretVault vault, st
         IdentityDescriptor? descriptor;
         try
         {
-            descriptor = JsonSerializer.Deserialize<IdentityDescriptor>(File.ReadAllBytes(Path.Combine(PackagePath, DescriptorFile)), IdentityStore.DescriptorJson);
+            descriptor = JsonSerializer.Deserialize(File.ReadAllBytes(Path.Combine(PackagePath, DescriptorFile)), IdentityStore.DescriptorJson.Info<IdentityDescriptor>());
         }
         catch (JsonException)
         {
@@ -220,7 +220,7 @@ internal sealed class FactoryPackage(string dataDirectory, SecretVault vault, st
         var bytes = File.ReadAllBytes(Path.Combine(PackagePath, PasswordHashFile));
         try
         {
-            var hash = JsonSerializer.Deserialize<ProvisionedPasswordHash>(bytes);
+            var hash = JsonSerializer.Deserialize(bytes, IdentityJson.Default.ProvisionedPasswordHash);
             // An upper bound too: a hash of billions of iterations would make every sign-in take minutes.
             if (hash is { Hash.Length: 32, Salt.Length: >= 16, Iterations: >= 100_000 and <= 10_000_000 })
             {
@@ -235,5 +235,5 @@ internal sealed class FactoryPackage(string dataDirectory, SecretVault vault, st
     }
 
     /// <summary>The shape Accounts stores (Accounts/PasswordHasher.PasswordHash): checked here, read there.</summary>
-    private sealed record ProvisionedPasswordHash(byte[] Hash, byte[] Salt, int Iterations);
+    internal sealed record ProvisionedPasswordHash(byte[] Hash, byte[] Salt, int Iterations);
 }

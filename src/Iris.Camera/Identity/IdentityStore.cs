@@ -25,7 +25,8 @@ internal sealed partial class IdentityStore(string directory, SecretVault vault,
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { EnumNames.CamelCase() },
+        TypeInfoResolver = IdentityJson.Default,
     };
 
     /// <summary>
@@ -107,7 +108,7 @@ internal sealed partial class IdentityStore(string directory, SecretVault vault,
             AtomicFile.DeleteDurably(chainPath);
         }
 
-        AtomicFile.Write(Path.Combine(directory, DescriptorFile), JsonSerializer.SerializeToUtf8Bytes(descriptor, DescriptorJson),
+        AtomicFile.Write(Path.Combine(directory, DescriptorFile), JsonSerializer.SerializeToUtf8Bytes(descriptor, DescriptorJson.Info<IdentityDescriptor>()),
             AtomicFile.OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 
@@ -116,7 +117,7 @@ internal sealed partial class IdentityStore(string directory, SecretVault vault,
         IdentityDescriptor descriptor;
         try
         {
-            descriptor = JsonSerializer.Deserialize<IdentityDescriptor>(File.ReadAllBytes(descriptorPath), DescriptorJson)
+            descriptor = JsonSerializer.Deserialize(File.ReadAllBytes(descriptorPath), DescriptorJson.Info<IdentityDescriptor>())
                 ?? throw new StartupException($"Identity descriptor '{descriptorPath}' is empty.");
         }
         catch (JsonException)

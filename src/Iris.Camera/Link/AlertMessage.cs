@@ -26,5 +26,5 @@ public sealed record AlertMessage(
     public static AlertMessage From(OutboxEntry entry, DeviceIdentity identity, long overflowed) =>
         new(entry.MessageId, entry.Seq, identity.Serial, identity.Model, entry.Kind, entry.At, entry.Source, entry.ReferenceId, entry.Message, overflowed);
 
-    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this);
+    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, LinkMessageJson.Default.AlertMessage);
 }

@@ -4,9 +4,11 @@ namespace Iris.Camera.Link;
 /// Settings of the platform link (section Iris:Cloud). Everything is off until an administrator names a broker
 /// or a webhook: a camera never connects anywhere on its own.
 /// </summary>
-public sealed class CloudOptions
+public sealed class CloudOptions : Platform.IBoundSettings<CloudOptions>
 {
     public const string SectionName = "Iris:Cloud";
+
+    public static CloudOptions? Bind(IConfiguration section) => section.Get<CloudOptions>(Platform.SettingsBinding.Strict);
 
     /// <summary>Host name or address of the MQTT 5 broker (TLS only); empty keeps the MQTT link off.</summary>
     public string? BrokerHost { get; set; }

@@ -48,7 +48,7 @@ internal static class LinkJson
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(utf8);
+            return JsonSerializer.Deserialize(utf8, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)LinkMessageJson.Default.GetTypeInfo(typeof(T))!);
         }
         catch (JsonException)
         {

@@ -40,7 +40,7 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
 
         foreach (var (component, objectId, config) in Configs())
         {
-            yield return (ConfigTopic(component, objectId), JsonSerializer.SerializeToUtf8Bytes(config), true);
+            yield return (ConfigTopic(component, objectId), JsonSerializer.SerializeToUtf8Bytes(config, LinkMessageJson.Default.JsonObject), true);
         }
 
         // The entities of the other setting go, so Home Assistant never shows a switch that the camera refuses.
@@ -53,7 +53,7 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         var enabled = privacy.Enabled;
         _publishedPrivacy = enabled ? 1 : 0;
         yield return (StateTopic("privacy"), enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
-        yield return (StateTopic("update"), JsonSerializer.SerializeToUtf8Bytes(new { installed_version = software.Version, latest_version = software.Version }), true);
+        yield return (StateTopic("update"), JsonSerializer.SerializeToUtf8Bytes(new HomeAssistantUpdateState(software.Version, software.Version), LinkMessageJson.Default.HomeAssistantUpdateState), true);
     }
 
     /// <summary>
@@ -86,7 +86,7 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
             yield break;
         }
 
-        yield return (StateTopic("event"), JsonSerializer.SerializeToUtf8Bytes(new { event_type = entry.Kind, message = entry.Message }), false);
+        yield return (StateTopic("event"), JsonSerializer.SerializeToUtf8Bytes(new HomeAssistantEvent(entry.Kind, entry.Message), LinkMessageJson.Default.HomeAssistantEvent), false);
         if (entry.Kind == AlertKinds.Motion)
         {
             yield return (StateTopic("motion"), "ON"u8.ToArray(), false);

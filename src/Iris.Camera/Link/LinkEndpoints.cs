@@ -21,7 +21,7 @@ internal static class LinkEndpoints
             }
 
             var alert = service.SendTestAlert(http.CurrentSession()!.Username, http.ClientSource());
-            return TypedResults.Ok(new { alertId = alert.Id });
+            return TypedResults.Ok(new TestAlertSent(alert.Id));
         }).WithName("SendTestAlert").RequirePermission(Privilege.ManageSettings, "Raise a test alert that travels every configured channel.");
         link.MapPost("/webhook/key", RenewWebhookKeyAsync)
             .WithName("RenewWebhookKey").RequirePermission(Privilege.ManageSettings, "Make a new webhook signing key (shown once; the old one stops working; password re-entry required).").Accepts<WebhookKeyRequest>(JsonBody.MediaType);
@@ -89,7 +89,7 @@ internal static class LinkEndpoints
         }
 
         var (code, expiresAt) = service.NewPairingCode(body.Value!.Role!.Value, body.Value.Label!, http.CurrentSession()!.Username, http.ClientSource());
-        return TypedResults.Ok(new { code, expiresAt });
+        return TypedResults.Ok(new PairingCode(code, expiresAt));
     }
 }
 

@@ -165,7 +165,7 @@ internal sealed partial class MqttLink(
             }
 
             var answer = topic == connection.PairTopic ? commands.Pair(payload) : await commands.HandleAsync(payload, stoppingToken);
-            await PublishAsync(client, connection.ResultTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(answer), retain: false, stoppingToken);
+            await PublishAsync(client, connection.ResultTopic, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(answer, LinkMessageJson.Default.SignedEnvelope), retain: false, stoppingToken);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

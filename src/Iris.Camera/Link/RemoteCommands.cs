@@ -191,7 +191,7 @@ internal sealed partial class RemoteCommands(
     /// <summary>Signs a result with the device key (ECDSA P-256, SHA-256, IEEE P1363).</summary>
     public SignedEnvelope Sign(CommandResult result)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(result);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(result, LinkMessageJson.Default.CommandResult);
         using var key = identity.Certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("The device certificate has no private key.");
         return new SignedEnvelope(Base64Url.Encode(payload), identity.Serial, Base64Url.Encode(key.SignData(payload, HashAlgorithmName.SHA256)));
     }

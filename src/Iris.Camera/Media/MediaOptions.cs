@@ -1,9 +1,11 @@
 namespace Iris.Camera.Media;
 
 /// <summary>Video settings (section Iris:Media).</summary>
-public sealed class MediaOptions
+public sealed class MediaOptions : Platform.IBoundSettings<MediaOptions>
 {
     public const string SectionName = "Iris:Media";
+
+    public static MediaOptions? Bind(IConfiguration section) => section.Get<MediaOptions>(Platform.SettingsBinding.Strict);
     public const string TestPatternSource = "test-pattern";
     public const string V4l2Source = "v4l2";
     public const string StreamSource = "stream";

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using Iris.Camera.Events;
@@ -33,11 +34,13 @@ public sealed class MotionSettings : IValidatableObject
 
     /// <summary>Left out means none (the whole frame); JSON null is refused, like a null zone.</summary>
     [Required, MaxLength(8)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "MaxLength counts a List through ICollection; its reflection path is for other types.")]
     public List<MotionZoneSetting> Zones { get; set; } = [];
 
     /// <summary>Left out or null means always (what a camera without a schedule did before).</summary>
     public MotionSchedule? Schedule { get; set; }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Validator reads the public properties of MotionZoneSetting and MotionSchedule, which the JSON source generator's metadata for this request keeps.")]
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         for (var i = 0; i < Zones.Count; i++)
@@ -92,11 +95,11 @@ internal sealed partial class MotionDetector(
     public static readonly TimeSpan Cooldown = TimeSpan.FromSeconds(10);
 
     public MotionSettings Settings =>
-        database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize<MotionSettings>(json, JsonSerializerOptions.Web)! : new MotionSettings();
+        database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize(json, MediaJson.Default.MotionSettings)! : new MotionSettings();
 
     public void Save(MotionSettings settings)
     {
-        database.SetSetting(SettingKey, JsonSerializer.Serialize(settings, JsonSerializerOptions.Web), Time.GetUtcNow());
+        database.SetSetting(SettingKey, JsonSerializer.Serialize(settings, MediaJson.Default.MotionSettings), Time.GetUtcNow());
         Reconfigure();
     }
 

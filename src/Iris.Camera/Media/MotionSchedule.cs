@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Iris.Camera.Web;
 
@@ -20,6 +21,7 @@ public sealed class MotionSchedule : IValidatableObject
 
     /// <summary>Lower-case English day names (<see cref="DayNames"/>), as the device stores them whatever the UI language.</summary>
     [Required, MaxLength(7)]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "MaxLength counts a List through ICollection; its reflection path is for other types.")]
     public List<string> Days { get; set; } = [.. DayNames];
 
     [Required, RegularExpression("^([01][0-9]|2[0-3]):[0-5][0-9]$", ErrorMessage = "Give the start as HH:mm (00:00-23:59).")]

@@ -67,7 +67,7 @@ internal sealed partial class Recorder(
     public event Action<long>? SegmentCompleted;
 
     public RecordingMode Mode =>
-        database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize<RecordingSettings>(json, JsonSerializerOptions.Web)!.Mode ?? RecordingMode.Off : RecordingMode.Off;
+        database.GetSetting(SettingKey) is { } json ? JsonSerializer.Deserialize(json, MediaJson.Default.RecordingSettings)!.Mode ?? RecordingMode.Off : RecordingMode.Off;
 
     private volatile TaskCompletionSource _idle = Completed();
     private volatile RecordingFormatState _format = new(options.RecordingFormat, null);
@@ -78,7 +78,7 @@ internal sealed partial class Recorder(
     /// <summary>Stores the mode and applies it; switching off returns once the current segment is closed.</summary>
     public async Task SaveAsync(RecordingMode mode, CancellationToken cancellationToken)
     {
-        database.SetSetting(SettingKey, JsonSerializer.Serialize(new RecordingSettings { Mode = mode }, JsonSerializerOptions.Web), Time.GetUtcNow());
+        database.SetSetting(SettingKey, JsonSerializer.Serialize(new RecordingSettings { Mode = mode }, MediaJson.Default.RecordingSettings), Time.GetUtcNow());
         var idle = _idle.Task;
         Reconfigure();
         if (mode == RecordingMode.Off)

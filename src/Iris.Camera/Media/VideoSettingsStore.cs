@@ -21,7 +21,7 @@ internal sealed partial class VideoSettingsStore(SecretVault vault, MediaOptions
     public void ApplyStored()
     {
         using var read = vault.Unseal(VaultItem);
-        if (read.Status != VaultReadStatus.Ok || JsonSerializer.Deserialize<VideoSettings>(read.Secret, JsonSerializerOptions.Web) is not { } stored)
+        if (read.Status != VaultReadStatus.Ok || JsonSerializer.Deserialize(read.Secret, MediaJson.Default.VideoSettings) is not { } stored)
         {
             return;
         }
@@ -58,7 +58,7 @@ internal sealed partial class VideoSettingsStore(SecretVault vault, MediaOptions
             Source = resolved.Source, Device = resolved.Device, StreamUrl = resolved.StreamUrl,
             Width = resolved.Width, Height = resolved.Height, FramesPerSecond = resolved.FramesPerSecond, Microphone = resolved.Microphone,
         };
-        vault.Seal(VaultItem, JsonSerializer.SerializeToUtf8Bytes(stored, JsonSerializerOptions.Web));
+        vault.Seal(VaultItem, JsonSerializer.SerializeToUtf8Bytes(stored, MediaJson.Default.VideoSettings));
         _active = resolved;
     }
 

@@ -53,12 +53,12 @@ internal sealed class ModuleServices(IServiceCollection services, IConfiguration
     /// Problems are collected, not thrown, so one restart can fix them all.
     /// </summary>
     public T Settings<T>(string sectionName, Func<T, IEnumerable<string>>? validate = null)
-        where T : class, new()
+        where T : class, IBoundSettings<T>, new()
     {
         T settings;
         try
         {
-            settings = configuration.GetSection(sectionName).Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+            settings = T.Bind(configuration.GetSection(sectionName)) ?? new T();
         }
         catch (InvalidOperationException ex)
         {

@@ -39,9 +39,11 @@ public sealed class ValueFileLineInput(string path, bool activeLow) : ILineInput
 }
 
 /// <summary>Settings of the reset paths (section Iris:Reset).</summary>
-public sealed class ResetOptions : Platform.ISettings
+public sealed class ResetOptions : Platform.ISettings, IBoundSettings<ResetOptions>
 {
     public const string SectionName = "Iris:Reset";
+
+    public static ResetOptions? Bind(IConfiguration section) => section.Get<ResetOptions>(SettingsBinding.Strict);
 
     /// <summary>Value file of the reset button's line; without one there is no physical reset.</summary>
     public string? ButtonValueFile { get; set; }

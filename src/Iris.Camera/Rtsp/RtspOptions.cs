@@ -7,9 +7,11 @@ namespace Iris.Camera.Rtsp;
 /// RTSPS listener settings. Whether it runs at all is the administrator's stored choice (<c>PUT /api/rtsp</c>,
 /// off on a new or reset camera); these only say where and within which limits. There is no plaintext option.
 /// </summary>
-public sealed class RtspOptions : ISettings
+public sealed class RtspOptions : ISettings, IBoundSettings<RtspOptions>
 {
     public const string SectionName = "Iris:Rtsp";
+
+    public static RtspOptions? Bind(IConfiguration section) => section.Get<RtspOptions>(SettingsBinding.Strict);
 
     /// <summary>ADDRESS:PORT for RTSP over TLS (322 is the registered rtsps port). Port 0 picks a free port (tests).</summary>
     public string Listen { get; set; } = "0.0.0.0:322";

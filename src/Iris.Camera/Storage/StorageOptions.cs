@@ -3,9 +3,11 @@ using Iris.Camera.Platform;
 namespace Iris.Camera.Storage;
 
 /// <summary>Where the daemon keeps its state.</summary>
-public sealed class StorageOptions : ISettings
+public sealed class StorageOptions : ISettings, IBoundSettings<StorageOptions>
 {
     public const string SectionName = "Iris:Storage";
+
+    public static StorageOptions? Bind(IConfiguration section) => section.Get<StorageOptions>(SettingsBinding.Strict);
 
     public string DataDirectory { get; set; } = "data";
 

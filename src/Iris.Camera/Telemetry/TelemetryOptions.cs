@@ -1,9 +1,11 @@
 namespace Iris.Camera.Telemetry;
 
 /// <summary>Telemetry settings (section Iris:Telemetry). Without an endpoint, telemetry cannot be turned on.</summary>
-public sealed class TelemetryOptions
+public sealed class TelemetryOptions : Platform.IBoundSettings<TelemetryOptions>
 {
     public const string SectionName = "Iris:Telemetry";
+
+    public static TelemetryOptions? Bind(IConfiguration section) => section.Get<TelemetryOptions>(Platform.SettingsBinding.Strict);
 
     public string? Endpoint { get; set; }
 

@@ -88,11 +88,11 @@ internal sealed partial class TelemetrySender : BackgroundService
         }
 
         // In the history before the first byte leaves: a send cut short still may have arrived.
-        var record = _history.Begin(JsonSerializer.Serialize(payload, JsonSerializerOptions.Web));
+        var record = _history.Begin(JsonSerializer.Serialize(payload, TelemetryJson.Default.TelemetryPayload));
         string result;
         try
         {
-            using var response = await _client!.PostAsJsonAsync(new Uri(_options.Endpoint!), payload, JsonSerializerOptions.Web, linked.Token);
+            using var response = await _client!.PostAsJsonAsync(new Uri(_options.Endpoint!), payload, TelemetryJson.Default.TelemetryPayload, linked.Token);
             result = ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
         }
         catch (OperationCanceledException)

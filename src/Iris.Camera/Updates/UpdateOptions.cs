@@ -1,9 +1,11 @@
 namespace Iris.Camera.Updates;
 
 /// <summary>Settings of the update agent (section Iris:Updates).</summary>
-public sealed class UpdateOptions
+public sealed class UpdateOptions : Platform.IBoundSettings<UpdateOptions>
 {
     public const string SectionName = "Iris:Updates";
+
+    public static UpdateOptions? Bind(IConfiguration section) => section.Get<UpdateOptions>(Platform.SettingsBinding.Strict);
 
     /// <summary>Base HTTPS address of the vendor's static repository (metadata/ and targets/ beneath it).</summary>
     public string? RepositoryUrl { get; set; }

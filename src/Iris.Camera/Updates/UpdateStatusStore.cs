@@ -29,7 +29,6 @@ internal sealed partial class UpdateStatusStore(
     private const string LastInstallSetting = "updates.last-install";
     private const string RollbackNotedSetting = "updates.rollback-noted";
     private const string RolledBackVersionSetting = "updates.rolled-back-version";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Lock _lock = new();
     private TargetEntry? _available;
@@ -121,7 +120,7 @@ internal sealed partial class UpdateStatusStore(
     private UpdateResultView Record(string setting, UpdateOutcome outcome, DateTimeOffset at)
     {
         var view = new UpdateResultView(at, outcome.Code, outcome.Message);
-        database.SetSetting(setting, JsonSerializer.Serialize(view, Json), time.GetUtcNow());
+        database.SetSetting(setting, JsonSerializer.Serialize(view, UpdatesJson.Default.UpdateResultView), time.GetUtcNow());
         if (!outcome.Succeeded)
         {
             LogOutcome(logger, setting, outcome.Code, outcome.Message);
@@ -135,7 +134,7 @@ internal sealed partial class UpdateStatusStore(
         var text = database.GetSetting(setting);
         try
         {
-            return text is null ? null : JsonSerializer.Deserialize<UpdateResultView>(text, Json);
+            return text is null ? null : JsonSerializer.Deserialize(text, UpdatesJson.Default.UpdateResultView);
         }
         catch (JsonException)
         {

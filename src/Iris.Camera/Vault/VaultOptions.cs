@@ -1,9 +1,11 @@
 namespace Iris.Camera.Vault;
 
 /// <summary>Which provider holds the storage key (section Iris:Vault).</summary>
-public sealed class VaultOptions : Platform.ISettings
+public sealed class VaultOptions : Platform.ISettings, Platform.IBoundSettings<VaultOptions>
 {
     public const string SectionName = "Iris:Vault";
+
+    public static VaultOptions? Bind(IConfiguration section) => section.Get<VaultOptions>(Platform.SettingsBinding.Strict);
 
     /// <summary>"file" (default; keys/storage.key, 0600) or "pkcs11" (a token: TPM via tpm2-pkcs11, secure element, HSM).</summary>
     public string Provider { get; set; } = FileStorageKeyProvider.ProviderId;

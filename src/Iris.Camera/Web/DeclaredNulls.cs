@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -74,6 +75,11 @@ internal static class DeclaredNulls
     private static bool IsRequestObject(Type type) =>
         type.IsClass && type != typeof(string) && type.Assembly == typeof(DeclaredNulls).Assembly;
 
+    // The types walked are request types and the objects in their properties, all built by the JSON deserializer from
+    // source-generated metadata, which names each property it sets (so the trimmer keeps it); the root type's
+    // public properties are also kept by JsonBody.ReadAsync's annotation. NullabilityInfoContext is switched on for
+    // the trimmed build in the project file (NullabilityInfoContextSupport).
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "See above: the walked types' public properties are kept.")]
     private static Rule[] RulesFor(Type type) => Rules.GetOrAdd(type, static t =>
     {
         // NullabilityInfoContext is not thread-safe: one per computation.

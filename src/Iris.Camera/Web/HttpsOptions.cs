@@ -4,9 +4,11 @@ using Iris.Camera.Platform;
 namespace Iris.Camera.Web;
 
 /// <summary>HTTPS listener settings. There is no plaintext listener to configure.</summary>
-public sealed class HttpsOptions : ISettings
+public sealed class HttpsOptions : ISettings, IBoundSettings<HttpsOptions>
 {
     public const string SectionName = "Iris:Https";
+
+    public static HttpsOptions? Bind(IConfiguration section) => section.Get<HttpsOptions>(SettingsBinding.Strict);
 
     /// <summary>ADDRESS:PORT, IPv4 or [IPv6]. Port 0 picks a free port (tests).</summary>
     public string Listen { get; set; } = "127.0.0.1:8443";

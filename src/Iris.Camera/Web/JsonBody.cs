@@ -1,7 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Iris.Camera.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Iris.Camera.Web;
 
@@ -32,10 +38,19 @@ internal static class JsonBody
         MaxDepth = 8,
         PropertyNameCaseInsensitive = false,
         AllowDuplicateProperties = false,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+        Converters = { EnumNames.CamelCase(allowIntegerValues: false) },
     };
 
-    public static async Task<BodyRead<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    // The strict rules with the application's source-generated metadata (its HTTP JSON resolver chain), made once.
+    private static readonly ConditionalWeakTable<IJsonTypeInfoResolver, JsonSerializerOptions> Strict = new();
+
+    private static JsonSerializerOptions StrictFor(HttpContext http) => Strict.GetValue(
+        http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.TypeInfoResolver!,
+        resolver => new JsonSerializerOptions(StrictOptions) { TypeInfoResolver = resolver });
+
+    // T's public properties are kept by the trimmer for the reflection that follows the (source-generated) read:
+    // DeclaredNulls and DataAnnotations. Every request type also has JSON metadata (HttpJsonContexts).
+    public static async Task<BodyRead<T>> ReadAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
         var mediaType = request.ContentType?.Split(';', 2)[0].Trim();
@@ -48,7 +63,7 @@ internal static class JsonBody
         T? value;
         try
         {
-            value = await JsonSerializer.DeserializeAsync<T>(request.Body, StrictOptions, cancellationToken);
+            value = await JsonSerializer.DeserializeAsync(request.Body, StrictFor(request.HttpContext).Info<T>(), cancellationToken);
         }
         catch (JsonException ex)
         {
@@ -73,7 +88,9 @@ internal static class JsonBody
     }
 
     /// <summary>Runs DataAnnotations and keys each error by its JSON field name.</summary>
-    public static Dictionary<string, string[]> Validate(object value)
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Validator reads the public properties of the request type and their validation attributes; ReadAsync's annotation keeps them (the AOT daemon's request tests show it).")]
+    public static Dictionary<string, string[]> Validate<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(T value)
+        where T : class
     {
         var results = new List<ValidationResult>();
         Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);

@@ -121,7 +121,7 @@ internal sealed class KestrelRejections(ClientFaultLog faults, TimeProvider time
         var (words, detail) = ProblemTexts.Words(type, title, language);
         var body = JsonSerializer.SerializeToUtf8Bytes(
             new Microsoft.AspNetCore.Mvc.ProblemDetails { Type = Problems.TypePrefix + type, Title = words, Detail = detail, Status = status },
-            JsonSerializerOptions.Web);
+            WebJson.Default.ProblemDetails);
         var head = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {ReasonPhrases.GetReasonPhrase(status)}\r\n")
             .Append(CultureInfo.InvariantCulture, $"Content-Type: {Problems.MediaType}\r\n")

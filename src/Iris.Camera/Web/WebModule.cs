@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Iris.Camera.Identity;
 using Iris.Camera.Platform;
 using Microsoft.AspNetCore.Connections;
@@ -21,7 +20,7 @@ internal sealed class WebModule : CameraModule
         services.AddSingleton<KestrelRejections>();
         services.AddIrisProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+            options.SerializerOptions.Converters.Add(EnumNames.CamelCase()));
         services.AddRouting();
         services.Configure<KestrelServerOptions>(kestrel => ConfigureKestrel(kestrel, https));
     }

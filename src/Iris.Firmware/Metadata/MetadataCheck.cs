@@ -46,13 +46,13 @@ public static class MetadataCheck
     {
         try
         {
-            var envelope = JsonSerializer.Deserialize<SignedEnvelope>(bytes, MetadataJson.Options);
+            var envelope = JsonSerializer.Deserialize(bytes, FirmwareJson.Info<SignedEnvelope>(FirmwareJson.Metadata));
             if (envelope is null || envelope.PayloadType != MetadataSignatures.PayloadType)
             {
                 return null;
             }
 
-            var document = JsonSerializer.Deserialize<T>(envelope.PayloadBytes, MetadataJson.Options);
+            var document = JsonSerializer.Deserialize(envelope.PayloadBytes, FirmwareJson.Info<T>(FirmwareJson.Metadata));
             if (document is null || document.Type != expectedType || document.Version < 1)
             {
                 return null;

@@ -7,13 +7,13 @@ public static class MetadataWriter
 {
     public static byte[] Sign<T>(T document, IEnumerable<IMetadataSigner> signers) where T : IRoleDocument
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(document, MetadataJson.Options);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(document, FirmwareJson.Info<T>(FirmwareJson.Metadata));
         var encoded = MetadataSignatures.PreAuthenticationEncoding(payload);
         var signatures = signers
             .Select(s => new EnvelopeSignature(MetadataSignatures.KeyId(s.PublicKey), Convert.ToBase64String(s.Sign(encoded))))
             .ToList();
         var envelope = new SignedEnvelope(MetadataSignatures.PayloadType, Convert.ToBase64String(payload), signatures);
-        return JsonSerializer.SerializeToUtf8Bytes(envelope, MetadataJson.Options);
+        return JsonSerializer.SerializeToUtf8Bytes(envelope, FirmwareJson.Info<SignedEnvelope>(FirmwareJson.Metadata));
     }
 
     public static PublicKeyEntry KeyEntry(IMetadataSigner signer) =>

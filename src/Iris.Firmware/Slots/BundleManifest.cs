@@ -59,7 +59,7 @@ public sealed record BundleManifest(IReadOnlyList<ManifestFile> Files)
 
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
 
-        var manifest = JsonSerializer.SerializeToUtf8Bytes(new BundleManifest(files), MetadataJson.Options);
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new BundleManifest(files), FirmwareJson.Info<BundleManifest>(FirmwareJson.Metadata));
         await using var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
         await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, EntryName) { DataStream = new MemoryStream(manifest), Mode = Mode(false) }, cancellationToken);
         foreach (var file in files)

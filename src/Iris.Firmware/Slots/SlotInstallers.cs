@@ -121,7 +121,7 @@ public sealed class DirectorySlotInstaller(IDurableFileSystem fs, string bootDir
             throw new InvalidDataException("the first entry is not the bundle manifest");
         }
 
-        var manifest = await JsonSerializer.DeserializeAsync<BundleManifest>(first.DataStream, MetadataJson.Options, cancellationToken)
+        var manifest = await JsonSerializer.DeserializeAsync(first.DataStream, FirmwareJson.Info<BundleManifest>(FirmwareJson.Metadata), cancellationToken)
             ?? throw new InvalidDataException("empty manifest");
         var listed = manifest.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
         var directories = new HashSet<string>(StringComparer.Ordinal) { staging };

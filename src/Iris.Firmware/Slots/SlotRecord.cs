@@ -70,7 +70,7 @@ public sealed class SlotRecordStore(IDurableFileSystem fs, string bootDirectory)
 {
     // Members this version does not know are skipped, not refused: the launcher is installed once and is not
     // updated with the slots, so a newer daemon that adds a member must not leave it without a valid record.
-    private static readonly JsonSerializerOptions Json = new(MetadataJson.Options) { WriteIndented = false, UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
+    private static readonly JsonSerializerOptions Json = new(FirmwareJson.Metadata) { WriteIndented = false, UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
     private const string ChecksumPrefix = "\nsha256=";
 
     public string BootDirectory { get; } = bootDirectory;
@@ -89,7 +89,7 @@ public sealed class SlotRecordStore(IDurableFileSystem fs, string bootDirectory)
     {
         var current = Load();
         var next = record with { Sequence = Math.Max(record.Sequence, current?.Sequence ?? 0) + 1 };
-        var body = JsonSerializer.SerializeToUtf8Bytes(next, Json);
+        var body = JsonSerializer.SerializeToUtf8Bytes(next, FirmwareJson.Info<SlotRecord>(Json));
         var text = Encoding.UTF8.GetBytes(ChecksumPrefix + Convert.ToHexStringLower(SHA256.HashData(body)) + "\n");
         DurableFile.WriteAtomically(fs, CopyPath((int)(next.Sequence % 2)), [.. body, .. text], DurableFile.OwnerOnly);
         return next;
@@ -123,7 +123,7 @@ public sealed class SlotRecordStore(IDurableFileSystem fs, string bootDirectory)
 
         try
         {
-            return JsonSerializer.Deserialize<SlotRecord>(body, Json);
+            return JsonSerializer.Deserialize(body, FirmwareJson.Info<SlotRecord>(Json));
         }
         catch (JsonException)
         {

@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text;
+using System.Text.Json.Serialization;
 using Iris.Camera.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Iris.Camera.Tests.Web;
 
@@ -103,14 +105,21 @@ public sealed class JsonBodyTests
         Assert.Equal(StatusCodes.Status415UnsupportedMediaType, problem.StatusCode);
     }
 
+    // The daemon's HTTP JSON options hold source-generated metadata only (Hosting/HttpJsonContexts); these hold the sample's.
+    private static readonly IServiceProvider Services = new ServiceCollection()
+        .ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, JsonBodyTestsJson.Default)).BuildServiceProvider();
+
     private static Task<BodyRead<SampleRequest>> ReadAsync(string body) =>
         ReadAsync(Encoding.UTF8.GetBytes(body), "application/json; charset=utf-8");
 
     private static Task<BodyRead<SampleRequest>> ReadAsync(byte[] body, string? contentType)
     {
-        var context = new DefaultHttpContext();
+        var context = new DefaultHttpContext { RequestServices = Services };
         context.Request.Body = new MemoryStream(body);
         context.Request.ContentType = contentType;
         return JsonBody.ReadAsync<SampleRequest>(context.Request, CancellationToken.None);
     }
 }
+
+[JsonSerializable(typeof(JsonBodyTests.SampleRequest))]
+internal sealed partial class JsonBodyTestsJson : JsonSerializerContext;
