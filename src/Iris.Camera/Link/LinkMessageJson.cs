@@ -23,7 +23,15 @@ namespace Iris.Camera.Link;
 [JsonSerializable(typeof(PairingCodeRequest))]
 [JsonSerializable(typeof(TestAlertSent))]
 [JsonSerializable(typeof(PairingCode))]
+[JsonSerializable(typeof(WebhookKeyRequest))]
+[JsonSerializable(typeof(LinkSettingsRequest))]
+[JsonSerializable(typeof(LinkSettingsView))]
 internal sealed partial class LinkMessageJson : JsonSerializerContext;
+
+/// <summary>The link settings sealed in the vault, in the camel-case names the settings page sends.</summary>
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(LinkSettingsRequest))]
+internal sealed partial class StoredLinkSettingsJson : JsonSerializerContext;
 
 /// <summary>Home Assistant's update entity state (its names are snake case).</summary>
 internal sealed record HomeAssistantUpdateState(

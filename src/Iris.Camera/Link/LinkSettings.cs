@@ -46,7 +46,7 @@ internal sealed partial class LinkSettings(CloudOptions options, SecretVault vau
     public void ApplyStored()
     {
         using var read = vault.Unseal(VaultItem);
-        if (read.Status != VaultReadStatus.Ok || JsonSerializer.Deserialize<LinkSettingsRequest>(read.Secret, JsonSerializerOptions.Web) is not { } stored)
+        if (read.Status != VaultReadStatus.Ok || JsonSerializer.Deserialize(read.Secret, StoredLinkSettingsJson.Default.LinkSettingsRequest) is not { } stored)
         {
             return;
         }
@@ -101,7 +101,7 @@ internal sealed partial class LinkSettings(CloudOptions options, SecretVault vau
                 WebhookUrl = resolved.WebhookUrl?.ToString() ?? "", HomeAssistantDiscovery = resolved.HomeAssistantDiscovery,
                 HomeAssistantCommands = resolved.HomeAssistantCommands,
             };
-            vault.Seal(VaultItem, JsonSerializer.SerializeToUtf8Bytes(stored, JsonSerializerOptions.Web));
+            vault.Seal(VaultItem, JsonSerializer.SerializeToUtf8Bytes(stored, StoredLinkSettingsJson.Default.LinkSettingsRequest));
             CopyInto(resolved, options);
         }
 
