@@ -111,6 +111,8 @@ public sealed class RemoteCommandTests
         await using var setup = await LinkedCamera.StartAsync();
         using var owner = await setup.Camera.ClaimAsync();
         using var app = new OwnerApp();
+        // The camera listens on the pair topic only once connected: a request published before that is never seen.
+        await LinkBrokerTests.WaitForStateAsync(owner, "connected");
         using (await owner.Http.PostAsJsonAsync(new Uri("/api/link/pairing", UriKind.Relative), new { role = "Administrator", label = "phone" }))
         {
         }

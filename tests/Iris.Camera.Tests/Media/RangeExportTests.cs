@@ -10,8 +10,11 @@ namespace Iris.Camera.Tests.Media;
 
 /// <summary>
 /// A time range across H.264 segments downloads as one MP4 that ffprobe and ffmpeg (not our code) find as long as
-/// the range (within one frame) and complete; same permission as one segment's download.
+/// the range (within one frame) and complete; same permission as one segment's download. Runs alone: it compares
+/// a real-time recording with the wall clock, and on a saturated CPU the encoder drops frames, which today shortens
+/// a recording (issue 14, attack finding A7, open); that is measured apart, not by this test's neighbours.
 /// </summary>
+[Collection(RealTimeRecording.Name)]
 public sealed class RangeExportTests
 {
     private static Uri Api(string path) => new(path, UriKind.Relative);
@@ -155,4 +158,11 @@ public sealed class RangeExportTests
         Assert.Equal(HttpStatusCode.BadRequest, backwards.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, empty.StatusCode);
     }
+}
+
+/// <summary>Tests that hold a recording to the wall clock run one at a time, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RealTimeRecording
+{
+    public const string Name = "Real-time recording";
 }

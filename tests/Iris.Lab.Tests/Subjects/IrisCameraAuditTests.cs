@@ -151,7 +151,8 @@ public sealed class IrisCameraAuditTests
     private static async Task<string> RenewWebhookKeyAsync(IrisCamera camera)
     {
         using var owner = await Owner.SignInAsync(camera);
-        var answer = await owner.SendAsync(HttpMethod.Post, "/api/link/webhook/key", null);
+        // A new webhook key needs the password typed again (whoever holds the key can forge alerts).
+        var answer = await owner.SendAsync(HttpMethod.Post, "/api/link/webhook/key", new { password = owner.Password });
         return JsonDocument.Parse(answer).RootElement.GetProperty("key").GetString()!;
     }
 
@@ -161,6 +162,9 @@ public sealed class IrisCameraAuditTests
         private readonly CookieContainer cookies = new();
         private readonly HttpClientHandler handler;
         private readonly HttpClient http;
+
+        /// <summary>The password the owner chose, for steps that ask for it again.</summary>
+        public string Password { get; private set; } = "";
 
         private Owner(IrisCamera camera, X509Certificate2 expected)
         {
@@ -181,6 +185,7 @@ public sealed class IrisCameraAuditTests
             await owner.LoginAsync(initial);
             await owner.SendAsync(HttpMethod.Post, "/api/auth/password", new { currentPassword = initial, newPassword = chosen });
             await owner.LoginAsync(chosen);
+            owner.Password = chosen;
             return owner;
         }
 
