@@ -303,10 +303,15 @@ async function factoryReset(event) {
   for (;;) {
     await new Promise((resolve) => { setTimeout(resolve, 1000); });
     try {
-      const response = await fetch("/api/auth/session", { cache: "no-store", credentials: "same-origin" });
+      // A poll that hangs (a connection the stopping process took but never answered) must not stall the wait:
+      // it is abandoned after a few seconds and the next one goes out on a fresh connection.
+      const response = await fetch("/api/auth/session", { cache: "no-store", credentials: "same-origin", signal: AbortSignal.timeout(4000) });
       if (response.status >= 500) wentDown = true;
       else if (response.status === 401 && (wentDown || Date.now() - started > 180000)) break;
-    } catch { wentDown = true; /* the camera is restarting: keep waiting */ }
+    } catch (e) {
+      // Refused or reset: the camera is restarting. A timeout proves nothing either way, so it is only retried.
+      if (e?.name !== "TimeoutError") wentDown = true;
+    }
   }
   $("reset-progress").hidden = true;
   for (const control of form.elements) control.disabled = false;

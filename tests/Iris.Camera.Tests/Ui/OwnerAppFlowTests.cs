@@ -116,6 +116,11 @@ public sealed class OwnerAppFlowTests
             var errors = new List<string>();
             page.PageError += (_, error) => errors.Add(error);
             page.Dialog += (_, dialog) => dialog.AcceptAsync();
+            // What the page asked and got while it waited, for the failure message: the wait is a loop of polls.
+            var network = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            page.Request += (_, request) => network.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {request.Method} {request.Url}");
+            page.Response += (_, response) => network.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {response.Status} {response.Url}");
+            page.RequestFailed += (_, request) => network.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {request.Failure} {request.Url}");
             await page.GotoAsync(camera.BaseAddress + "#/privacy");
             await page.FillAsync("#login-username", "admin");
             await page.FillAsync("#login-password", InProcessCamera.OwnerPassword);
@@ -133,7 +138,14 @@ public sealed class OwnerAppFlowTests
 
             restarted = await CameraProcess.StartAsync(data.Path, $"127.0.0.1:{camera.Port}");
             Assert.Equal(camera.Port, restarted.Port);
-            await Expect(page.Locator("#view-login")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            try
+            {
+                await Expect(page.Locator("#view-login")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            }
+            catch (Microsoft.Playwright.PlaywrightException e)
+            {
+                throw new Xunit.Sdk.XunitException($"The page did not offer sign-in after the restart ({DateTime.UtcNow:HH:mm:ss.fff}). Its requests:\n{string.Join('\n', network.TakeLast(60))}\n{e.Message}");
+            }
             await Expect(page.Locator("#message")).ToContainTextAsync("default password on its label");
             await Expect(page.Locator("#reset-progress")).ToBeHiddenAsync();
 
