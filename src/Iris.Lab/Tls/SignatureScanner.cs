@@ -11,42 +11,48 @@ namespace Iris.Lab.Tls;
 /// scheme, offering that scheme alone. TLS 1.3 encrypts the CertificateVerify that carries the scheme, so only a
 /// handshake that completes shows it; BouncyCastle checks the server signed with the offered scheme, so a handshake
 /// that completes proves the server uses it. A server that signs with a scheme it was not offered is reported as such.
+/// The handshakes do not depend on each other, so they run side by side.
 /// </summary>
-internal sealed class SignatureScanner(string host, int port, TimeSpan timeout)
+internal sealed class SignatureScanner(string host, int port, TimeSpan timeout, SemaphoreSlim connections)
 {
     private static readonly BcTlsCrypto SharedCrypto = new(new SecureRandom());
+    private int handshakes;
 
-    public int Handshakes { get; private set; }
+    public int Handshakes => handshakes;
 
-    /// <summary>Schemes accepted per version, and what a server did that no client allowed (signed with an unoffered scheme).</summary>
+    /// <summary>
+    /// Schemes accepted per version, and what a server did that no client allowed (signed with an unoffered scheme).
+    /// Each handshake offers one scheme and depends on no other, so they all run side by side, bounded by the
+    /// connections the caller allows at once.
+    /// </summary>
     public async Task<(Dictionary<ushort, IReadOnlyList<ushort>> Accepted, List<string> Violations)> ScanAsync(TlsFacts facts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(facts);
+        var questions = new[] { TlsVersions.Tls12, TlsVersions.Tls13 }.Where(facts.Versions.Contains)
+            .Select(version => (Version: version, Suites: TlsUtilities.GetSupportedCipherSuites(SharedCrypto, [.. facts.Suites[version].Where(s => Signs(version, s)).Select(s => (int)s)])))
+            .Where(q => q.Suites.Length > 0)
+            .SelectMany(q => SignatureSchemes.Names.Keys.Select(scheme => (q.Version, q.Suites, Scheme: scheme)))
+            .ToList();
+        var outcomes = await Task.WhenAll(questions.Select(async q =>
+        {
+            await connections.WaitAsync(cancellationToken);
+            try
+            {
+                return await Task.Run(() => Handshake(q.Version, q.Suites, q.Scheme), cancellationToken);
+            }
+            finally
+            {
+                connections.Release();
+            }
+        }));
         var accepted = new Dictionary<ushort, IReadOnlyList<ushort>>();
         var violations = new List<string>();
-        foreach (var version in new[] { TlsVersions.Tls12, TlsVersions.Tls13 }.Where(facts.Versions.Contains))
+        foreach (var version in questions.Select(q => q.Version).Distinct())
         {
-            var suites = TlsUtilities.GetSupportedCipherSuites(SharedCrypto, [.. facts.Suites[version].Where(s => Signs(version, s)).Select(s => (int)s)]);
-            if (suites.Length == 0)
-            {
-                continue;
-            }
-
-            var found = new List<ushort>();
-            foreach (var scheme in SignatureSchemes.Names.Keys)
-            {
-                var outcome = await Task.Run(() => Handshake(version, suites, scheme), cancellationToken);
-                if (outcome is null)
-                {
-                    found.Add(scheme);
-                }
-                else if (outcome.Length > 0)
-                {
-                    violations.Add($"{TlsVersions.Name(version)} offering only {SignatureSchemes.NameOf(scheme)}: {outcome}");
-                }
-            }
-
-            accepted[version] = found;
+            var asked = questions.Select((q, i) => (q, Outcome: outcomes[i])).Where(e => e.q.Version == version).ToList();
+            accepted[version] = [.. asked.Where(e => e.Outcome is null).Select(e => e.q.Scheme)];
+            violations.AddRange(asked.Where(e => e.Outcome is { Length: > 0 })
+                .Select(e => $"{TlsVersions.Name(version)} offering only {SignatureSchemes.NameOf(e.q.Scheme)}: {e.Outcome}"));
         }
 
         return (accepted, violations);
@@ -64,7 +70,7 @@ internal sealed class SignatureScanner(string host, int port, TimeSpan timeout)
     /// <summary>Null when the handshake completed; empty when the server refused; else what the client objected to in the server's answer.</summary>
     private string? Handshake(ushort version, int[] suites, ushort scheme)
     {
-        Handshakes++;
+        Interlocked.Increment(ref handshakes);
         using var tcp = new TcpClient { ReceiveTimeout = (int)timeout.TotalMilliseconds, SendTimeout = (int)timeout.TotalMilliseconds };
         if (!tcp.ConnectAsync(host, port).Wait(timeout))
         {
