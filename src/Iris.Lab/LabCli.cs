@@ -55,7 +55,7 @@ internal static class LabCli
         var timeout = new Option<int>("--timeout-ms") { Description = "Connect and read timeout per probe.", DefaultValueFactory = _ => 1000 };
         var fuzzCases = new Option<int>("--fuzz-cases") { Description = "At most this many malformed requests per declared endpoint.", DefaultValueFactory = _ => 6 };
         var fuzzSeed = new Option<int?>("--fuzz-seed") { Description = "Seed of the endpoint fuzz (default: random; the report names it)." };
-        var connections = TlsConnectionsOption();
+        var connections = ConnectionsOption();
         var command = new Command("audit", "Audit one camera and write the reports.") { target, outDir, ixit, firmware, nvd, account, alertCert, alertCa, alertWait, ports, timeout, fuzzCases, fuzzSeed, connections };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -91,7 +91,7 @@ internal static class LabCli
                 FuzzCasesPerEndpoint = Math.Clamp(result.GetValue(fuzzCases), 1, 100),
                 FuzzSeed = result.GetValue(fuzzSeed) ?? Random.Shared.Next(),
                 Account = result.GetValue(account) is { } accountPath ? Auth.LabAccount.Load(accountPath) : null,
-                TlsConnections = Math.Clamp(result.GetValue(connections), 1, 64),
+                ConnectionsAtOnce = Math.Clamp(result.GetValue(connections), 1, 64),
             };
             return await AuditAsync(context, probes(), result.GetValue(outDir)!, output, cancellationToken);
         });
@@ -109,7 +109,7 @@ internal static class LabCli
         var outDir = new Option<string>("--out") { Description = "Directory for report.json, report.html, junit.xml, findings.sarif.", Required = true };
         var ixit = new Option<string?>("--ixit") { Description = "The vendor's IXIT declarations (its TLS trust anchor is used)." };
         var timeout = new Option<int>("--timeout-ms") { Description = "Connect and read timeout per hello.", DefaultValueFactory = _ => 1000 };
-        var connections = TlsConnectionsOption();
+        var connections = ConnectionsOption();
         var command = new Command("tls", "Audit TLS on one port and write the reports.") { target, outDir, ixit, timeout, connections };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -125,15 +125,15 @@ internal static class LabCli
                 PortsToScan = [port],
                 ConnectTimeout = TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(timeout), 50, 60_000)),
                 OutDirectory = result.GetValue(outDir),
-                TlsConnections = Math.Clamp(result.GetValue(connections), 1, 64),
+                ConnectionsAtOnce = Math.Clamp(result.GetValue(connections), 1, 64),
             };
             return await AuditAsync(context, [new Network.ServiceProbe(), new Tls.TlsProbe()], result.GetValue(outDir)!, output, cancellationToken);
         });
         return command;
     }
 
-    private static Option<int> TlsConnectionsOption() =>
-        new("--tls-connections") { Description = "Connections the TLS probe opens to the target at once (1: one question at a time).", DefaultValueFactory = _ => 4 };
+    private static Option<int> ConnectionsOption() =>
+        new("--connections") { Description = "Connections the TLS probe and the endpoint fuzz open to the target at once (1: one at a time).", DefaultValueFactory = _ => 4 };
 
     private static async Task<int> AuditAsync(AuditContext context, IReadOnlyList<IProbe> probes, string directory, TextWriter output, CancellationToken cancellationToken)
     {

@@ -34,7 +34,7 @@ internal sealed class TlsProbe : IProbe
         }
 
         using var anchor = context.Ixit?.TlsTrustAnchorPem is { } pem ? X509Certificate2.CreateFromPem(pem) : null;
-        using var connections = new SemaphoreSlim(Math.Max(1, context.TlsConnections));
+        using var connections = new SemaphoreSlim(Math.Max(1, context.ConnectionsAtOnce));
         var scanned = await Task.WhenAll(ports.Select(port => ScanPortAsync(context, port, connections, cancellationToken)));
         foreach (var (port, facts) in ports.Zip(scanned))
         {
