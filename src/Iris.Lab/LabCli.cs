@@ -9,7 +9,7 @@ namespace Iris.Lab;
 
 /// <summary>
 /// <c>iris-lab audit --target HOST[:PORT] --out DIR</c>: audits a camera from the network against IoT-1005-1 and
-/// writes report.json, report.html, junit.xml and findings.sarif. Exit 0: no item failed; 1: an item failed;
+/// writes report.json, report.html, junit.xml and findings.sarif (<c>iris-lab tls</c>: the TLS part on one port). Exit 0: no item failed; 1: an item failed;
 /// 2: the audit could not run (bad arguments, unreadable IXIT).
 /// </summary>
 internal static class LabCli
@@ -26,6 +26,7 @@ internal static class LabCli
         ArgumentNullException.ThrowIfNull(probes);
         var root = new RootCommand("Iris lab: audit any IP camera against IoT-1005-1 from the outside.");
         root.Subcommands.Add(AuditCommand(output, error, probes));
+        root.Subcommands.Add(TlsCommand(output, error));
         var parsed = root.Parse(args);
         try
         {
@@ -54,7 +55,8 @@ internal static class LabCli
         var timeout = new Option<int>("--timeout-ms") { Description = "Connect and read timeout per probe.", DefaultValueFactory = _ => 1000 };
         var fuzzCases = new Option<int>("--fuzz-cases") { Description = "At most this many malformed requests per declared endpoint.", DefaultValueFactory = _ => 6 };
         var fuzzSeed = new Option<int?>("--fuzz-seed") { Description = "Seed of the endpoint fuzz (default: random; the report names it)." };
-        var command = new Command("audit", "Audit one camera and write the reports.") { target, outDir, ixit, firmware, nvd, account, alertCert, alertCa, alertWait, ports, timeout, fuzzCases, fuzzSeed };
+        var connections = ConnectionsOption();
+        var command = new Command("audit", "Audit one camera and write the reports.") { target, outDir, ixit, firmware, nvd, account, alertCert, alertCa, alertWait, ports, timeout, fuzzCases, fuzzSeed, connections };
         command.SetAction(async (result, cancellationToken) =>
         {
             if (!AuditTarget.TryParse(result.GetValue(target)!, out var parsedTarget, out var problem))
@@ -89,18 +91,60 @@ internal static class LabCli
                 FuzzCasesPerEndpoint = Math.Clamp(result.GetValue(fuzzCases), 1, 100),
                 FuzzSeed = result.GetValue(fuzzSeed) ?? Random.Shared.Next(),
                 Account = result.GetValue(account) is { } accountPath ? Auth.LabAccount.Load(accountPath) : null,
+                ConnectionsAtOnce = Math.Clamp(result.GetValue(connections), 1, 64),
             };
-            var report = await new Auditor(probes()).RunAsync(context, cancellationToken);
-            var directory = result.GetValue(outDir)!;
-            ReportWriter.WriteAll(report, directory);
-            foreach (var item in report.Items)
-            {
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{item.Requirement.Id,-8} {VerdictNames.Of(item.Verdict),-12} {item.Requirement.TitleEn}"));
-            }
-
-            await output.WriteLineAsync($"iris-lab: {report.Findings.Count} finding(s); reports in {directory}");
-            return report.AnyFailed ? ItemFailed : NoItemFailed;
+            return await AuditAsync(context, probes(), result.GetValue(outDir)!, output, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>iris-lab tls --target HOST:PORT --out DIR</c>: the TLS part of an audit on one port alone (versions, suites,
+    /// groups, signature schemes, certificate; items 5.4.2.1 and 5.4.2.2), the same reports and the phase timings:
+    /// what testssl.sh does on one port, for a like-for-like comparison.
+    /// </summary>
+    private static Command TlsCommand(TextWriter output, TextWriter error)
+    {
+        var target = new Option<string>("--target") { Description = "HOST:PORT of the TLS service.", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Directory for report.json, report.html, junit.xml, findings.sarif.", Required = true };
+        var ixit = new Option<string?>("--ixit") { Description = "The vendor's IXIT declarations (its TLS trust anchor is used)." };
+        var timeout = new Option<int>("--timeout-ms") { Description = "Connect and read timeout per hello.", DefaultValueFactory = _ => 1000 };
+        var connections = ConnectionsOption();
+        var command = new Command("tls", "Audit TLS on one port and write the reports.") { target, outDir, ixit, timeout, connections };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (!AuditTarget.TryParse(result.GetValue(target)!, out var parsedTarget, out var problem) || parsedTarget.Port is not { } port)
+            {
+                await error.WriteLineAsync($"iris-lab: {(problem.Length > 0 ? problem : "tls needs HOST:PORT.")}");
+                return Unusable;
+            }
+
+            var ixitPath = result.GetValue(ixit);
+            var context = new AuditContext(parsedTarget, ixitPath is null ? null : IxitDeclaration.Load(ixitPath), TimeProvider.System)
+            {
+                PortsToScan = [port],
+                ConnectTimeout = TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(timeout), 50, 60_000)),
+                OutDirectory = result.GetValue(outDir),
+                ConnectionsAtOnce = Math.Clamp(result.GetValue(connections), 1, 64),
+            };
+            return await AuditAsync(context, [new Network.ServiceProbe(), new Tls.TlsProbe()], result.GetValue(outDir)!, output, cancellationToken);
+        });
+        return command;
+    }
+
+    private static Option<int> ConnectionsOption() =>
+        new("--connections") { Description = "Connections the TLS probe and the endpoint fuzz open to the target at once (1: one at a time).", DefaultValueFactory = _ => 4 };
+
+    private static async Task<int> AuditAsync(AuditContext context, IReadOnlyList<IProbe> probes, string directory, TextWriter output, CancellationToken cancellationToken)
+    {
+        var report = await new Auditor(probes).RunAsync(context, cancellationToken);
+        ReportWriter.WriteAll(report, directory);
+        foreach (var item in report.Items)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{item.Requirement.Id,-8} {VerdictNames.Of(item.Verdict),-12} {item.Requirement.TitleEn}"));
+        }
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"iris-lab: {report.Findings.Count} finding(s) in {report.Elapsed.TotalSeconds:0.00} s; reports in {directory}"));
+        return report.AnyFailed ? ItemFailed : NoItemFailed;
     }
 }

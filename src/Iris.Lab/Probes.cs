@@ -2,7 +2,7 @@ using Iris.Lab.Audit;
 
 namespace Iris.Lab;
 
-/// <summary>The probes an audit runs, in order: the service scan first, because later probes examine the ports it found;
+/// <summary>The probes an audit runs, listed in order (each starts once the earlier ones it names in <see cref="IProbe.After"/> have finished, the rest side by side): the service scan first, because later probes examine the ports it found;
 /// the replay (one real sign-in) before the wrong-password series, which throttles the lab's
 /// source; the alert subscription before the wrong passwords and the alert verdict after them; authentication before the web fuzz, which posts to the login path and so spends a throttling device's free attempts.</summary>
 internal static class Probes

@@ -14,6 +14,9 @@ internal sealed class AlertListenProbe : IProbe
 
     public IReadOnlyList<string> Items { get; } = ["5.8.1.1"];
 
+    /// <summary>Subscribing needs nothing the other probes find; it must only be open before the wrong passwords.</summary>
+    public IReadOnlyList<string>? After { get; } = [];
+
     public async Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

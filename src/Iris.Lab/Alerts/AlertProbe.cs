@@ -20,6 +20,9 @@ internal sealed class AlertProbe : IProbe
 
     public IReadOnlyList<string> Items { get; } = ["5.8.1.1"];
 
+    /// <summary>It judges what the wrong passwords of the login probes raised.</summary>
+    public IReadOnlyList<string>? After { get; } = ["alert-listen", "auth", "service-login"];
+
     public async Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -17,6 +17,17 @@ internal sealed class AuditContext(AuditTarget target, IxitDeclaration? ixit, Ti
 
     public TimeProvider Time { get; } = time;
 
+    /// <summary>Wall time of each phase, reported with the findings (where a lab's minutes go is evidence too).</summary>
+    public AuditTimings Timings { get; } = new(time);
+
+    /// <summary>
+    /// Connections the TLS probe, and the endpoint fuzz, hold open to the target at once. A device refuses
+    /// connections past its own per-source limit, and a refused hello would read as a refused suite (a refused
+    /// fuzz case as a dropped connection), so this stays well under any sane limit (the Iris camera allows 16);
+    /// 1 asks every question in turn.
+    /// </summary>
+    public int ConnectionsAtOnce { get; init; } = 4;
+
     /// <summary>TCP ports 1..65535 unless the command line narrows them (tests and quick runs).</summary>
     public IReadOnlyList<int> PortsToScan { get; init; } = [.. Enumerable.Range(1, 65535)];
 

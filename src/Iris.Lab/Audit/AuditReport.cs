@@ -11,6 +11,12 @@ internal sealed record AuditReport(string Target, DateTimeOffset Started, DateTi
     /// <summary>The TLS facts of every port examined, reported whatever the verdicts (the facts testssl.sh reports).</summary>
     public IReadOnlyList<TlsFacts> Tls { get; init; } = [];
 
+    /// <summary>Wall time of the whole audit, on the same clock as <see cref="Timings"/>.</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Wall time of each probe and of the phases inside them (TLS per port, scan, series, fuzz...).</summary>
+    public IReadOnlyList<PhaseTiming> Timings { get; init; } = [];
+
     public bool AnyFailed => Items.Any(i => i.Verdict == Verdict.Fail);
 
     public static AuditReport From(string target, DateTimeOffset started, DateTimeOffset finished, IReadOnlyList<Observation> observations, IReadOnlyList<Finding> findings)

@@ -8,5 +8,11 @@ internal interface IProbe
 
     IReadOnlyList<string> Items { get; }
 
+    /// <summary>
+    /// The probes (by name) that must finish before this one starts, when they run in the same audit earlier in its
+    /// list; null (the default) waits for every earlier probe. A probe naming its real needs runs beside the others.
+    /// </summary>
+    IReadOnlyList<string>? After => null;
+
     Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken);
 }

@@ -3,7 +3,8 @@ namespace Iris.Lab.Audit;
 /// <summary>
 /// What one probe reports. A probe records facts as it goes; <see cref="Auditor"/> keeps its passes only if it
 /// finishes, so a probe that throws half-way can never leave a pass behind (only its fails and findings, which
-/// were observed, and an inconclusive for every item it covers).
+/// were observed, and an inconclusive for every item it covers). A probe may record from several tasks at once
+/// (TLS ports side by side), so adding is locked.
 /// </summary>
 internal sealed class ProbeRecorder(string probe)
 {
@@ -12,9 +13,29 @@ internal sealed class ProbeRecorder(string probe)
 
     public string Probe { get; } = probe;
 
-    public IReadOnlyList<Observation> Observations => observations;
+    private readonly Lock gate = new();
 
-    public IReadOnlyList<Finding> Findings => findings;
+    public IReadOnlyList<Observation> Observations
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. observations];
+            }
+        }
+    }
+
+    public IReadOnlyList<Finding> Findings
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. findings];
+            }
+        }
+    }
 
     public void Pass(string item, string evidence) => Add(item, Verdict.Pass, evidence);
 
@@ -25,13 +46,20 @@ internal sealed class ProbeRecorder(string probe)
     public void Fail(Finding finding)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        findings.Add(finding);
+        lock (gate)
+        {
+            findings.Add(finding);
+        }
+
         Add(finding.Item, Verdict.Fail, $"{finding.Title}: {finding.Evidence}");
     }
 
     private void Add(string item, Verdict verdict, string evidence)
     {
         _ = Requirements.Get(item);
-        observations.Add(new Observation(item, Probe, verdict, evidence));
+        lock (gate)
+        {
+            observations.Add(new Observation(item, Probe, verdict, evidence));
+        }
     }
 }

@@ -7,9 +7,10 @@ namespace Iris.Lab.Auth;
 /// 5.1.3.1 and 5.1.2.2 at the login interface the IXIT declares: well-known default credentials, most common
 /// first, then wrong passwords, as one timed series of at most <see cref="SeriesLength"/> attempts. Accepted
 /// defaults fail 5.1.3.1. The series is "throttled" (429/423/Retry-After, or answers slowed by a second or more)
-/// or "unlimited" (every attempt refused at full speed), which fails 5.1.2.2. The series stops at the second
-/// throttled answer: a device that throttles also keeps an attacker from the rest of the list, so the defaults
-/// tried until then are the remote evidence for 5.1.3.1.
+/// or "unlimited" (every attempt refused at full speed), which fails 5.1.2.2. The series stops as soon as the
+/// verdict is decided: at the first throttled answer (the second where the IXIT declares an alert channel, which is
+/// judged on the wrong passwords sent), or once the answers are slowed. A device that throttles also keeps an
+/// attacker from the rest of the list, so the defaults tried until then are the remote evidence for 5.1.3.1.
 /// </summary>
 internal sealed class AuthProbe : IProbe
 {
@@ -18,6 +19,9 @@ internal sealed class AuthProbe : IProbe
     public string Name => "auth";
 
     public IReadOnlyList<string> Items { get; } = ["5.1.3.1", "5.1.2.2"];
+
+    /// <summary>After the replay's real sign-in (the series throttles the lab's source) and with the alert channels open.</summary>
+    public IReadOnlyList<string>? After { get; } = ["services", "tls", "replay", "alert-listen"];
 
     public async Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
@@ -36,6 +40,7 @@ internal sealed class AuthProbe : IProbe
         var client = new LoginClient(http, login, context.Time);
         var attempts = new List<LoginAttempt>();
         var reproduce = $"iris-lab audit --target {context.Target} --ixit IXIT.json --out DIR   # login {login.Kind} at {new Uri(baseAddress, login.Path)}";
+        var credentials = context.Timings.Begin("auth/credentials");
         foreach (var (user, password) in DefaultCredentials.For(login.Username))
         {
             var attempt = await client.TryAsync(user, password, cancellationToken);
@@ -53,11 +58,18 @@ internal sealed class AuthProbe : IProbe
             }
         }
 
+        credentials.Dispose();
         var triedDefaults = attempts.Count(a => a.Outcome == LoginOutcome.Refused);
         var wrongUser = login.Username ?? "admin";
-        for (var n = attempts.Count; n < SeriesLength && attempts.Count(a => a.Outcome == LoginOutcome.Throttled) < 2; n++)
+        // A declared alert channel is judged on the wrong passwords sent, so the series then gives the device one
+        // throttled attempt more than the 5.1.2.2 verdict needs, as a persistent attacker would.
+        var throttledAnswers = context.Ixit?.Alerts is { Count: > 0 } ? 2 : 1;
+        using (context.Timings.Begin("auth/throttle-series"))
         {
-            attempts.Add(await client.TryAsync(wrongUser, $"iris-lab-wrong-{n}", cancellationToken));
+            for (var n = attempts.Count; n < SeriesLength && !Decided(attempts, throttledAnswers); n++)
+            {
+                attempts.Add(await client.TryAsync(wrongUser, $"iris-lab-wrong-{n}", cancellationToken));
+            }
         }
 
         context.WrongLoginsSent += attempts.Count(a => a.Outcome is LoginOutcome.Refused or LoginOutcome.Throttled);
@@ -84,14 +96,30 @@ internal sealed class AuthProbe : IProbe
         recorder.Pass("5.1.3.1", $"{at}: {triedDefaults} well-known default credentials refused{stopped}");
     }
 
+    /// <summary>
+    /// Whether more wrong passwords could change the 5.1.2.2 verdict: not once the device has answered "throttled"
+    /// (or locked) as often as asked, nor once its answers are slowed as <see cref="Slowed"/> judges them. Only
+    /// "unlimited" needs the whole series.
+    /// </summary>
+    private static bool Decided(List<LoginAttempt> attempts, int throttledAnswers) =>
+        attempts.Count(a => a.Outcome == LoginOutcome.Throttled) >= throttledAnswers
+        || Slowed([.. attempts.Where(a => a.Outcome != LoginOutcome.Accepted)], out _, out _);
+
+    /// <summary>
+    /// Slowed means each of the last three answers took a second more, and three times as long, as the slowest of
+    /// the first three: one slow answer on a busy network is not a throttle.
+    /// </summary>
+    private static bool Slowed(List<LoginAttempt> attempts, out TimeSpan early, out TimeSpan late)
+    {
+        early = attempts.Take(3).Select(a => a.Elapsed).DefaultIfEmpty().Max();
+        late = attempts.Skip(Math.Max(3, attempts.Count - 3)).Select(a => a.Elapsed).DefaultIfEmpty().Min();
+        return attempts.Count >= 6 && late - early >= TimeSpan.FromSeconds(1) && late >= early * 3;
+    }
+
     private static void JudgeThrottle(ProbeRecorder recorder, List<LoginAttempt> attempts, string series, Uri at, string reproduce)
     {
         var firstThrottled = attempts.FindIndex(a => a.Outcome == LoginOutcome.Throttled);
-        // Slowed means each of the last three answers took a second more, and three times as long, as the slowest of
-        // the first three: one slow answer on a busy network is not a throttle.
-        var early = attempts.Take(3).Select(a => a.Elapsed).DefaultIfEmpty().Max();
-        var late = attempts.Skip(Math.Max(3, attempts.Count - 3)).Select(a => a.Elapsed).DefaultIfEmpty().Min();
-        var slowed = attempts.Count >= 6 && late - early >= TimeSpan.FromSeconds(1) && late >= early * 3;
+        var slowed = Slowed(attempts, out var early, out var late);
         if (firstThrottled >= 0)
         {
             var retry = attempts[firstThrottled].RetryAfter is { } r ? string.Create(CultureInfo.InvariantCulture, $", Retry-After {r.TotalSeconds:0} s") : "";

@@ -14,6 +14,9 @@ internal sealed class ReplayProbe : IProbe
 
     public IReadOnlyList<string> Items { get; } = ["5.1.1.3"];
 
+    /// <summary>It signs in through the certificate the TLS probe saw.</summary>
+    public IReadOnlyList<string>? After { get; } = ["services", "tls"];
+
     public async Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -17,6 +17,9 @@ internal sealed class ServiceLoginProbe : IProbe
 
     public IReadOnlyList<string> Items { get; } = ["5.1.3.1"];
 
+    /// <summary>RTSPS sign-ins may share the web login's throttle, so they follow the web series rather than race it.</summary>
+    public IReadOnlyList<string>? After { get; } = ["services", "tls", "replay", "alert-listen", "auth"];
+
     public async Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -22,6 +22,9 @@ internal sealed class FirmwareProbe(CarveLimits? limits = null) : IProbe
 
     public IReadOnlyList<string> Items { get; } = ["5.4.1.1", "5.2.1.1"];
 
+    /// <summary>The image is a file: it needs nothing from the network probes, so it is examined while they run.</summary>
+    public IReadOnlyList<string>? After { get; } = [];
+
     public Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -6,8 +6,8 @@ namespace Iris.Lab.Network;
 
 /// <summary>
 /// Tells what answers on an open port, the way nmap's service probes do, in a fixed order on fresh connections:
-/// a banner the server sends first (SSH, telnet negotiation, FTP/SMTP greetings), then a TLS ClientHello, then
-/// an HTTP request, an RTSP OPTIONS and an MQTT CONNECT. Anything that answers in clear is plaintext.
+/// a banner the server sends first (SSH, telnet negotiation, FTP/SMTP greetings) or a TLS ClientHello (asked
+/// side by side), then an HTTP request, an RTSP OPTIONS and an MQTT CONNECT. Anything that answers in clear is plaintext.
 /// </summary>
 internal static class ServiceIdentifier
 {
@@ -20,17 +20,23 @@ internal static class ServiceIdentifier
 
     public static async Task<ServiceObservation> IdentifyAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        // Servers that speak first do so at once; half the timeout keeps a full scan of quiet ports short.
-        var banner = await ExchangeAsync(host, port, null, timeout / 2, cancellationToken);
-        if (banner.Length > 0)
-        {
-            return FromBanner(port, banner);
-        }
-
+        // Servers that speak first do so at once; half the timeout keeps a full scan of quiet ports short. The TLS
+        // hello goes out meanwhile on its own connection: a server that speaks first sends its banner there too,
+        // before any answer to the hello, so a TLS record in reply means nothing was waiting to be said.
+        using var bannerWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var listening = ExchangeAsync(host, port, null, timeout / 2, bannerWait.Token);
         var tls = await ExchangeAsync(host, port, ClientHello.Build(TlsVersions.Tls12, CipherSuites.Legacy, [.. NamedGroups.Names.Keys], host), timeout, cancellationToken);
         if (tls.Length >= 3 && tls[0] is 0x15 or 0x16 && tls[1] == 3)
         {
+            await bannerWait.CancelAsync();
+            await ((Task)listening).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return new ServiceObservation(port, "tls", false, "TLS record");
+        }
+
+        var banner = await listening;
+        if (banner.Length > 0)
+        {
+            return FromBanner(port, banner);
         }
 
         var http = await ExchangeAsync(host, port, HttpRequest, timeout, cancellationToken);

@@ -17,6 +17,8 @@ internal sealed class ServiceProbe : IProbe
 
     public IReadOnlyList<string> Items { get; } = ["5.2.2.1", "5.4.2.1", "5.4.2.2"];
 
+    public IReadOnlyList<string>? After { get; } = [];
+
     public int Concurrency { get; init; } = PortScanner.DefaultConcurrency;
 
     public async Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
@@ -24,10 +26,12 @@ internal sealed class ServiceProbe : IProbe
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(recorder);
         var host = context.Target.Host;
-        var open = await PortScanner.OpenPortsAsync(host, context.PortsToScan, context.ConnectTimeout, Concurrency, cancellationToken);
+        var open = await context.Timings.MeasureAsync("services/tcp-scan",
+            () => PortScanner.OpenPortsAsync(host, context.PortsToScan, context.ConnectTimeout, Concurrency, cancellationToken));
         var found = new ConcurrentBag<ServiceObservation>();
-        await Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (port, token) =>
-            found.Add(await ServiceIdentifier.IdentifyAsync(host, port, context.ConnectTimeout, token)));
+        await context.Timings.MeasureAsync("services/identify", () =>
+            Parallel.ForEachAsync(open, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (port, token) =>
+                found.Add(await ServiceIdentifier.IdentifyAsync(host, port, context.ConnectTimeout, token))));
         var services = found.OrderBy(s => s.Port).ToList();
         context.Services = services;
         var scanned = $"{context.PortsToScan.Count} TCP ports scanned";

@@ -33,6 +33,9 @@ internal sealed class UdpServiceProbe : IProbe
 
     public IReadOnlyList<string> Items { get; } = ["5.2.2.1", "5.4.2.1"];
 
+    /// <summary>UDP answers do not depend on the TCP scan, so their waits overlap it.</summary>
+    public IReadOnlyList<string>? After { get; } = [];
+
     /// <summary>The services asked for; tests point them at their own ports.</summary>
     public IReadOnlyList<UdpService> Services { get; init; } = Common;
 

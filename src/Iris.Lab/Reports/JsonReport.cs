@@ -63,6 +63,26 @@ internal static class JsonReport
 
         json.WriteEndArray();
         WriteTls(json, report.Tls);
+        WriteTimings(json, report);
+        json.WriteEndObject();
+    }
+
+    /// <summary><c>timings</c>: the audit's wall time and each phase's start (after the audit began) and length, in milliseconds.</summary>
+    private static void WriteTimings(Utf8JsonWriter json, AuditReport report)
+    {
+        json.WriteStartObject("timings");
+        json.WriteNumber("totalMs", Math.Round(report.Elapsed.TotalMilliseconds, 1));
+        json.WriteStartArray("phases");
+        foreach (var phase in report.Timings)
+        {
+            json.WriteStartObject();
+            json.WriteString("phase", phase.Phase);
+            json.WriteNumber("startMs", Math.Round(phase.Start.TotalMilliseconds, 1));
+            json.WriteNumber("ms", Math.Round(phase.Elapsed.TotalMilliseconds, 1));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteEndObject();
     }
 

@@ -19,15 +19,34 @@ internal static class DeclaredEndpointFuzz
         var timeout = context.ConnectTimeout * 5;
         var seen = context.TlsPorts.FirstOrDefault(t => t.Port == at.Port)?.Leaf;
         var random = new Random(context.FuzzSeed);
+        // Drawn in order before anything is sent, so the seed alone says which requests went out.
+        var planned = endpoints.Select(e => (Endpoint: e, Cases: EndpointFuzzer.Cases(e, at.Host, random, context.FuzzCasesPerEndpoint).ToList())).ToList();
+        // Endpoints side by side (a few connections, well under a device's per-source limit), each one's cases in turn.
+        var outcomes = new List<(FuzzCase Fuzz, RawOutcome Outcome)>[planned.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, planned.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, context.ConnectionsAtOnce), CancellationToken = cancellationToken }, async (i, token) =>
+        {
+            var sentHere = new List<(FuzzCase, RawOutcome)>();
+            foreach (var fuzz in planned[i].Cases)
+            {
+                var outcome = await RawExchange.SendAsync(at.Host, at.Port, seen, tls, fuzz.Bytes, timeout, token);
+                sentHere.Add((fuzz, outcome));
+                if (outcome.Hung)
+                {
+                    // One hang per endpoint is enough to fail it; more would only multiply the wait.
+                    break;
+                }
+            }
+
+            outcomes[i] = sentHere;
+        });
         var sent = 0;
         var statuses = new SortedDictionary<int, int>();
         var failed = false;
-        foreach (var endpoint in endpoints)
+        foreach (var ((endpoint, _), results) in planned.Zip(outcomes))
         {
-            foreach (var fuzz in EndpointFuzzer.Cases(endpoint, at.Host, random, context.FuzzCasesPerEndpoint))
+            foreach (var (fuzz, outcome) in results)
             {
                 sent++;
-                var outcome = await RawExchange.SendAsync(at.Host, at.Port, seen, tls, fuzz.Bytes, timeout, cancellationToken);
                 if (outcome.Status is { } status and < 500)
                 {
                     statuses[status] = statuses.GetValueOrDefault(status) + 1;
@@ -44,11 +63,6 @@ internal static class DeclaredEndpointFuzz
                 recorder.Fail(new Finding("5.5.2.1", severity, title,
                     string.Create(CultureInfo.InvariantCulture, $"{at}: {endpoint.Method} {endpoint.Path}, case '{fuzz.Name}' (seed {context.FuzzSeed}) to {fuzz.Method} {Shorten(fuzz.Target)}: {outcome.Describe()}"),
                     fuzz.Reproduce(at.Host, at.Port, tls)));
-                if (outcome.Hung)
-                {
-                    // One hang per endpoint is enough to fail it; more would only multiply the wait.
-                    break;
-                }
             }
         }
 

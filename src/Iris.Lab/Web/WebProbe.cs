@@ -17,6 +17,9 @@ internal sealed class WebProbe : IProbe
 
     public IReadOnlyList<string> Items { get; } = ["5.2.3.1", "5.5.2.1", "5.4.2.1", "5.4.2.2"];
 
+    /// <summary>The fuzz posts to the login path, which would spend a throttling device's free attempts before the login probes.</summary>
+    public IReadOnlyList<string>? After { get; } = ["services", "tls", "replay", "auth", "service-login"];
+
     public async Task RunAsync(AuditContext context, ProbeRecorder recorder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -32,16 +35,20 @@ internal sealed class WebProbe : IProbe
         var scheme = tlsPort != 0 ? "https" : "http";
         var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"{scheme}://{context.Target.Host}:{(tlsPort != 0 ? tlsPort : web!.Port)}/"));
         using var http = LoginClient.CreateHttp(baseAddress, context.ConnectTimeout * 5, context.TlsPorts.FirstOrDefault(t => t.Port == baseAddress.Port)?.Leaf);
-        using (var root = await http.GetAsync(new Uri("/", UriKind.Relative), cancellationToken))
+        using (context.Timings.Begin("web/surface"))
         {
-            if (scheme == "https")
+            using (var root = await http.GetAsync(new Uri("/", UriKind.Relative), cancellationToken))
             {
-                JudgeTransportHeaders(root, baseAddress, recorder);
+                if (scheme == "https")
+                {
+                    JudgeTransportHeaders(root, baseAddress, recorder);
+                }
             }
+
+            await JudgeSecurityTxtAsync(context, http, baseAddress, recorder, cancellationToken);
         }
 
-        await JudgeSecurityTxtAsync(context, http, baseAddress, recorder, cancellationToken);
-        await FuzzAsync(context, http, baseAddress, recorder, cancellationToken);
+        await context.Timings.MeasureAsync("web/fuzz", () => FuzzAsync(context, http, baseAddress, recorder, cancellationToken));
     }
 
     private static void JudgeTransportHeaders(HttpResponseMessage root, Uri at, ProbeRecorder recorder)

@@ -74,6 +74,21 @@ public sealed class AuthProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task RateLimitedLogin_SeriesStopsAtTheFirstThrottledAnswer_OnceTheVerdictIsDecided()
+    {
+        await WriteHtpasswd("admin", "Kx7-unique-Qm2-per-device");
+        using var nginx = await Nginx.StartAsync(dir,
+            $"listen 127.0.0.1:PORT; location = /live.html {{ limit_req zone=login nodelay; limit_req_status 429; auth_basic camera; auth_basic_user_file {dir.File("htpasswd")}; root {dir.File("www")}; }}",
+            "limit_req_zone $binary_remote_addr zone=login:1m rate=1r/m;");
+
+        using var run = await Audit(nginx.Port, new { kind = "http-basic", path = "/live.html" });
+
+        // One refused, one throttled, nothing after: no IXIT alert channel needs more wrong passwords.
+        Assert.Matches(@"series: 401/\d+ms, 429/\d+ms$", run.Evidence("5.1.2.2"));
+        Assert.Contains("1 well-known default credentials refused", run.Evidence("5.1.3.1"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NoDeclaredLogin_IsInconclusive_NotPass()
     {
         using var nginx = await Nginx.StartAsync(dir, "listen 127.0.0.1:PORT; return 200 'x';");

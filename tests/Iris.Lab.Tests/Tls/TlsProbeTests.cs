@@ -9,6 +9,10 @@ namespace Iris.Lab.Tests.Tls;
 /// <summary>Real misconfigured servers (openssl s_server, keys made at run time) each fail the right item with the right finding.</summary>
 public sealed class TlsProbeTests : IDisposable
 {
+    private static readonly string[] OnlyScanAndTls = ["services", "tls"];
+
+    private static readonly string[] TlsPhases = ["protocols", "suites", "groups", "certificate", "signature-schemes"];
+
     private readonly TempDirectory dir = new();
 
     public void Dispose() => dir.Dispose();
@@ -140,6 +144,24 @@ public sealed class TlsProbeTests : IDisposable
         {
             Assert.Equal(theirs[version].Order(), Signatures(run, version).Order());
         }
+    }
+
+    [Fact]
+    public async Task TlsCommand_AuditsOnePortAlone_AndSaysWhereItsTimeWent()
+    {
+        using var server = await SServer(SelfSigned(), "-no_tls1_3", "-cipher", "kRSA");
+        var port = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var code = await LabCli.RunAsync(["tls", "--target", $"127.0.0.1:{port}", "--out", dir.File("tls-out"), "--timeout-ms", "3000"], new StringWriter(), new StringWriter());
+
+        Assert.Equal(LabCli.ItemFailed, code);
+        using var report = JsonDocument.Parse(File.ReadAllBytes(dir.File("tls-out/report.json")));
+        Assert.Equal(server.Port, Assert.Single(report.RootElement.GetProperty("tls").EnumerateArray()).GetProperty("port").GetInt32());
+        Assert.Contains(report.RootElement.GetProperty("findings").EnumerateArray(), f => f.GetProperty("title").GetString()!.StartsWith("Static RSA key exchange", StringComparison.Ordinal));
+        var timings = PhaseTimings.Read(report);
+        timings.AssertPlausible();
+        Assert.Equal(OnlyScanAndTls, timings.Phases.Where(p => !p.Phase.Contains('/', StringComparison.Ordinal)).Select(p => p.Phase).Order(StringComparer.Ordinal));
+        Assert.All(TlsPhases, phase => timings.Single($"tls/{port}/{phase}"));
     }
 
     [Fact]
