@@ -16,7 +16,7 @@ namespace Iris.Camera.Link;
 /// Configs are retained under <c>&lt;HomeAssistantPrefix&gt;/&lt;component&gt;/&lt;serial&gt;/&lt;object&gt;/config</c>;
 /// states live under the camera's own prefix.
 /// </summary>
-internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnection connection, DeviceIdentity identity, SoftwareInfo software, PrivacyMode privacy)
+internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnection connection, DeviceIdentity identity, SoftwareInfo software, PrivacyMode privacy, IAvailableUpdate update)
 {
     /// <summary>Every alert kind Home Assistant may see as an event type.</summary>
     public static IReadOnlyList<string> EventTypes { get; } =
@@ -27,6 +27,9 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
 
     // The privacy state last published: -1 none yet (not connected), 0 off, 1 on. Written by the link's one loop.
     private volatile int _publishedPrivacy = -1;
+
+    // The latest version last published; null none yet. Written by the link's one loop.
+    private volatile string? _publishedLatest;
 
     private string StateTopic(string name) => $"{connection.Prefix}/ha/{name}";
 
@@ -53,13 +56,21 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         var enabled = privacy.Enabled;
         _publishedPrivacy = enabled ? 1 : 0;
         yield return (StateTopic("privacy"), enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
-        yield return (StateTopic("update"), JsonSerializer.SerializeToUtf8Bytes(new HomeAssistantUpdateState(software.Version, software.Version), LinkMessageJson.Default.HomeAssistantUpdateState), true);
+        yield return UpdateState();
+    }
+
+    /// <summary>Installed and latest version; the latest is what the update agent's last check found, else the installed one.</summary>
+    private (string Topic, byte[] Payload, bool Retain) UpdateState()
+    {
+        var latest = update.LatestVersion ?? software.Version;
+        _publishedLatest = latest;
+        return (StateTopic("update"), JsonSerializer.SerializeToUtf8Bytes(new HomeAssistantUpdateState(software.Version, latest), LinkMessageJson.Default.HomeAssistantUpdateState), true);
     }
 
     /// <summary>
     /// The privacy state again when it changed since it was last published (from the web page, a signed command or
-    /// Home Assistant), so Home Assistant never shows a dark camera as watching or the reverse. The link asks about
-    /// once a second while connected.
+    /// Home Assistant), so Home Assistant never shows a dark camera as watching or the reverse; and the update state
+    /// when a check found another latest version. The link asks about once a second while connected.
     /// </summary>
     public IEnumerable<(string Topic, byte[] Payload, bool Retain)> Changes()
     {
@@ -69,13 +80,16 @@ internal sealed class HomeAssistantDiscovery(CloudOptions options, MqttConnectio
         }
 
         var enabled = privacy.Enabled;
-        if (enabled == (_publishedPrivacy == 1))
+        if (enabled != (_publishedPrivacy == 1))
         {
-            yield break;
+            _publishedPrivacy = enabled ? 1 : 0;
+            yield return (StateTopic("privacy"), enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
         }
 
-        _publishedPrivacy = enabled ? 1 : 0;
-        yield return (StateTopic("privacy"), enabled ? "ON"u8.ToArray() : "OFF"u8.ToArray(), true);
+        if ((update.LatestVersion ?? software.Version) != _publishedLatest)
+        {
+            yield return UpdateState();
+        }
     }
 
     /// <summary>What delivering an alert means for Home Assistant: an event, and motion turned on (it turns itself off).</summary>

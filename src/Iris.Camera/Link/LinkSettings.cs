@@ -65,13 +65,25 @@ internal sealed partial class LinkSettings(CloudOptions options, SecretVault vau
         options.BrokerHost, options.BrokerPort, options.TopicRoot, Mask(options.WebhookUrl),
         options.HomeAssistantDiscovery, options.HomeAssistantCommands, !string.IsNullOrWhiteSpace(options.CaCertificateFile));
 
+    /// <summary>
+    /// What the page says for each setting it shows, in place of the configuration's own sentence (which names
+    /// <c>Iris:Cloud:…</c> keys). Web/FieldTexts has the same sentences in Traditional Chinese.
+    /// </summary>
+    private static readonly Dictionary<string, string> PageWords = new(StringComparer.Ordinal)
+    {
+        [nameof(CloudOptions.BrokerPort)] = "The port must be 1-65535.",
+        [nameof(CloudOptions.TopicRoot)] = "The topic root must be 1-64 characters without the MQTT wildcards # and + and must not start with $.",
+        [nameof(CloudOptions.WebhookUrl)] = "The receiver address must be an absolute https:// address.",
+        [nameof(CloudOptions.CaCertificateFile)] = "No CA file is installed for the link (Iris:Cloud:CaCertificateFile), so no broker or receiver can be checked yet.",
+    };
+
     /// <summary>Every problem with the settings after the change, by field; empty when they can be used.</summary>
     public Dictionary<string, string[]> Check(LinkSettingsRequest request)
     {
         var problems = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (request.WebhookUrl is { Length: > 0 } url && url != Mask(options.WebhookUrl) && !Uri.TryCreate(url, UriKind.Absolute, out _))
         {
-            problems["webhookUrl"] = ["Must be an absolute https:// address."];
+            problems["webhookUrl"] = [PageWords[nameof(CloudOptions.WebhookUrl)]];
             return problems;
         }
 
@@ -83,7 +95,7 @@ internal sealed partial class LinkSettings(CloudOptions options, SecretVault vau
             var field = key == nameof(CloudOptions.CaCertificateFile)
                 ? (string.IsNullOrWhiteSpace(request.BrokerHost) ? "webhookUrl" : "brokerHost")
                 : char.ToLowerInvariant(key[0]) + key[1..];
-            problems[field] = [.. problems.GetValueOrDefault(field, []), problem];
+            problems[field] = [.. problems.GetValueOrDefault(field, []), PageWords.GetValueOrDefault(key, problem)];
         }
 
         return problems;
@@ -180,47 +192,4 @@ internal sealed partial class LinkSettings(CloudOptions options, SecretVault vau
 
     [LoggerMessage(EventId = 7040, Level = LogLevel.Warning, Message = "The saved platform link settings are no longer accepted; the configured ones apply.")]
     private static partial void LogStoredRefused(ILogger logger);
-}
-
-/// <summary>
-/// Tells the senders that the settings changed: each runs until the current round's token is cancelled, then
-/// starts again on the new settings (a new connection to a new broker, or off).
-/// </summary>
-internal sealed class LinkRestart : IDisposable
-{
-    private readonly Lock _lock = new();
-    private CancellationTokenSource _round = new();
-
-    /// <summary>Cancelled when the settings change.</summary>
-    public CancellationToken Round
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _round.Token;
-            }
-        }
-    }
-
-    public void Restart()
-    {
-        CancellationTokenSource old;
-        lock (_lock)
-        {
-            old = _round;
-            _round = new CancellationTokenSource();
-        }
-
-        // Not disposed: a sender may still be registering on its token; cancelled, it holds nothing.
-        old.Cancel();
-    }
-
-    public void Dispose()
-    {
-        lock (_lock)
-        {
-            _round.Dispose();
-        }
-    }
 }

@@ -46,7 +46,8 @@ internal sealed class MqttConnection(CloudOptions options, DeviceIdentity identi
                 options.BrokerHost!,
                 SslStreamCertificateContext.Create(identity.Certificate, identity.Chain, offline: true),
                 ClientTls.LoadTrust(options.CaCertificateFile!),
-                clock);
+                clock,
+                options.OperationTimeout);
         }
 
         return new MqttClientOptionsBuilder()

@@ -28,31 +28,10 @@ internal sealed partial class MqttLink(
     private const int Batch = 100;
 
     /// <summary>One round per settings: a change (<see cref="LinkRestart"/>) ends the round and the next starts on the new ones.</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, restart.Round);
-            if (options.MqttConfigured)
-            {
-                await RunAsync(round.Token);
-                continue;
-            }
-
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Settings changed or the daemon stops: the loop decides which.
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => restart.RunRoundsAsync(() => options.MqttConfigured, RunAsync, stoppingToken);
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-
         using var signal = new OutboxSignal(outbox);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)

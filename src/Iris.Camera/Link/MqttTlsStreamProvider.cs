@@ -13,12 +13,15 @@ namespace Iris.Camera.Link;
 /// only a certificate collection, and .NET then sends what it can chain from this machine's stores: on a camera,
 /// the leaf alone. The link's TLS options stay off, so MQTTnet carries MQTT over this stream without wrapping it
 /// again. Same policy as every client connection of the daemon (<see cref="TlsPolicy"/>, <see cref="ClientTls"/>).
+/// The connection and the handshake together have <paramref name="timeout"/>: MQTTnet times only the packets after
+/// them, so a broker that accepts and then never answers (attack finding A9) would otherwise hold the link forever.
 /// </summary>
 internal sealed class MqttTlsStreamProvider(
     string targetHost,
     SslStreamCertificateContext clientCertificate,
     X509Certificate2Collection trust,
-    TimeProvider clock) : IMqttClientStreamProvider
+    TimeProvider clock,
+    TimeSpan timeout) : IMqttClientStreamProvider
 {
     public string TargetHost => targetHost;
 
@@ -26,9 +29,11 @@ internal sealed class MqttTlsStreamProvider(
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         SslStream? tls = null;
+        using var deadline = new CancellationTokenSource(timeout, clock);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            await socket.ConnectAsync(brokerEndPoint, cancellationToken);
+            await socket.ConnectAsync(brokerEndPoint, limit.Token);
             tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
             await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
@@ -39,10 +44,10 @@ internal sealed class MqttTlsStreamProvider(
                 AllowRenegotiation = false,
                 ClientCertificateContext = clientCertificate,
                 RemoteCertificateValidationCallback = (_, certificate, _, errors) => ClientTls.ValidateServer(certificate, errors, trust, clock),
-            }, cancellationToken);
+            }, limit.Token);
             return tls;
         }
-        catch
+        catch (Exception e)
         {
             if (tls is not null)
             {
@@ -50,6 +55,11 @@ internal sealed class MqttTlsStreamProvider(
             }
 
             socket.Dispose();
+            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException("The broker did not complete the connection in time.", e);
+            }
+
             throw;
         }
     }

@@ -27,31 +27,10 @@ internal sealed partial class WebhookSender(
     public const string SignatureHeader = "Iris-Signature";
 
     /// <summary>One round per settings: a change (<see cref="LinkRestart"/>) ends the round and the next starts on the new ones.</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            using var round = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, restart.Round);
-            if (options.WebhookConfigured)
-            {
-                await RunAsync(round.Token);
-                continue;
-            }
-
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, round.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Settings changed or the daemon stops: the loop decides which.
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => restart.RunRoundsAsync(() => options.WebhookConfigured, RunAsync, stoppingToken);
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-
         using var signal = new OutboxSignal(outbox);
         using var client = CreateClient();
         var failures = 0;

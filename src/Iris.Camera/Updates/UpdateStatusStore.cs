@@ -22,7 +22,7 @@ internal sealed partial class UpdateStatusStore(
     UpdateKeyStore keys,
     RepositoryClient repository,
     TimeProvider time,
-    ILogger<UpdateStatusStore> logger)
+    ILogger<UpdateStatusStore> logger) : IAvailableUpdate
 {
     private const string ModeSetting = "updates.mode";
     private const string LastCheckSetting = "updates.last-check";
@@ -43,6 +43,8 @@ internal sealed partial class UpdateStatusStore(
         get { lock (_lock) { return _available; } }
         set { lock (_lock) { _available = value; } }
     }
+
+    public string? LatestVersion => Available?.Release.Version;
 
     /// <summary>A version this device rolled back: not installed again automatically (that would loop).</summary>
     public string? RolledBackVersion => database.GetSetting(RolledBackVersionSetting);

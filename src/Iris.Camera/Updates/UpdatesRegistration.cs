@@ -1,3 +1,4 @@
+using Iris.Camera.Platform;
 using Iris.Camera.Storage;
 using Iris.Camera.Web;
 using Iris.Firmware.Agent;
@@ -32,6 +33,7 @@ internal static class UpdatesRegistration
             sp.GetRequiredService<IRepositoryTransport>(), sp.GetRequiredService<ITrustedMetadataStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<UpdateEvents>();
         services.AddSingleton<UpdateStatusStore>();
+        services.AddSingleton<IAvailableUpdate>(sp => sp.GetRequiredService<UpdateStatusStore>());
         services.AddSingleton<UpdateRollbacks>();
         services.AddSingleton<UpdateChecker>();
         services.AddSingleton<UpdateInstaller>();

@@ -18,6 +18,7 @@ internal static partial class FieldTexts
         ["username"] = "使用者名稱", ["password"] = "密碼", ["newPassword"] = "新密碼", ["currentPassword"] = "目前的密碼",
         ["role"] = "角色", ["label"] = "名稱", ["width"] = "寬度", ["height"] = "高度", ["framesPerSecond"] = "每秒畫面數",
         ["source"] = "畫面來源", ["device"] = "裝置", ["streamUrl"] = "串流網址",
+        ["brokerHost"] = "代理伺服器主機名稱", ["brokerPort"] = "連接埠", ["topicRoot"] = "主題前綴", ["webhookUrl"] = "接收端位址",
     };
 
     private static readonly (Regex English, Func<Match, string> Chinese)[] Sentences =
@@ -49,6 +50,10 @@ internal static partial class FieldTexts
         ["A day is listed twice."] = "有一天重複出現。",
         ["Give the start as HH:mm (00:00-23:59)."] = "請以「時:分」填寫開始時間（00:00 到 23:59）。",
         ["Give the end as HH:mm (00:00-23:59)."] = "請以「時:分」填寫結束時間（00:00 到 23:59）。",
+        ["The port must be 1-65535."] = "必須介於 1 到 65535 之間。",
+        ["The topic root must be 1-64 characters without the MQTT wildcards # and + and must not start with $."] = "長度必須是 1 到 64 個字元，不可含 MQTT 萬用字元 # 或 +，也不可以 $ 開頭。",
+        ["The receiver address must be an absolute https:// address."] = "必須是完整的 https:// 位址。",
+        ["No CA file is installed for the link (Iris:Cloud:CaCertificateFile), so no broker or receiver can be checked yet."] = "攝影機尚未安裝平台連線用的憑證機構檔案（Iris:Cloud:CaCertificateFile），因此還無法驗證代理伺服器或接收端。",
     };
 
     /// <summary>The Chinese message for an English field message, prefixed with the field's name where known; null when unknown.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Security;
@@ -11,13 +10,8 @@ using Iris.Camera.Events;
 using Iris.Camera.Identity;
 using Iris.Camera.Tests.Factory;
 using Iris.Camera.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Iris.Camera.Tests.Link;
 
@@ -60,7 +54,7 @@ public sealed class DeviceChainTests
         using var data = new TempDirectory();
         var serial = (await line.ProvisionDeviceAsync(data.Path)).Split(' ')[0];
         using var root = line.Root;
-        await using var receiver = await Receiver.StartAsync(root);
+        await using var receiver = await WebhookReceiver.StartAsync(clientsFrom: root);
         await using var camera = await InProcessCamera.StartAsync(data.Path, configure: b => b.Configuration.AddInMemoryCollection(receiver.CameraSettings()));
         using var owner = await CameraSessions.ClaimAsync(camera.BaseAddress, camera.Certificate, line.PasswordOnLabel(serial), InProcessCamera.OwnerPassword);
         using (var key = await owner.Http.PostAsJsonAsync(new Uri("/api/link/webhook/key", UriKind.Relative), new { password = InProcessCamera.OwnerPassword }))
@@ -73,7 +67,7 @@ public sealed class DeviceChainTests
             Assert.True(send.IsSuccessStatusCode, await send.Content.ReadAsStringAsync());
         }
 
-        var body = await receiver.NextAsync(TimeSpan.FromSeconds(30));
+        var (body, _) = await receiver.NextAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(serial, JsonDocument.Parse(body).RootElement.GetProperty("serial").GetString());
         var identity = camera.App.Services.GetRequiredService<DeviceIdentity>();
         Assert.False(await receiver.AcceptsAsync(SslStreamCertificateContext.Create(identity.Certificate, [], offline: true)), "the receiver must refuse the device certificate alone");
@@ -112,7 +106,7 @@ public sealed class DeviceChainTests
             {
                 TargetHost = "127.0.0.1",
                 ClientCertificateContext = client,
-                CertificateChainPolicy = TrustOnly(broker.Ca),
+                CertificateChainPolicy = WebhookReceiver.TrustOnly(broker.Ca),
             }, timeout.Token);
             byte[] connect = [0x10, 0x0D, 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 0x04, 0x02, 0x00, 0x3C, 0x00, 0x01, (byte)'c'];
             await tls.WriteAsync(connect, timeout.Token);
@@ -123,101 +117,6 @@ public sealed class DeviceChainTests
         catch (Exception ex) when (ex is AuthenticationException or IOException)
         {
             return false;
-        }
-    }
-
-    private static X509ChainPolicy TrustOnly(X509Certificate2 anchor)
-    {
-        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
-        policy.CustomTrustStore.Add(anchor);
-        return policy;
-    }
-
-    /// <summary>A Kestrel HTTPS webhook receiver that requires a client certificate chaining to the vendor root alone.</summary>
-    private sealed class Receiver : IAsyncDisposable
-    {
-        private readonly TempDirectory _dir = new();
-        private readonly BlockingCollection<byte[]> _received = [];
-        private readonly X509Certificate2 _ca;
-        private readonly ECDsa _caKey;
-        private WebApplication _app = null!;
-
-        private Receiver() => (_ca, _caKey) = TestCertificates.CreateCa("Iris Test Webhook CA");
-
-        private Uri Address { get; set; } = null!;
-
-        public static async Task<Receiver> StartAsync(X509Certificate2 vendorRoot)
-        {
-            var receiver = new Receiver();
-            await File.WriteAllTextAsync(receiver._dir.Combine("ca.pem"), receiver._ca.ExportCertificatePem());
-            using var leaf = TestCertificates.IssueServer(receiver._ca, receiver._caKey, "127.0.0.1");
-            var certificate = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
-            var clients = TrustOnly(vendorRoot);
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(new TlsHandshakeCallbackOptions
-            {
-                OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
-                {
-                    ServerCertificate = certificate,
-                    ClientCertificateRequired = true,
-                    // Only the vendor root is trusted; intermediates come from what the client sends, nothing else.
-                    CertificateChainPolicy = clients.Clone(),
-                    RemoteCertificateValidationCallback = (_, presented, _, errors) => presented is not null && errors == SslPolicyErrors.None,
-                }),
-            })));
-            receiver._app = builder.Build();
-            receiver._app.MapPost("/hook", async (HttpContext context) =>
-            {
-                using var buffer = new MemoryStream();
-                await context.Request.Body.CopyToAsync(buffer);
-                receiver._received.Add(buffer.ToArray());
-                return Results.NoContent();
-            });
-            await receiver._app.StartAsync();
-            receiver.Address = new Uri(new Uri(receiver._app.Urls.First()), "/hook");
-            return receiver;
-        }
-
-        public Dictionary<string, string?> CameraSettings() => new()
-        {
-            ["Iris:Cloud:WebhookUrl"] = Address.ToString(),
-            ["Iris:Cloud:CaCertificateFile"] = _dir.Combine("ca.pem"),
-            ["Iris:Cloud:MinimumRetryDelay"] = "00:00:00.200",
-            ["Iris:Cloud:MaximumRetryDelay"] = "00:00:02",
-        };
-
-        public async Task<byte[]> NextAsync(TimeSpan timeout) =>
-            await Task.Run(() => _received.TryTake(out var item, timeout) ? item : throw new TimeoutException("no webhook request arrived"));
-
-        /// <summary>One POST from a plain client presenting <paramref name="client"/>: true when the receiver answered.</summary>
-        public async Task<bool> AcceptsAsync(SslStreamCertificateContext client)
-        {
-            using var handler = new SocketsHttpHandler
-            {
-                UseProxy = false,
-                SslOptions = new SslClientAuthenticationOptions { ClientCertificateContext = client, CertificateChainPolicy = TrustOnly(_ca) },
-            };
-            using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
-            try
-            {
-                using var response = await http.PostAsync(Address, new StringContent("{}"));
-                return response.StatusCode == HttpStatusCode.NoContent;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _received.Dispose();
-            _ca.Dispose();
-            _caKey.Dispose();
-            _dir.Dispose();
         }
     }
 }

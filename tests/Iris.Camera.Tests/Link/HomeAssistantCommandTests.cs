@@ -22,9 +22,8 @@ public sealed class HomeAssistantCommandTests
     public async Task HomeAssistantCommands_AreRefusedWhileOff_OnlyPrivacyAndSnapshotWorkWhileOn_AndEachRefusalIsLogged()
     {
         await using var setup = await LinkedCamera.StartAsync(extra: new Dictionary<string, string?> { ["Iris:Cloud:HomeAssistantDiscovery"] = "true" });
-        using var owner = await setup.Camera.ClaimAsync();
+        using var owner = await setup.ClaimConnectedAsync();
         await setup.Platform.SubscribeAsync("homeassistant/#");
-        await LinkBrokerTests.WaitForStateAsync(owner, "connected");
         await using var homeAssistant = await MqttTestClient.ConnectAsync(setup.Broker, setup.Broker.IssueClient(MosquittoBroker.HomeAssistantUser), "ha-" + Guid.NewGuid().ToString("N")[..8]);
         var privacy = setup.Camera.App.Services.GetRequiredService<PrivacyMode>();
         var log = setup.Camera.App.Services.GetRequiredService<SecurityEventLog>();
@@ -86,8 +85,7 @@ public sealed class HomeAssistantCommandTests
     public async Task PrivacyChangedOnTheCamera_ReachesHomeAssistant_WhileTheLinkStaysUp()
     {
         await using var setup = await LinkedCamera.StartAsync(extra: new Dictionary<string, string?> { ["Iris:Cloud:HomeAssistantDiscovery"] = "true" });
-        using var owner = await setup.Camera.ClaimAsync();
-        await LinkBrokerTests.WaitForStateAsync(owner, "connected");
+        using var owner = await setup.ClaimConnectedAsync();
         var topic = $"iris/{setup.Serial}/ha/privacy";
         await setup.Platform.WaitUntilAsync(p => p.Received.Any(m => m.Topic == topic && m.Payload == "OFF"), TimeSpan.FromSeconds(20), "privacy OFF at connect");
 
@@ -109,8 +107,7 @@ public sealed class HomeAssistantCommandTests
     public async Task AFloodOfRefusedCommands_WritesABoundedNumberOfRecords_WithBoundedFields()
     {
         await using var setup = await LinkedCamera.StartAsync();
-        using var owner = await setup.Camera.ClaimAsync();
-        await LinkBrokerTests.WaitForStateAsync(owner, "connected");
+        using var owner = await setup.ClaimConnectedAsync();
         var log = setup.Camera.App.Services.GetRequiredService<SecurityEventLog>();
         var longKeyId = new string('k', 5000);
         for (var i = 0; i < 3 * RefusalLog.PerMinute; i++)
@@ -129,7 +126,8 @@ public sealed class HomeAssistantCommandTests
     private static List<SecurityEvent> Refusals(SecurityEventLog log) =>
         [.. log.Read(0, 10_000).Where(e => e.Kind == RemoteCommands.RefusedKind && e.Account == HomeAssistantCommands.Source)];
 
-    private static async Task PublishAsync(MqttTestClient client, string topic, string payload)
+    /// <summary>Publishes at QoS 1 and checks the broker took it (its ACL may refuse).</summary>
+    internal static async Task PublishAsync(MqttTestClient client, string topic, string payload)
     {
         var published = await client.Client.PublishStringAsync(topic, payload, MqttQualityOfServiceLevel.AtLeastOnce);
         Assert.True(published.IsSuccess, $"publish to {topic}: {published.ReasonCode}");

@@ -68,6 +68,56 @@ public sealed class HomeAssistantTests
         await setup.Platform.WaitUntilAsync(p => p.Received.Any(m => m.Topic == $"iris/{setup.Serial}/ha/event" && m.Payload.Contains("\"event_type\":\"motion\"", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the motion event");
     }
 
+    /// <summary>
+    /// Deliver 4 / attack finding A3(c): the update entity carries the latest version the update agent knows, not
+    /// the installed one twice, and a check that finds a newer release republishes it (retained) while connected.
+    /// </summary>
+    [Fact]
+    public async Task UpdateEntity_CarriesTheLatestVersionTheLastCheckFound_AndChangesWhenACheckFindsANewerOne()
+    {
+        await using var repository = new UpdateTestRepository();
+        await repository.StartServerAsync();
+        var extra = repository.CameraSettings();
+        extra["Iris:Cloud:HomeAssistantDiscovery"] = "true";
+        await using var setup = await LinkedCamera.StartAsync(extra: extra);
+        using var owner = await setup.Camera.ClaimAsync();
+        await setup.Platform.SubscribeAsync("homeassistant/#");
+        var topic = $"iris/{setup.Serial}/ha/update";
+        await setup.Platform.WaitUntilAsync(p => p.Received.Any(m => m.Topic == topic), TimeSpan.FromSeconds(20), "the update state");
+        await setup.Platform.WaitUntilAsync(p => p.Received.Any(m => m.Topic == $"homeassistant/update/{setup.Serial}/firmware/config" && m.Payload.Contains(topic, StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the update entity's config");
+        Assert.Equal(("0.1.0", "0.1.0"), Versions(setup.Platform.Received.Last(m => m.Topic == topic)));
+
+        // A check that finds nothing newer leaves the latest at the installed version.
+        await CheckForUpdatesAsync(owner, "offers no releases");
+        await repository.PublishAsync(repository.ScriptApplication("v2", "exit 0"), "0.2.0", securityVersion: 2, entry: "start.sh");
+        Assert.Equal(("0.1.0", "0.1.0"), Versions(setup.Platform.Received.Last(m => m.Topic == topic)));
+
+        await CheckForUpdatesAsync(owner, "version 0.2.0 is available");
+        await setup.Platform.WaitUntilAsync(p => p.Received.Any(m => m.Topic == topic && Versions(m) == ("0.1.0", "0.2.0")), TimeSpan.FromSeconds(10), "latest 0.2.0");
+        var published = setup.Platform.Received.Last(m => m.Topic == topic);
+        Assert.Equal(("0.1.0", "0.2.0"), Versions(published));
+
+        // Retained: a Home Assistant that subscribes later sees the new latest version at once.
+        using var late = setup.Broker.IssueClient(MosquittoBroker.PlatformUser);
+        await using var newcomer = await MqttTestClient.ConnectAsync(setup.Broker, late, "platform-late-" + Guid.NewGuid().ToString("N")[..8]);
+        await newcomer.SubscribeAsync(topic);
+        await newcomer.WaitUntilAsync(p => p.Received.Any(m => m.Retained && Versions(m) == ("0.1.0", "0.2.0")), TimeSpan.FromSeconds(10), "the retained update state");
+    }
+
+    private static async Task CheckForUpdatesAsync(SignedInClient owner, string expected)
+    {
+        using var response = await owner.Http.PostAsync(new Uri("/api/updates/check", UriKind.Relative), null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        Assert.Contains(expected, body, StringComparison.Ordinal);
+    }
+
+    private static (string? Installed, string? Latest) Versions((string Topic, string Payload, bool Retained) message)
+    {
+        var state = JsonDocument.Parse(message.Payload).RootElement;
+        return (state.GetProperty("installed_version").GetString(), state.GetProperty("latest_version").GetString());
+    }
+
     private static string? DeviceClass(JsonElement config) => config.TryGetProperty("device_class", out var value) ? value.GetString() : null;
 
     private static List<(string Component, JsonElement Config)> Configs(MqttTestClient platform, string serial) =>

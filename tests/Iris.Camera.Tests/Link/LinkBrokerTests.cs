@@ -97,8 +97,7 @@ public sealed class LinkBrokerTests
     public async Task LinkStatus_ShowsConnected_AndTheTestAlertArrives()
     {
         await using var setup = await LinkedCamera.StartAsync();
-        using var owner = await setup.Camera.ClaimAsync();
-        await WaitForStateAsync(owner, "connected");
+        using var owner = await setup.ClaimConnectedAsync();
 
         using var response = await owner.Http.PostAsync(new Uri("/api/link/test-alert", UriKind.Relative), null);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
@@ -195,6 +194,17 @@ internal sealed class LinkedCamera : IAsyncDisposable
         var platform = await MqttTestClient.ConnectAsync(broker, certificate, "platform-" + Guid.NewGuid().ToString("N")[..8], persistentPlatform);
         await platform.SubscribeAsync("iris/#");
         return new LinkedCamera(camera, broker, platform, certificate, data, settings);
+    }
+
+    /// <summary>
+    /// Claims the camera as its owner and waits until the MQTT link is connected: the camera listens for commands,
+    /// pairing requests and Home Assistant only from then on, so a message published earlier is never seen.
+    /// </summary>
+    public async Task<SignedInClient> ClaimConnectedAsync()
+    {
+        var owner = await Camera.ClaimAsync();
+        await LinkBrokerTests.WaitForStateAsync(owner, "connected");
+        return owner;
     }
 
     /// <summary>Stops the daemon and starts it again on the same data directory and settings.</summary>

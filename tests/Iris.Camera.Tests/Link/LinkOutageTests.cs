@@ -128,7 +128,7 @@ public sealed class LinkOutageTests
         return [.. messages.Where(m => m.GetProperty("kind").GetString() == kind && seen.Add(m.GetProperty("id").GetString()!))];
     }
 
-    private static async Task WaitForStateAsync(LinkService link, LinkState state)
+    internal static async Task WaitForStateAsync(LinkService link, LinkState state)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (link.Status().Mqtt.State != state)
@@ -138,7 +138,7 @@ public sealed class LinkOutageTests
         }
     }
 
-    private static async Task WaitForEmptyQueueAsync(LinkService link)
+    internal static async Task WaitForEmptyQueueAsync(LinkService link)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (link.Status().Mqtt.Queued != 0)

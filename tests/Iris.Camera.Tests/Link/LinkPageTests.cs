@@ -122,6 +122,44 @@ public sealed class LinkPageTests
         Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Field errors of the link settings form come in the page's language, saying which field and what it needs:
+    /// on the zh-TW page in Chinese (Web/FieldTexts, as every form's field errors), on the English page in English.
+    /// </summary>
+    [Fact]
+    public async Task LinkSettingsFieldErrors_AreShownInThePagesLanguage_NamingTheFieldAndTheRule()
+    {
+        await using var setup = await LinkedCamera.StartAsync();
+        using (await setup.Camera.ClaimAsync())
+        {
+        }
+
+        await using var browser = await LinkBrowser.OpenAsync(setup.Camera, 390, 844);
+        browser.ExpectedRefusals.Add("/api/link/settings");
+        var page = browser.Page;
+        await page.SelectOptionAsync("#language", "zh-Hant");
+        await OpenLinkPageAsync(page);
+        await page.FillAsync("#link-topic-root", "home/#");
+        await page.ClickAsync("#form-link button[type=submit]");
+        var message = page.Locator("#message");
+        await Expect(message).ToContainTextAsync("主題前綴：長度必須是 1 到 64 個字元，不可含 MQTT 萬用字元 # 或 +，也不可以 $ 開頭。");
+        var shown = (await message.InnerTextAsync()).Replace("MQTT", "", StringComparison.Ordinal);
+        Assert.DoesNotMatch(new Regex("[A-Za-z]{2,}"), shown);
+
+        await page.FillAsync("#link-topic-root", "iris");
+        await page.FillAsync("#link-webhook-url", "http://receiver.example/hook");
+        await page.ClickAsync("#form-link button[type=submit]");
+        await Expect(message).ToContainTextAsync("接收端位址：必須是完整的 https:// 位址。");
+
+        // Switching the language draws the page again from the device's settings: the wrong address is typed again.
+        await page.SelectOptionAsync("#language", "en");
+        await page.FillAsync("#link-webhook-url", "http://receiver.example/hook");
+        await page.ClickAsync("#form-link button[type=submit]");
+        await Expect(message).ToContainTextAsync("The receiver address must be an absolute https:// address.");
+        await Expect(message).Not.ToContainTextAsync("Iris:Cloud");
+        Assert.Empty(browser.Errors);
+    }
+
     [Fact]
     public async Task AViewer_IsNotShownTheLinkPage_AndTheRoleLineSaysWhy()
     {

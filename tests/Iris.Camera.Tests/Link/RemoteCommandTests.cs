@@ -5,8 +5,6 @@ using Iris.Camera.Link;
 using Iris.Camera.Media;
 using Iris.Camera.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Iris.Camera.Tests.Link;
 
@@ -109,10 +107,8 @@ public sealed class RemoteCommandTests
     public async Task WrongPairingCode_IsRefused_AndBindsNoKey()
     {
         await using var setup = await LinkedCamera.StartAsync();
-        using var owner = await setup.Camera.ClaimAsync();
+        using var owner = await setup.ClaimConnectedAsync();
         using var app = new OwnerApp();
-        // The camera listens on the pair topic only once connected: a request published before that is never seen.
-        await LinkBrokerTests.WaitForStateAsync(owner, "connected");
         using (await owner.Http.PostAsJsonAsync(new Uri("/api/link/pairing", UriKind.Relative), new { role = "Administrator", label = "phone" }))
         {
         }
@@ -146,8 +142,7 @@ public sealed class RemoteCommandTests
     internal static async Task<JsonElement> PublishAndAwaitAsync(LinkedCamera setup, string topic, string message, Func<JsonElement, bool> match, int skip = 0)
     {
         var before = skip == 0 ? setup.Platform.Received.Count(m => m.Topic.EndsWith("/results", StringComparison.Ordinal)) : skip;
-        var published = await setup.Platform.Client.PublishStringAsync(topic, message, MqttQualityOfServiceLevel.AtLeastOnce);
-        Assert.True(published.IsSuccess, $"platform publish: {published.ReasonCode}");
+        await HomeAssistantCommandTests.PublishAsync(setup.Platform, topic, message);
         JsonElement? found = null;
         await setup.Platform.WaitUntilAsync(p =>
         {

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using Iris.Camera.Tests.Support;
 using Microsoft.Playwright;
 
@@ -13,8 +14,8 @@ namespace Iris.Camera.Tests.Relay;
 /// Every follower of the live feed gets the same fMP4 fragments, so a fragment's decode time (its <c>tfdt</c>) is its
 /// clock: the latency the relay adds is, per fragment, its arrival through the relay (camera seals, relay forwards,
 /// viewer opens) minus its arrival on the camera's own live.mp4. The viewer's decrypt cost is WebCrypto AES-256-GCM
-/// in Chromium at the measured fragment size. The relay runs in this process, so its CPU is measured together with
-/// the camera's sealing and the test viewer's opening: an upper bound for the relay alone.
+/// in Chromium at the measured fragment size. The relay's CPU per stream is read from its own process: a separate
+/// <c>iris-relay</c> (its /proc/PID/stat) carrying 0, 1, 2 and 4 streams shaped like the measured one.
 /// </summary>
 public sealed class RemoteViewBench
 {
@@ -27,14 +28,6 @@ public sealed class RemoteViewBench
         var (sessionId, grant) = await rig.StartAsync(rig.ViewerApp, viewer);
         var key = viewer.SessionKey(grant.GetProperty("cameraKey").GetString()!, sessionId, rig.Setup.Serial);
 
-        // CPU of this process (camera and relay; the encoder is a separate ffmpeg) with the direct view alone, then
-        // with the remote view as well: the difference is what one remote view costs here.
-        var directOnly = await CpuWhileAsync(seconds, async token =>
-        {
-            using var alone = await rig.Owner.Http.GetAsync(new Uri("/api/media/live.mp4", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, token);
-            await ReadDirectAsync(await alone.Content.ReadAsStreamAsync(token), new Dictionary<ulong, long>(), token);
-        });
-        var cpuStart = Environment.CpuUsage.TotalTime;
         using var socket = await rig.Relay.ConnectAsync(rig.Relay.ViewerUri(sessionId, grant.GetProperty("token").GetString()));
         using var live = await rig.Owner.Http.GetAsync(new Uri("/api/media/live.mp4", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
         Assert.True(live.IsSuccessStatusCode);
@@ -46,20 +39,21 @@ public sealed class RemoteViewBench
         await Task.WhenAll(
             ReadRelayAsync(socket, key, sessionId, relayed, sizes, stop.Token),
             ReadDirectAsync(await live.Content.ReadAsStreamAsync(stop.Token), direct, stop.Token));
-        // Milliseconds of CPU per second of each window; a tenth of that is percent of one core.
-        var withRemote = (Environment.CpuUsage.TotalTime - cpuStart).TotalMilliseconds / (seconds + 2);
-        var perStream = (withRemote - (directOnly.TotalMilliseconds / seconds)) / 10;
 
         var added = relayed.Keys.Intersect(direct.Keys).Select(t => Stopwatch.GetElapsedTime(direct[t], relayed[t]).TotalMilliseconds).Order().ToList();
         Assert.True(added.Count >= seconds, $"only {added.Count} fragments seen on both paths in {seconds} s");
         var fragment = sizes.Order().ElementAt(sizes.Count / 2);
         var decrypt = await WebCryptoDecryptAsync(rig.Relay.Page, fragment);
+        var rate = (double)relayed.Count / (seconds + 2);
+        var relayCpu = await RelayProcessCpuAsync(fragment, rate, seconds);
+        var idle = relayCpu[0].Percent;
+        var perStreams = string.Join(", ", relayCpu.Skip(1).Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Streams}: {r.Percent:F2} % ({(r.Percent - idle) / r.Streams:F2} % per stream)")));
 
         var report = string.Create(CultureInfo.InvariantCulture, $"""
             remote view, {seconds} s, {added.Count} fragments on both paths (median {fragment} bytes)
             latency added by the relay (camera seal + relay + viewer open, vs the camera's own live.mp4): p50 {Percentile(added, 0.5):F1} ms, p99 {Percentile(added, 0.99):F1} ms, max {added[^1]:F1} ms
             viewer decrypt, WebCrypto AES-256-GCM in Chromium: {decrypt:F3} ms per fragment ({fragment / 1048576.0 / (decrypt / 1000):F0} MiB/s)
-            CPU of one remote view (camera sealing + relay forwarding + this C# viewer opening, one process): {perStream:F1} % of one core
+            iris-relay's own process (/proc/PID/stat, % of one core), streams shaped like this one ({fragment} bytes x {rate:F1}/s, opaque: the relay sees ciphertext only), {seconds} s each: idle {idle:F2} %; {perStreams}
 
             """);
         var output = Path.Combine(Web.ServiceManifestTests.RepositoryRoot(), "artifacts", "bench");
@@ -176,20 +170,85 @@ public sealed class RemoteViewBench
             """, size);
     }
 
-    private static async Task<TimeSpan> CpuWhileAsync(int seconds, Func<CancellationToken, Task> work)
+    /// <summary>
+    /// CPU of a separate <c>iris-relay</c> process, % of one core, with 0, 1, 2 and 4 streams: each from its own device
+    /// certificate (a camera), sending <paramref name="fragment"/>-byte messages <paramref name="perSecond"/> times a
+    /// second, to its own viewer, which reads everything. Only the relay's process is measured, not this one.
+    /// </summary>
+    private static async Task<List<(int Streams, double Percent)>> RelayProcessCpuAsync(int fragment, double perSecond, int seconds)
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        var start = Environment.CpuUsage.TotalTime;
+        var created = TestCertificates.CreateCa("Iris Bench Device CA");
+        using var ca = created.Certificate;
+        using var caKey = created.Key;
+        await using var relay = await RunningRelay.StartProcessAsync(ca, caKey, [ca]);
+        var results = new List<(int, double)>();
+        foreach (var streams in new[] { 0, 1, 2, 4 })
+        {
+            using var stop = new CancellationTokenSource();
+            var running = new List<Task>();
+            var held = new List<IDisposable>();
+            for (var i = 0; i < streams; i++)
+            {
+                var serial = string.Create(CultureInfo.InvariantCulture, $"DEV-BENCH-{streams}-{i}");
+                var device = RelayAdmissionTests.IssueDevice(ca, caKey, serial);
+                using var key = device.GetECDsaPrivateKey()!;
+                var session = RemoteViewer.NewSessionId();
+                var camera = await relay.ConnectAsync(relay.CameraUri(session), device);
+                var viewer = await relay.ConnectAsync(relay.ViewerUri(session, RelayAdmissionTests.Token(key, session, serial, DateTimeOffset.UtcNow.AddMinutes(4))));
+                Assert.True(camera.State == WebSocketState.Open && viewer.State == WebSocketState.Open, $"stream {i} of {streams} was not admitted");
+                held.AddRange([camera, viewer, device]);
+                running.AddRange([PushAsync(camera, fragment, perSecond, stop.Token), DrainAsync(viewer, stop.Token), DrainAsync(camera, stop.Token)]);
+            }
+
+            // Past the handshakes and the first fragments: only forwarding is measured.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var before = relay.ProcessCpuTime();
+            await Task.Delay(TimeSpan.FromSeconds(seconds));
+            var used = relay.ProcessCpuTime() - before;
+            await stop.CancelAsync();
+            await Task.WhenAll(running);
+            held.ForEach(h => h.Dispose());
+            // Milliseconds of CPU per second; a tenth of that is percent of one core.
+            results.Add((streams, used.TotalMilliseconds / seconds / 10));
+        }
+
+        return results;
+    }
+
+    private static async Task PushAsync(ClientWebSocket camera, int fragment, double perSecond, CancellationToken cancellationToken)
+    {
+        var payload = new byte[fragment];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(payload);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / perSecond));
         try
         {
-            await work(stop.Token);
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await camera.SendAsync(payload, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+            }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
             // The window's end.
         }
+    }
 
-        return Environment.CpuUsage.TotalTime - start;
+    private static async Task DrainAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 20];
+        try
+        {
+            ValueWebSocketReceiveResult received;
+            do
+            {
+                received = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+            }
+            while (received.MessageType != WebSocketMessageType.Close);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // The window's end.
+        }
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(sorted.Count * p))];

@@ -15,24 +15,29 @@ using Microsoft.Extensions.Logging;
 namespace Iris.Camera.Tests.Relay;
 
 /// <summary>
-/// Iris.Relay in the test process on a free loopback port, with a server certificate from <paramref name="ca"/>
-/// and the given device trust anchors, and a client pinned to its certificate for viewers.
+/// Iris.Relay on a free loopback port, with a server certificate from <paramref name="ca"/> and the given device
+/// trust anchors, and a client pinned to its certificate for viewers: in the test process, or (for the benchmark's
+/// CPU figures) as its own <c>iris-relay</c> process.
 /// </summary>
 internal sealed class RunningRelay : IAsyncDisposable
 {
     private readonly TempDirectory _dir;
     private readonly List<HttpMessageInvoker> _invokers = [];
+    private readonly WebApplication? _app;
 
-    private RunningRelay(WebApplication app, TempDirectory dir, X509Certificate2 certificate)
+    private RunningRelay(WebApplication? app, ChildProcess? process, int port, TempDirectory dir, X509Certificate2 certificate)
     {
-        App = app;
+        _app = app;
+        Process = process;
         _dir = dir;
         Certificate = certificate;
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-        Port = address.Port;
+        Port = port;
     }
 
-    public WebApplication App { get; }
+    public WebApplication App => _app ?? throw new InvalidOperationException("This relay runs in its own process.");
+
+    /// <summary>The relay's own process, when it runs in one.</summary>
+    public ChildProcess? Process { get; }
 
     public X509Certificate2 Certificate { get; }
 
@@ -44,24 +49,79 @@ internal sealed class RunningRelay : IAsyncDisposable
 
     public static async Task<RunningRelay> StartAsync(X509Certificate2 ca, ECDsa caKey, IEnumerable<X509Certificate2> deviceAnchors)
     {
+        var (dir, leaf, settings) = Prepare(ca, caKey, deviceAnchors, "127.0.0.1:0");
+        var app = RelayApp.Build([], builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Configuration.AddInMemoryCollection(settings);
+        });
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        return new RunningRelay(app, null, address.Port, dir, leaf);
+    }
+
+    /// <summary>The same relay as <c>dotnet iris-relay.dll</c>, settings in its environment, ready once it accepts connections.</summary>
+    public static async Task<RunningRelay> StartProcessAsync(X509Certificate2 ca, ECDsa caKey, IEnumerable<X509Certificate2> deviceAnchors)
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            // A free port for the child to take; nothing else on this loopback takes ports in between.
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var (dir, leaf, settings) = Prepare(ca, caKey, deviceAnchors, $"127.0.0.1:{port}");
+        var process = ChildProcess.Start("iris-relay", [], settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!));
+        using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(System.Net.IPAddress.Loopback, port, ready.Token);
+                return new RunningRelay(null, process, port, dir, leaf);
+            }
+            catch (System.Net.Sockets.SocketException) when (!process.HasExited)
+            {
+                await Task.Delay(100, ready.Token);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                var why = $"iris-relay did not start: {process.StandardError}";
+                process.Dispose();
+                dir.Dispose();
+                leaf.Dispose();
+                throw new InvalidOperationException(why, e);
+            }
+        }
+    }
+
+    /// <summary>CPU time the relay's own process has used (user + system, from /proc/PID/stat).</summary>
+    public TimeSpan ProcessCpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{Process!.Id}/stat");
+        // The command name may hold spaces; fields after it start at field 3 (state), so utime (14) and stime (15) are 11 and 12.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        // USER_HZ: 100 on every Linux architecture the camera and relay target.
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
+    private static (TempDirectory Dir, X509Certificate2 Leaf, Dictionary<string, string?> Settings) Prepare(X509Certificate2 ca, ECDsa caKey, IEnumerable<X509Certificate2> deviceAnchors, string listen)
+    {
         var dir = new TempDirectory();
         var leaf = TestCertificates.IssueServer(ca, caKey, "127.0.0.1");
         File.WriteAllText(dir.Combine("relay.pem"), leaf.ExportCertificatePem());
         File.WriteAllText(dir.Combine("relay.key"), leaf.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(dir.Combine("devices.pem"), string.Concat(deviceAnchors.Select(c => c.ExportCertificatePem() + "\n")));
-        var app = RelayApp.Build([], builder =>
+        return (dir, leaf, new Dictionary<string, string?>
         {
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Iris:Relay:Listen"] = "127.0.0.1:0",
-                ["Iris:Relay:CertificateFile"] = dir.Combine("relay.pem"),
-                ["Iris:Relay:KeyFile"] = dir.Combine("relay.key"),
-                ["Iris:Relay:DeviceCaFile"] = dir.Combine("devices.pem"),
-            });
+            ["Iris:Relay:Listen"] = listen,
+            ["Iris:Relay:CertificateFile"] = dir.Combine("relay.pem"),
+            ["Iris:Relay:KeyFile"] = dir.Combine("relay.key"),
+            ["Iris:Relay:DeviceCaFile"] = dir.Combine("devices.pem"),
         });
-        await app.StartAsync();
-        return new RunningRelay(app, dir, leaf);
     }
 
     /// <summary>
@@ -137,7 +197,12 @@ internal sealed class RunningRelay : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await App.DisposeAsync();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        Process?.Dispose();
         _invokers.ForEach(i => i.Dispose());
         Certificate.Dispose();
         _dir.Dispose();

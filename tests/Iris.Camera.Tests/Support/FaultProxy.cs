@@ -17,6 +17,12 @@ public enum FaultMode
 
     /// <summary>Bytes pass, each chunk held back by <see cref="FaultProxy.SlowDelay"/> (a congested link).</summary>
     Slow,
+
+    /// <summary>
+    /// A peer that hangs after accepting: new connections are accepted and held open but never read nor answered,
+    /// and open ones stop passing bytes; both stay stalled after the mode changes back, as a hung process's do.
+    /// </summary>
+    Stall,
 }
 
 /// <summary>
@@ -82,6 +88,17 @@ public sealed class FaultProxy : IAsyncDisposable
                 continue;
             }
 
+            if (_mode == FaultMode.Stall)
+            {
+                // Held, never read: the sender's bytes fill the socket buffers and nothing comes back.
+                lock (_lock)
+                {
+                    _open.Add(inbound);
+                }
+
+                continue;
+            }
+
             _ = RelayAsync(inbound);
         }
     }
@@ -129,7 +146,7 @@ public sealed class FaultProxy : IAsyncDisposable
 
                 // A black hole swallows bytes, and keeps doing so for this connection even after the mode changes
                 // back: what a real black-holed TCP connection does (its bytes are gone).
-                if (_mode == FaultMode.BlackHole)
+                if (_mode is FaultMode.BlackHole or FaultMode.Stall)
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);
                 }
