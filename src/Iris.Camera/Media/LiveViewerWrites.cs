@@ -22,7 +22,9 @@ internal sealed partial class LiveViewerWrites(MediaOptions options, TimeProvide
             await write(linked.Token);
             return true;
         }
-        catch (OperationCanceledException) when (bound.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        // Not "and the caller's token is not cancelled": Kestrel aborts the connection when a write is cancelled, which
+        // cancels the request's own token too, before this filter runs.
+        catch (OperationCanceledException) when (bound.IsCancellationRequested)
         {
             LogStalled(logger, stream, http.CurrentSession()?.Username ?? "?", options.LiveWriteTimeout.TotalSeconds);
             http.Abort();
