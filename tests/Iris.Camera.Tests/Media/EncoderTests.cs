@@ -137,6 +137,24 @@ public sealed class EncoderTests
     }
 
     [Fact]
+    public void CaptureTimeline_FollowsCaptureTimes_ButNeverGoesBack_AndTakesAClockLeapForOneFrame()
+    {
+        var timeline = new CaptureTimeline(framesPerSecond: 10);
+        var start = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+
+        var times = new[]
+        {
+            start, start.AddMilliseconds(100), start.AddMilliseconds(700), // a gap of five lost pictures
+            start.AddMilliseconds(650), // the clock was set back
+            start.AddHours(3), // the clock leapt forward
+            start.AddHours(3).AddMilliseconds(100),
+        }.Select(t => timeline.Next(t).TotalMilliseconds).ToList();
+
+        Assert.Equal(new double[] { 0, 100, 700, 800, 900, 1000 }, times);
+        Assert.Equal(start, timeline.Origin);
+    }
+
+    [Fact]
     public void StreamSound_IsPacedOutInStepWithTheFrames_HoweverItArrives()
     {
         var pacer = new StreamSoundPacer(framesPerSecond: 7);
