@@ -40,18 +40,19 @@ internal sealed class LoginService(
             return new LoginOutcome(LoginResult.NonceRejected);
         }
 
-        return await CheckAsync(username, password, source, cancellationToken);
+        return await CheckAsync(username, password, source, null, cancellationToken);
     }
 
     /// <summary>
     /// The same sign-in without a login nonce, for protocols whose clients cannot fetch one and send the password
     /// inside their own TLS connection (RTSPS Basic authentication): the same throttle, fair turn, hash, security
-    /// events, alerts and session as a web login.
+    /// events, alerts and session as a web login. <paramref name="channel"/> ("rtsps") is written into the detail of
+    /// each security event the attempt records, so an owner can tell a recorder with a stale password from a web attack.
     /// </summary>
-    public Task<LoginOutcome> AttemptWithoutNonceAsync(string username, string password, string source, CancellationToken cancellationToken) =>
-        CheckAsync(username, password, source, cancellationToken);
+    public Task<LoginOutcome> AttemptWithoutNonceAsync(string username, string password, string source, string channel, CancellationToken cancellationToken) =>
+        CheckAsync(username, password, source, channel, cancellationToken);
 
-    private async Task<LoginOutcome> CheckAsync(string username, string password, string source, CancellationToken cancellationToken)
+    private async Task<LoginOutcome> CheckAsync(string username, string password, string source, string? channel, CancellationToken cancellationToken)
     {
         var known = knownSources.IsKnown(username, source);
         var decision = throttle.Check(username, source, known);
@@ -59,10 +60,10 @@ internal sealed class LoginService(
         {
             string AccountName() => accounts.Find(username)?.Username ?? UnknownAccount;
             alerts.LoginFailed(source, username, AccountName);
-            throttled.Refused(source, AccountName);
+            throttled.Refused(source, AccountName, channel);
             if (decision.LockoutStarted)
             {
-                RecordLockout(username, source);
+                RecordLockout(username, source, channel);
             }
 
             return new LoginOutcome(LoginResult.Throttled, RetryAt: decision.RetryAt, Locked: decision.Locked);
@@ -76,7 +77,7 @@ internal sealed class LoginService(
             refusals.Refused(source, LoginRefusal.Busy);
             if (busy.LockoutStarted)
             {
-                RecordLockout(username, source);
+                RecordLockout(username, source, channel);
             }
 
             return new LoginOutcome(LoginResult.Busy);
@@ -90,11 +91,11 @@ internal sealed class LoginService(
         {
             var recordedAccount = account?.Username ?? UnknownAccount;
             var failure = throttle.RecordFailure(username, source, known);
-            events.Append(SecurityEventKinds.LoginFailed, source, recordedAccount);
+            events.Append(SecurityEventKinds.LoginFailed, source, recordedAccount, channel);
             alerts.LoginFailed(source, username, () => recordedAccount);
             if (failure.LockoutStarted)
             {
-                RecordLockout(recordedAccount, source);
+                RecordLockout(recordedAccount, source, channel);
             }
 
             return new LoginOutcome(LoginResult.Failed);
@@ -103,15 +104,16 @@ internal sealed class LoginService(
         throttle.RecordSuccess(username, source, known);
         var hadKnownSources = known || knownSources.HasAny(account.Username);
         knownSources.Remember(account.Username, source);
-        events.Append(SecurityEventKinds.LoginSucceeded, source, account.Username, account.MustChangePassword ? "password change required" : null);
+        var detail = account.MustChangePassword ? "password change required" : null;
+        events.Append(SecurityEventKinds.LoginSucceeded, source, account.Username, channel is null ? detail : string.Join("; ", new[] { channel, detail }.OfType<string>()));
         alerts.LoginSucceeded(source, account.Username, known, hadKnownSources);
         return new LoginOutcome(LoginResult.Succeeded, account, sessions.Create(account.Id, source));
     }
 
-    private void RecordLockout(string account, string source)
+    private void RecordLockout(string account, string source, string? channel)
     {
         var name = accounts.Find(account)?.Username ?? UnknownAccount;
-        events.Append(SecurityEventKinds.Lockout, source, name);
+        events.Append(SecurityEventKinds.Lockout, source, name, channel);
         alerts.LockoutStarted(source, name);
     }
 }

@@ -6,15 +6,16 @@ namespace Iris.Camera.Accounts;
 /// <summary>
 /// Records login attempts refused by the throttle in the security event log without letting a flood turn
 /// each refused attempt into a disk write: per source, at most one "login-throttled" event per interval,
-/// carrying the number of attempts refused since the previous one. No refused attempt goes uncounted.
+/// carrying the number of attempts refused since the previous one. No refused attempt goes uncounted. Attempts over
+/// another channel than the web (RTSPS) are counted apart and their event names it.
 /// </summary>
 internal sealed class ThrottledAttemptRecorder(SecurityEventLog events, TimeProvider time)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
     private const int Capacity = 10_000;
-    private readonly ConcurrentDictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Source, string? Channel), Pending> _pending = new();
 
-    public void Refused(string source, Func<string> accountName)
+    public void Refused(string source, Func<string> accountName, string? channel = null)
     {
         var now = time.GetUtcNow();
         if (_pending.Count >= Capacity)
@@ -22,7 +23,7 @@ internal sealed class ThrottledAttemptRecorder(SecurityEventLog events, TimeProv
             Flush(now, force: true);
         }
 
-        var pending = _pending.GetOrAdd(source, _ => new Pending { LastRecorded = DateTimeOffset.MinValue });
+        var pending = _pending.GetOrAdd((source, channel), _ => new Pending { LastRecorded = DateTimeOffset.MinValue });
         int count;
         lock (pending)
         {
@@ -37,13 +38,13 @@ internal sealed class ThrottledAttemptRecorder(SecurityEventLog events, TimeProv
             pending.LastRecorded = now;
         }
 
-        events.Append(SecurityEventKinds.LoginThrottled, source, accountName(), $"{count} attempt(s) refused by throttling");
+        events.Append(SecurityEventKinds.LoginThrottled, source, accountName(), Detail(count, channel));
     }
 
     /// <summary>Writes the counts still pending (on shutdown, or when the table is full).</summary>
     public void Flush(DateTimeOffset now, bool force)
     {
-        foreach (var (source, pending) in _pending)
+        foreach (var (key, pending) in _pending)
         {
             int count;
             lock (pending)
@@ -54,15 +55,18 @@ internal sealed class ThrottledAttemptRecorder(SecurityEventLog events, TimeProv
 
             if (count > 0)
             {
-                events.Append(SecurityEventKinds.LoginThrottled, source, null, $"{count} attempt(s) refused by throttling");
+                events.Append(SecurityEventKinds.LoginThrottled, key.Source, null, Detail(count, key.Channel));
             }
 
             if (force || now - pending.LastRecorded > Interval)
             {
-                _pending.TryRemove(source, out _);
+                _pending.TryRemove(key, out _);
             }
         }
     }
+
+    private static string Detail(int count, string? channel) =>
+        $"{count} attempt(s) refused by throttling" + (channel is null ? "" : $" ({channel})");
 
     private sealed class Pending
     {

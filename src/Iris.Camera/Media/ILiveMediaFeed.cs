@@ -21,4 +21,12 @@ public interface ILiveMediaFeed
 /// <param name="Bytes">Whole boxes: ftyp+moov for an initialization segment, moof+mdat for a fragment.</param>
 /// <param name="IsInitialization">Whether this is the initialization segment.</param>
 /// <param name="StartsWithKeyframe">Whether a decoder can start at this fragment.</param>
-public sealed record MediaFragment(ReadOnlyMemory<byte> Bytes, bool IsInitialization, bool StartsWithKeyframe);
+public sealed record MediaFragment(ReadOnlyMemory<byte> Bytes, bool IsInitialization, bool StartsWithKeyframe)
+{
+    /// <summary>
+    /// When the fragment's first picture was captured, by the encoder's media clock (its decode time after the run's
+    /// first capture), or null when the feed does not know. Recordings are timed by it, not by when the fragment
+    /// came out of the encoder, which bunches after a gap it filled.
+    /// </summary>
+    public DateTimeOffset? CapturedAt { get; init; }
+}

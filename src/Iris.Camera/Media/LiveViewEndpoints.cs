@@ -23,7 +23,7 @@ internal static class LiveViewEndpoints
         return media;
     }
 
-    private static async Task LiveAsync(HttpContext http, FrameHub hub, LiveViewAdmission admission, SessionStore sessions, MediaOptions options, TimeProvider time)
+    private static async Task LiveAsync(HttpContext http, FrameHub hub, LiveViewAdmission admission, SessionStore sessions, MediaOptions options, LiveViewerWrites writes, TimeProvider time)
     {
         var session = http.CurrentSession()!;
         var admitted = admission.TryAdmit(session, out var slot);
@@ -43,12 +43,12 @@ internal static class LiveViewEndpoints
 
             using (subscription)
             {
-                await StreamAsync(http, subscription!, session, sessions, options, time);
+                await StreamAsync(http, subscription!, session, sessions, options, writes, time);
             }
         }
     }
 
-    private static async Task StreamAsync(HttpContext http, FrameSubscription subscription, CameraSession session, SessionStore sessions, MediaOptions options, TimeProvider time)
+    private static async Task StreamAsync(HttpContext http, FrameSubscription subscription, CameraSession session, SessionStore sessions, MediaOptions options, LiveViewerWrites writes, TimeProvider time)
     {
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         http.Response.ContentType = $"multipart/x-mixed-replace; boundary={Boundary}";
@@ -88,7 +88,10 @@ internal static class LiveViewEndpoints
 
             while (reader.TryRead(out var frame))
             {
-                await WritePartAsync(http.Response, frame, aborted);
+                if (!await writes.TryWriteAsync(http, "MJPEG", token => WritePartAsync(http.Response, frame, token), aborted))
+                {
+                    return; // the client stopped reading: its slot is given back
+                }
             }
         }
     }

@@ -70,6 +70,13 @@ public sealed class MediaOptions : Platform.IBoundSettings<MediaOptions>
     /// <summary>How often an open stream re-checks its session (revoked or expired sessions end within this).</summary>
     public TimeSpan SessionRecheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How long one write to a live viewer (a frame, a fragment) may wait for the client to read before the stream is
+    /// ended and its slot given back: a phone gone from Wi-Fi without closing, or a player that stopped reading, would
+    /// otherwise hold its slot until the kernel gives up (~15 min). A live picture that late is of no use to anyone.
+    /// </summary>
+    public TimeSpan LiveWriteTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Length of one recording segment; a power cut loses at most the segment being written.</summary>
     public TimeSpan SegmentLength { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -146,6 +153,11 @@ public sealed class MediaOptions : Platform.IBoundSettings<MediaOptions>
         if (SessionRecheckInterval <= TimeSpan.Zero || SessionRecheckInterval > TimeSpan.FromSeconds(1))
         {
             errors.Add($"{SectionName}:SessionRecheckInterval must be positive and at most 1 second.");
+        }
+
+        if (LiveWriteTimeout < TimeSpan.FromSeconds(1) || LiveWriteTimeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{SectionName}:LiveWriteTimeout must be 1 second to 5 minutes.");
         }
 
         return errors;

@@ -17,6 +17,7 @@ internal static class MediaRegistration
         services.TryAddSingleton<IFrameSource, SwitchingFrameSource>();
         services.AddSingleton<FrameHub>();
         services.AddSingleton<LiveViewAdmission>();
+        services.AddSingleton<LiveViewerWrites>();
         services.AddSingleton<H264Encoder>();
         services.AddSingleton<LiveMediaFeed>();
         // Try: a feed registered before the modules (a board's own encoder, a test's) is the one everyone follows.

@@ -4,23 +4,18 @@ namespace Iris.Camera.Media;
 
 /// <summary>
 /// How many ffmpeg children the recordings endpoints may run at once, device-wide: <see cref="Exports"/> range
-/// exports (a re-encode of up to 10 minutes, its parts held in RAM) and <see cref="Thumbnails"/> thumbnails. One
+/// exports (a re-encode of up to 10 minutes, its parts held in RAM). One
 /// more is refused at once (503 <c>media-busy</c> with Retry-After), never queued: a Viewer asking for exports in a
 /// loop must not take the CPU the live encoder and the recording need, nor grow memory.
 /// </summary>
 internal sealed class MediaWorkLimit : IDisposable
 {
     public const int Exports = 1;
-    public const int Thumbnails = 2;
 
     private readonly SemaphoreSlim _exports = new(Exports, Exports);
-    private readonly SemaphoreSlim _thumbnails = new(Thumbnails, Thumbnails);
 
     /// <summary>A slot for one export, or null when all are taken; dispose it when done.</summary>
     public IDisposable? TryExport() => TryTake(_exports);
-
-    /// <summary>A slot for one thumbnail, or null when all are taken; dispose it when done.</summary>
-    public IDisposable? TryThumbnail() => TryTake(_thumbnails);
 
     /// <summary>The refusal when every slot is taken: 503 <c>media-busy</c> with Retry-After.</summary>
     public static IResult Busy(HttpContext http, string detail)
@@ -32,7 +27,6 @@ internal sealed class MediaWorkLimit : IDisposable
     public void Dispose()
     {
         _exports.Dispose();
-        _thumbnails.Dispose();
     }
 
     private static Slot? TryTake(SemaphoreSlim slots) => slots.Wait(0) ? new Slot(slots) : null;

@@ -190,8 +190,11 @@ internal sealed partial class Recorder(
                         continue;
                     }
 
+                    // Segments are timed by capture (the encoder's media clock), not by arrival: after a gap the
+                    // encoder hands out the pictures that fill it at once, and arrival times would squeeze them.
+                    var at = piece.CapturedAt ?? now;
                     var wanted = mode == RecordingMode.Continuous || now - motion.LastMotionAt <= options.MotionRecordingTail;
-                    if (segment is not null && piece.StartsWithKeyframe && (!wanted || now - segment.StartedAt >= options.SegmentLength))
+                    if (segment is not null && piece.StartsWithKeyframe && (!wanted || at - segment.StartedAt >= options.SegmentLength))
                     {
                         Close(segment);
                         segment = null;
@@ -204,11 +207,11 @@ internal sealed partial class Recorder(
 
                     if (segment is null)
                     {
-                        segment = store.Begin(now, SegmentFormat.Fmp4Version);
-                        segment.Append(now, init!.Bytes.Span);
+                        segment = store.Begin(at, SegmentFormat.Fmp4Version);
+                        segment.Append(at, init!.Bytes.Span);
                     }
 
-                    segment.Append(now, piece.Bytes.Span);
+                    segment.Append(at, piece.Bytes.Span);
                 }
 
                 if (segment is not null)

@@ -3,18 +3,21 @@ using Iris.Camera.Storage;
 
 namespace Iris.Camera.Media;
 
-/// <summary>A motion event on the timeline, with the segment that holds it and how far into that segment it is (null when nothing was recorded then).</summary>
-public sealed record TimelineMotion(long Id, DateTimeOffset At, double ChangedShare, long? SegmentId, double? Offset);
+/// <summary>
+/// A motion event on the timeline, with the segment that holds it and how far into that segment it is (null when
+/// nothing was recorded then), and whether its own picture opens (<c>GET /api/media/motion-events/{id}/thumbnail</c>).
+/// </summary>
+public sealed record TimelineMotion(long Id, DateTimeOffset At, double ChangedShare, long? SegmentId, double? Offset, bool Thumbnail);
 
 /// <summary>What was recorded between <paramref name="From"/> and <paramref name="To"/> (a day, as the page asks) and when motion was seen.</summary>
 public sealed record TimelineView(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<RecordingSegment> Segments, IReadOnlyList<TimelineMotion> Motion);
 
 /// <summary>
 /// A day's timeline: the segments that overlap it and the motion events within it, each event tied to the segment
-/// whose picture covers it, so the page can show that segment's thumbnail at the event and play from there. Reads
+/// whose picture covers it, so the page can play from there, and marked when it has its own sealed picture. Reads
 /// the motion events itself (a read by time; the detector writes them), within the Media module that owns them.
 /// </summary>
-internal sealed class RecordingTimeline(RecordingStore store, CameraDatabase database)
+internal sealed class RecordingTimeline(RecordingStore store, CameraDatabase database, MotionThumbnails pictures)
 {
     /// <summary>The longest span one timeline may cover: a day in any time zone, with a daylight-saving change.</summary>
     public static readonly TimeSpan MaxSpan = TimeSpan.FromHours(26);
@@ -29,7 +32,7 @@ internal sealed class RecordingTimeline(RecordingStore store, CameraDatabase dat
         foreach (var (id, at, share) in MotionBetween(from, to))
         {
             var segment = segments.FirstOrDefault(s => s.StartedAt <= at && at < RangeExport.Covered(s));
-            motion.Add(new TimelineMotion(id, at, share, segment?.Id, segment is null ? null : Math.Round((at - segment.StartedAt).TotalSeconds, 3)));
+            motion.Add(new TimelineMotion(id, at, share, segment?.Id, segment is null ? null : Math.Round((at - segment.StartedAt).TotalSeconds, 3), pictures.Exists(id)));
         }
 
         return new TimelineView(from, to, segments, motion);

@@ -38,6 +38,9 @@ internal sealed class RtspAuthenticator(LoginService logins, SessionStore sessio
 {
     private const int MaxCredentialLength = 512;
 
+    /// <summary>How the security log names sign-ins over RTSPS (in each record's detail), apart from web logins.</summary>
+    public const string Channel = "rtsps";
+
     public static string Challenge => "Basic realm=\"Iris camera\", charset=\"UTF-8\"";
 
     /// <summary>Whether this request carries the credentials the connection signed in with.</summary>
@@ -51,7 +54,7 @@ internal sealed class RtspAuthenticator(LoginService logins, SessionStore sessio
             return new RtspAuthOutcome(RtspAuthResult.Missing);
         }
 
-        var outcome = await logins.AttemptWithoutNonceAsync(username, password, source, cancellationToken);
+        var outcome = await logins.AttemptWithoutNonceAsync(username, password, source, Channel, cancellationToken);
         switch (outcome.Result)
         {
             case LoginResult.Succeeded:

@@ -189,15 +189,18 @@ export function renderTimeline(bar, preview, view, onPick, labels) {
     marker.setAttribute("aria-label", labels.motionAt(motion.at));
     marker.title = labels.motionAt(motion.at);
     const segment = view.segments.find((s) => s.id === motion.segmentId);
-    marker.disabled = !segment;
-    if (segment) {
+    marker.disabled = !segment && !motion.thumbnail;
+    if (motion.thumbnail) {
+      // The event's own sealed picture: the same one the events list shows, there even when nothing was recorded.
       const show = () => {
         preview.alt = `${labels.preview} ${labels.motionAt(motion.at)}`;
-        preview.src = `/api/recordings/${segment.id}/thumbnail?at=${motion.offset}`;
+        preview.src = `/api/media/motion-events/${motion.id}/thumbnail`;
         preview.hidden = false;
       };
       marker.addEventListener("mouseenter", show);
       marker.addEventListener("focus", show);
+    }
+    if (segment) {
       marker.addEventListener("click", (event) => { event.stopPropagation(); onPick(segment, motion.offset); });
     }
     bar.append(marker);

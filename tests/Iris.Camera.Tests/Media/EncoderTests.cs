@@ -50,7 +50,7 @@ public sealed class EncoderTests
         Assert.DoesNotContain(args, a => a.Contains("lavfi", StringComparison.Ordinal) || a.StartsWith("file", StringComparison.Ordinal) || a.Contains("http", StringComparison.Ordinal));
         Assert.Equal(["pipe:0", "unix:/tmp/iris-encoder-x/audio.sock"], args.Select((a, i) => (a, i)).Where(p => p.i > 0 && args[p.i - 1] == "-i").Select(p => p.a));
         Assert.Equal(["pipe", "unix"], args.Select((a, i) => (a, i)).Where(p => p.i > 0 && args[p.i - 1] == "-protocol_whitelist").Select(p => p.a));
-        Assert.Equal(["mjpeg", "s16le"], args.Select((a, i) => (a, i)).Where(p => p.i > 0 && args[p.i - 1] == "-f").Select(p => p.a).Take(2));
+        Assert.Equal(["matroska", "s16le"], args.Select((a, i) => (a, i)).Where(p => p.i > 0 && args[p.i - 1] == "-f").Select(p => p.a).Take(2));
         Assert.Equal("pipe:1", args[^1]);
         Assert.Contains("aac", args);
     }
@@ -114,9 +114,44 @@ public sealed class EncoderTests
     {
         var tone = new TestTone(framesPerSecond: 7);
 
-        var samples = Enumerable.Range(0, 7 * 3).Sum(_ => tone.NextFrame().Length / 2);
+        // Frames at their media times (whole milliseconds, as the encoder's input carries them): three seconds of
+        // frames get three seconds of sound, to within that millisecond.
+        var samples = Enumerable.Range(0, 7 * 3).Sum(i => tone.NextFrame(i * 1000L / 7).Length / 2);
 
-        Assert.Equal(3 * 48000, samples);
+        Assert.InRange(samples, (3 * 48000) - 48, 3 * 48000);
+    }
+
+    [Fact]
+    public void TestTone_CoversAGapBetweenFrames_SoSoundKeepsTheFramesClock()
+    {
+        var tone = new TestTone(framesPerSecond: 10);
+
+        var before = Enumerable.Range(0, 10).Sum(i => tone.NextFrame(i * 100L).Length / 2);
+        // The next picture arrives two seconds after the last one (frames were lost on the way): its sound covers the gap.
+        var afterGap = tone.NextFrame(2900).Length / 2;
+        var early = tone.NextFrame(2950).Length / 2;
+
+        Assert.Equal(48000, before);
+        Assert.Equal(2 * 48000, afterGap);
+        Assert.Equal(48000 / 20, early);
+    }
+
+    [Fact]
+    public void CaptureTimeline_FollowsCaptureTimes_ButNeverGoesBack_AndTakesAClockLeapForOneFrame()
+    {
+        var timeline = new CaptureTimeline(framesPerSecond: 10);
+        var start = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+
+        var times = new[]
+        {
+            start, start.AddMilliseconds(100), start.AddMilliseconds(700), // a gap of five lost pictures
+            start.AddMilliseconds(650), // the clock was set back
+            start.AddHours(3), // the clock leapt forward
+            start.AddHours(3).AddMilliseconds(100),
+        }.Select(t => timeline.Next(t).TotalMilliseconds).ToList();
+
+        Assert.Equal(new double[] { 0, 100, 700, 800, 900, 1000 }, times);
+        Assert.Equal(start, timeline.Origin);
     }
 
     [Fact]
@@ -127,9 +162,9 @@ public sealed class EncoderTests
 
         // A second of sound in three bursts over three seconds of frames: every frame still gets exactly its share,
         // the gaps are silence, and none of the sound is lost.
-        var shares = Enumerable.Range(0, 7 * 3).Select(i => Next(pacer, i % 7 == 0 ? third : null)).ToList();
+        var shares = Enumerable.Range(0, 7 * 3).Select(i => Next(pacer, i % 7 == 0 ? third : null, i * 1000L / 7)).ToList();
 
-        Assert.Equal(3 * 48000, shares.Sum(s => s.Length / 2));
+        Assert.InRange(shares.Sum(s => s.Length / 2), (3 * 48000) - 48, 3 * 48000);
         Assert.Equal(48000 * 2, shares.Sum(s => s.Count(b => b == 0x40)));
     }
 
@@ -139,19 +174,19 @@ public sealed class EncoderTests
         var pacer = new StreamSoundPacer(framesPerSecond: 10);
         var share = 48000 / 10 * 2;
 
-        Assert.All(Next(pacer, new byte[StreamSoundPacer.StartBytes - 2]), b => Assert.Equal(0, b));
-        var first = Next(pacer, Enumerable.Repeat((byte)1, 4).ToArray());
+        Assert.All(Next(pacer, new byte[StreamSoundPacer.StartBytes - 2], 0), b => Assert.Equal(0, b));
+        var first = Next(pacer, Enumerable.Repeat((byte)1, 4).ToArray(), 100);
         Assert.Equal(share, first.Length);
 
         var flood = Enumerable.Repeat((byte)2, 48000 * 2 * 3).ToArray();
-        var afterFlood = Enumerable.Range(0, 30).Select(i => Next(pacer, i == 0 ? flood : null)).ToList();
+        var afterFlood = Enumerable.Range(0, 30).Select(i => Next(pacer, i == 0 ? flood : null, 200 + (i * 100L))).ToList();
         Assert.Equal(StreamSoundPacer.StartBytes, afterFlood.Sum(s => s.Count(b => b == 2)));
     }
 
-    private static byte[] Next(StreamSoundPacer pacer, byte[]? arrived)
+    private static byte[] Next(StreamSoundPacer pacer, byte[]? arrived, long atMilliseconds)
     {
         pacer.Add(arrived);
-        return pacer.NextFrame();
+        return pacer.NextFrame(atMilliseconds);
     }
 
     private static async Task<List<MediaFragment>> ToListAsync(IAsyncEnumerable<MediaFragment> pieces)

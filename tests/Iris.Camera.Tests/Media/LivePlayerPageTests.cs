@@ -126,9 +126,12 @@ public sealed class LivePlayerPageTests
         using (var connection = camera.App.Services.GetRequiredService<Iris.Camera.Storage.CameraDatabase>().OpenConnection())
         using (var insert = connection.CreateCommand())
         {
-            insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ($at, 0.3);";
+            insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ($at, 0.3) RETURNING id;";
             insert.Parameters.AddWithValue("$at", Iris.Camera.Storage.DbTime.Format(middle.StartedAt.AddMilliseconds(500)));
-            insert.ExecuteNonQuery();
+            var eventId = (long)insert.ExecuteScalar()!;
+            // The detector keeps a picture of the moment with each event: the marker shows that one.
+            camera.App.Services.GetRequiredService<Iris.Camera.Media.MotionThumbnails>().Save(
+                eventId, middle.StartedAt.AddMilliseconds(500), await owner.Http.GetByteArrayAsync(new Uri("/api/media/snapshot", UriKind.Relative)));
         }
 
         using var playwright = await Playwright.CreateAsync();

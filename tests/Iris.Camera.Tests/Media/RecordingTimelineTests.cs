@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Iris.Camera.Media;
 using Iris.Camera.Storage;
 using Iris.Camera.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,8 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Iris.Camera.Tests.Media;
 
 /// <summary>
-/// The day timeline: segments and motion events, each event tied to the segment that shows it; a thumbnail made
-/// from the recording at the event (a small JPEG), gone with the segment.
+/// The day timeline: segments and motion events, each event tied to the segment that shows it and marked when it has
+/// its own sealed picture (the one the events list shows, a small JPEG), which belongs to the event, not the segment.
 /// </summary>
 public sealed class RecordingTimelineTests
 {
@@ -19,14 +20,16 @@ public sealed class RecordingTimelineTests
     private static string Time(DateTimeOffset at) => Uri.EscapeDataString(at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
 
     [Fact]
-    public async Task TheTimeline_TiesEachMotionEventToItsSegment_WhoseThumbnailThereIsASmallJpeg_GoneWithTheSegment()
+    public async Task TheTimeline_TiesEachMotionEventToItsSegment_AndShowsTheEventsOwnPicture_ASmallJpegThatOutlivesTheSegment()
     {
         await using var camera = await InProcessCamera.StartAsync(configure: RecordingTests.OneSecondSegments);
         using var admin = await camera.ClaimAsync();
         var segment = await DefaultRecordingTests.RecordOneAsync(camera, admin);
         var during = segment.StartedAt.AddMilliseconds(500);
         var before = segment.StartedAt.AddHours(-2);
-        Seed(camera, before, during);
+        var ids = Seed(camera, before, during);
+        // The detector keeps a picture of the moment it saw motion; here the second event has one, the first not.
+        camera.App.Services.GetRequiredService<MotionThumbnails>().Save(ids[1], during, await admin.Http.GetByteArrayAsync(Api("/api/media/snapshot")));
 
         var timeline = await admin.Http.GetFromJsonAsync<JsonElement>(
             Api($"/api/recordings/timeline?from={Time(segment.StartedAt.AddHours(-12))}&to={Time(segment.StartedAt.AddHours(12))}"));
@@ -38,8 +41,10 @@ public sealed class RecordingTimelineTests
         Assert.Equal(segment.Id, motion[1].GetProperty("segmentId").GetInt64());
         var offset = motion[1].GetProperty("offset").GetDouble();
         Assert.InRange(offset, 0.49, 0.51);
+        Assert.False(motion[0].GetProperty("thumbnail").GetBoolean());
+        Assert.True(motion[1].GetProperty("thumbnail").GetBoolean());
 
-        using var thumbnail = await admin.Http.GetAsync(Api($"/api/recordings/{segment.Id}/thumbnail?at={offset.ToString(CultureInfo.InvariantCulture)}"));
+        using var thumbnail = await admin.Http.GetAsync(Api($"/api/media/motion-events/{ids[1]}/thumbnail"));
         Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
         Assert.Equal("image/jpeg", thumbnail.Content.Headers.ContentType!.MediaType);
         using var temp = new TempDirectory();
@@ -54,8 +59,14 @@ public sealed class RecordingTimelineTests
             Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         }
 
-        using var gone = await admin.Http.GetAsync(Api($"/api/recordings/{segment.Id}/thumbnail"));
-        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        // The picture is the event's: it stays while the event does (deleting the events, or every recording, ends it).
+        var after = await admin.Http.GetFromJsonAsync<JsonElement>(
+            Api($"/api/recordings/timeline?from={Time(segment.StartedAt.AddHours(-12))}&to={Time(segment.StartedAt.AddHours(12))}"));
+        var stillThere = after.GetProperty("motion").EnumerateArray().Single(m => m.GetProperty("id").GetInt64() == ids[1]);
+        Assert.Equal(JsonValueKind.Null, stillThere.GetProperty("segmentId").ValueKind);
+        Assert.True(stillThere.GetProperty("thumbnail").GetBoolean());
+        using var kept = await admin.Http.GetAsync(Api($"/api/media/motion-events/{ids[1]}/thumbnail"));
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
     }
 
     [Theory]
@@ -73,15 +84,18 @@ public sealed class RecordingTimelineTests
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
     }
 
-    private static void Seed(InProcessCamera camera, params DateTimeOffset[] times)
+    private static List<long> Seed(InProcessCamera camera, params DateTimeOffset[] times)
     {
         using var connection = camera.App.Services.GetRequiredService<CameraDatabase>().OpenConnection();
+        var ids = new List<long>();
         foreach (var at in times)
         {
             using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ($at, 0.2);";
+            insert.CommandText = "INSERT INTO motion_events (at, changed_share) VALUES ($at, 0.2) RETURNING id;";
             insert.Parameters.AddWithValue("$at", DbTime.Format(at));
-            insert.ExecuteNonQuery();
+            ids.Add((long)insert.ExecuteScalar()!);
         }
+
+        return ids;
     }
 }

@@ -118,6 +118,27 @@ public sealed class RtspsTests
     }
 
     [Fact]
+    public async Task SignInsOverRtsps_AreMarkedRtspsInTheSecurityLog_AndWebSignInsAreNot()
+    {
+        await using var camera = await StartAsync(new FfmpegLiveFeed());
+        using var admin = await camera.ClaimAsync();
+        var port = await TurnOnAsync(camera, admin);
+        using var cancel = new CancellationTokenSource(Deadline);
+        var log = camera.App.Services.GetRequiredService<SecurityEventLog>();
+        var before = log.Read(0, 500).Count;
+
+        Assert.Equal(401, await DescribeStatusAsync(camera, port, RawRtspsClient.Basic("admin", "a stale recorder password"), cancel.Token));
+        var (web, _) = await camera.TrySignInAsync("admin", "a mistyped web password");
+        Assert.Equal(HttpStatusCode.Unauthorized, web.StatusCode);
+        Assert.Equal(200, await DescribeStatusAsync(camera, port, RawRtspsClient.Basic("admin", InProcessCamera.OwnerPassword), cancel.Token));
+
+        // An owner can tell the recorder with a stale password from a web login (attack finding A2).
+        var events = log.Read(0, 500).Skip(before).ToList();
+        Assert.Equal(["rtsps", null], events.Where(e => e.Kind == SecurityEventKinds.LoginFailed).Select(e => e.Detail));
+        Assert.Equal("rtsps", events.Last(e => e.Kind == SecurityEventKinds.LoginSucceeded).Detail);
+    }
+
+    [Fact]
     public async Task Play_AnswersRtpInfo_WithTheSequenceAndTimestampOfEachTracksFirstPacket()
     {
         await using var camera = await StartAsync(new FfmpegLiveFeed());

@@ -13,8 +13,8 @@ internal enum AudioInput
 
 /// <summary>
 /// The encoder child's command line, as separate arguments (no shell). Its inputs are confined like
-/// <see cref="FfmpegSource"/>'s: the pictures arrive as JPEGs on standard input (<c>-protocol_whitelist pipe</c>,
-/// format forced to <c>mjpeg</c>); the test tone or a stream's own sound arrives as raw PCM over a Unix socket the daemon created in a
+/// <see cref="FfmpegSource"/>'s: the pictures arrive as JPEGs with their capture times on standard input
+/// (<see cref="MatroskaPictures"/>, <c>-protocol_whitelist pipe</c>, format forced to <c>matroska</c>); the test tone or a stream's own sound arrives as raw PCM over a Unix socket the daemon created in a
 /// private directory (<c>-protocol_whitelist unix</c>, format forced to <c>s16le</c>); a microphone is an ALSA
 /// device whose name matched <see cref="VideoSourceRules.AudioDeviceProblem"/> (format forced to <c>alsa</c>).
 /// No lavfi, no file, no network. The encoder name comes from <see cref="Encoders"/>, every other value is a number.
@@ -44,8 +44,9 @@ internal static class EncoderArguments
             args.AddRange(["-vaapi_device", "/dev/dri/renderD128"]);
         }
 
-        // Tiny probe: the format is forced, and every buffered frame would be latency.
-        args.AddRange(["-protocol_whitelist", "pipe", "-format_whitelist", "mjpeg", "-f", "mjpeg", "-framerate", fps,
+        // Tiny probe: the format is forced, and every buffered frame would be latency. The pictures carry their
+        // capture times (MatroskaPictures), not a rate: a picture that never arrived is a gap to fill, not lost time.
+        args.AddRange(["-protocol_whitelist", "pipe", "-format_whitelist", "matroska", "-f", "matroska",
             "-probesize", "32", "-analyzeduration", "0", "-i", "pipe:0"]);
         if (audio is AudioInput.TestTone or AudioInput.StreamSound)
         {
@@ -64,7 +65,8 @@ internal static class EncoderArguments
             args.AddRange(["-format_whitelist", "alsa", "-f", "alsa", "-ar", Rate, "-ac", "1", "-i", audioSource]);
         }
 
-        args.AddRange(["-map", "0:v"]);
+        // Constant rate out: a gap in the capture times is filled by repeating the picture before it, after decoding.
+        args.AddRange(["-map", "0:v", "-fps_mode", "cfr", "-r", fps]);
         if (audio != AudioInput.None)
         {
             args.AddRange(["-map", "1:a"]);

@@ -103,6 +103,30 @@ internal static class Fmp4Splitter
         return flags is { } f && (f & 0x10000) == 0;
     }
 
+    /// <summary>The first track's (the video's) time scale from an initialization segment's moov/trak/mdia/mdhd, or 0.</summary>
+    public static uint FirstTrackTimescale(ReadOnlySpan<byte> init)
+    {
+        var moov = Child(init, "moov");
+        var trak = moov.IsEmpty ? [] : Child(moov[8..], "trak");
+        var mdia = trak.IsEmpty ? [] : Child(trak[8..], "mdia");
+        var mdhd = mdia.IsEmpty ? [] : Child(mdia[8..], "mdhd");
+        var at = mdhd.Length > 8 && mdhd[8] == 1 ? 28 : 20;
+        return mdhd.Length >= at + 4 ? BinaryPrimitives.ReadUInt32BigEndian(mdhd[at..]) : 0;
+    }
+
+    /// <summary>The first track fragment's decode time (moof/traf/tfdt, in its track's time scale), or null.</summary>
+    public static ulong? FirstDecodeTime(ReadOnlySpan<byte> moof)
+    {
+        var traf = Child(moof[8..], "traf");
+        var tfdt = traf.IsEmpty ? [] : Child(traf[8..], "tfdt");
+        if (tfdt.Length < 16)
+        {
+            return null;
+        }
+
+        return tfdt[8] == 1 ? (tfdt.Length >= 20 ? BinaryPrimitives.ReadUInt64BigEndian(tfdt[12..]) : null) : BinaryPrimitives.ReadUInt32BigEndian(tfdt[12..]);
+    }
+
     /// <summary>The first child box of type <paramref name="type"/> among the boxes in <paramref name="content"/>, or empty.</summary>
     private static ReadOnlySpan<byte> Child(ReadOnlySpan<byte> content, string type)
     {

@@ -72,13 +72,23 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
         process.BeginErrorReadLine();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tone = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(MaxQueuedAudioChunks) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true });
-        var feeding = FeedPicturesAsync(video, settings, frames, process.StandardInput.BaseStream, FrameSound(video, audio), tone.Writer, stop);
+        var timeline = new CaptureTimeline(video.FramesPerSecond);
+        var feeding = FeedPicturesAsync(video, settings, frames, timeline, process.StandardInput.BaseStream, FrameSound(video, audio), tone.Writer, stop);
         var sounding = listener is null ? Task.CompletedTask : FeedToneAsync(listener, tone.Reader, stop.Token);
         try
         {
+            uint timescale = 0;
             await foreach (var fragment in Fmp4Splitter.SplitAsync(process.StandardOutput.BaseStream, stop.Token).ConfigureAwait(false))
             {
-                yield return fragment;
+                if (fragment.IsInitialization)
+                {
+                    timescale = Fmp4Splitter.FirstTrackTimescale(fragment.Bytes.Span);
+                    yield return fragment;
+                }
+                else
+                {
+                    yield return CapturedAt(fragment, timeline.Origin, timescale);
+                }
             }
 
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -100,13 +110,15 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
     }
 
     /// <summary>
-    /// Copies frames to ffmpeg until they end or the settings change (a new run then starts with the new ones),
+    /// Copies frames to ffmpeg, each with its capture time (<see cref="CaptureTimeline"/>, <see cref="MatroskaPictures"/>)
+    /// and its sound up to that time, until they end or the settings change (a new run then starts with the new ones),
     /// then closes its input so it finishes the last fragment and exits.
     /// </summary>
-    private static async Task FeedPicturesAsync(ActiveVideo video, IActiveVideoSettings settings, ChannelReader<VideoFrame> frames, Stream input, IFrameSound? sound, ChannelWriter<byte[]> tone, CancellationTokenSource stop)
+    private static async Task FeedPicturesAsync(ActiveVideo video, IActiveVideoSettings settings, ChannelReader<VideoFrame> frames, CaptureTimeline timeline, Stream input, IFrameSound? sound, ChannelWriter<byte[]> tone, CancellationTokenSource stop)
     {
         try
         {
+            await input.WriteAsync(MatroskaPictures.Header(video.Width, video.Height, video.FramesPerSecond), stop.Token).ConfigureAwait(false);
             await foreach (var frame in frames.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
                 if (frame.Width != video.Width || frame.Height != video.Height || settings.Active != video)
@@ -114,13 +126,15 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
                     break;
                 }
 
+                var at = (long)timeline.Next(frame.CapturedAt).TotalMilliseconds;
                 // The frame's sound goes first: if ffmpeg is not reading pictures yet, the sound must not wait for them.
                 if (sound is not null)
                 {
                     sound.Arrived(frame);
-                    tone.TryWrite(sound.NextFrame());
+                    tone.TryWrite(sound.NextFrame(at));
                 }
 
+                await input.WriteAsync(MatroskaPictures.PictureStart(at, frame.Jpeg.Length), stop.Token).ConfigureAwait(false);
                 await input.WriteAsync(frame.Jpeg, stop.Token).ConfigureAwait(false);
                 await input.FlushAsync(stop.Token).ConfigureAwait(false);
             }
@@ -142,6 +156,12 @@ internal sealed partial class H264Encoder(IActiveVideoSettings settings, MediaOp
             }
         }
     }
+
+    /// <summary>The fragment stamped with its first picture's capture time: the run's first capture plus its decode time.</summary>
+    private static MediaFragment CapturedAt(MediaFragment fragment, DateTimeOffset? origin, uint timescale) =>
+        origin is { } start && timescale > 0 && Fmp4Splitter.FirstDecodeTime(fragment.Bytes.Span) is { } decode
+            ? fragment with { CapturedAt = start + TimeSpan.FromSeconds((double)decode / timescale) }
+            : fragment;
 
     /// <summary>Each picture's share of sound for the socket input: the test tone, or the stream's own sound paced out; null for none or ALSA.</summary>
     private static IFrameSound? FrameSound(ActiveVideo video, AudioInput audio) => audio switch

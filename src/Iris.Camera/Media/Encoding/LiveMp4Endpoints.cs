@@ -7,7 +7,7 @@ namespace Iris.Camera.Media;
 /// <summary>
 /// Live H.264 (and sound while the microphone is on) as one fragmented MP4 response, for the browser's Media
 /// Source Extensions player: the same permission, viewer caps (<see cref="LiveViewAdmission"/>) and session
-/// re-check as the MJPEG live view, over the same HTTPS listener. The response ends when the encoding changes
+/// re-check and write bound (<see cref="LiveViewerWrites"/>) as the MJPEG live view, over the same HTTPS listener. The response ends when the encoding changes
 /// (new settings), privacy mode turns on, or the session ends; the player then reconnects.
 /// </summary>
 internal static class LiveMp4Endpoints
@@ -20,7 +20,7 @@ internal static class LiveMp4Endpoints
         return media;
     }
 
-    private static async Task LiveAsync(HttpContext http, ILiveMediaFeed feed, PrivacyMode privacy, LiveViewAdmission admission, SessionStore sessions, MediaOptions options, TimeProvider time)
+    private static async Task LiveAsync(HttpContext http, ILiveMediaFeed feed, PrivacyMode privacy, LiveViewAdmission admission, SessionStore sessions, MediaOptions options, LiveViewerWrites writes, TimeProvider time)
     {
         if (privacy.Enabled)
         {
@@ -48,8 +48,15 @@ internal static class LiveMp4Endpoints
                 await http.Response.StartAsync(stop.Token);
                 await foreach (var fragment in feed.FollowAsync(stop.Token))
                 {
-                    await http.Response.Body.WriteAsync(fragment.Bytes, stop.Token);
-                    await http.Response.Body.FlushAsync(stop.Token);
+                    var written = await writes.TryWriteAsync(http, "fragmented MP4", async token =>
+                    {
+                        await http.Response.Body.WriteAsync(fragment.Bytes, token);
+                        await http.Response.Body.FlushAsync(token);
+                    }, stop.Token);
+                    if (!written)
+                    {
+                        break; // the client stopped reading: its slot is given back
+                    }
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

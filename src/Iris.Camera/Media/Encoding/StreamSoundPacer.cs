@@ -2,7 +2,7 @@ namespace Iris.Camera.Media;
 
 /// <summary>
 /// Paces a network stream's sound out with the pictures: for each video frame it gives exactly that frame's share
-/// of samples (as <see cref="TestTone"/> does), from what arrived with the frames (<see cref="VideoFrame.Sound"/>),
+/// of samples, up to one frame interval after its media time (as <see cref="TestTone"/> does), from what arrived with the frames (<see cref="VideoFrame.Sound"/>),
 /// so the encoder's sound and picture stay in step however the sound arrives. It starts, and starts again after
 /// running dry, only once <see cref="StartBytes"/> (100 ms) are waiting, so small irregularities do not become
 /// gaps; missing sound is silence. More than <see cref="MaxBytes"/> (500 ms) waiting is cut back to the newest
@@ -16,7 +16,6 @@ internal sealed class StreamSoundPacer(int framesPerSecond) : IFrameSound
     private readonly byte[] _waiting = new byte[MaxBytes + (EncoderArguments.SampleRate * 2)];
     private int _count;
     private long _sample;
-    private long _frame;
     private bool _playing;
 
     public void Arrived(VideoFrame frame) => Add(frame.Sound);
@@ -39,17 +38,16 @@ internal sealed class StreamSoundPacer(int framesPerSecond) : IFrameSound
     }
 
     /// <summary>The samples that belong with the next video frame written (little-endian s16).</summary>
-    public byte[] NextFrame()
+    public byte[] NextFrame(long atMilliseconds)
     {
         if (_count > MaxBytes)
         {
             Drop(_count - StartBytes);
         }
 
-        var end = (_frame + 1) * EncoderArguments.SampleRate / framesPerSecond;
-        var share = new byte[(int)(end - _sample) * 2];
-        _sample = end;
-        _frame++;
+        var end = (atMilliseconds * EncoderArguments.SampleRate / 1000) + (EncoderArguments.SampleRate / framesPerSecond);
+        var share = new byte[(int)Math.Max(0, end - _sample) * 2];
+        _sample = Math.Max(_sample, end);
         _playing |= _count >= StartBytes;
         if (_playing)
         {

@@ -3,23 +3,22 @@ namespace Iris.Camera.Media;
 /// <summary>
 /// The test pattern's sound, made by the daemon (never an ffmpeg generator): 16-bit mono PCM at
 /// <see cref="EncoderArguments.SampleRate"/>, a quiet 440 Hz tone with a 1 kHz beep in the first tenth of every
-/// second of the stream. Produced per video frame, so sound and picture stay in step by construction.
+/// second of the stream. Produced per video frame up to that frame's media time, so sound and picture stay in step by construction.
 /// </summary>
 internal sealed class TestTone(int framesPerSecond) : IFrameSound
 {
     private long _sample;
-    private long _frame;
 
     public void Arrived(VideoFrame frame)
     {
     }
 
     /// <summary>The samples that belong with the next video frame (little-endian s16).</summary>
-    public byte[] NextFrame()
+    public byte[] NextFrame(long atMilliseconds)
     {
         var rate = EncoderArguments.SampleRate;
-        var end = (_frame + 1) * rate / framesPerSecond;
-        var count = (int)(end - _sample);
+        var end = (atMilliseconds * rate / 1000) + (rate / framesPerSecond);
+        var count = (int)Math.Max(0, end - _sample);
         var bytes = new byte[count * 2];
         for (var i = 0; i < count; i++, _sample++)
         {
@@ -32,7 +31,6 @@ internal sealed class TestTone(int framesPerSecond) : IFrameSound
             bytes[(2 * i) + 1] = (byte)(s >> 8);
         }
 
-        _frame++;
         return bytes;
     }
 }
