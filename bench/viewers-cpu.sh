@@ -40,7 +40,7 @@ done
 for clients in 1 2 4; do
   pids=()
   for i in $(seq 1 "$clients"); do rtsps_client "rtsps-$clients-$i" "$((seconds + 6))"; pids+=($!); done
-  sleep 4 # connect, DESCRIBE, SETUP, PLAY, first keyframe
+  sleep 8 # connect, DESCRIBE, SETUP, PLAY, first keyframe, and the burst while the client catches up
   start_frames=(); for i in $(seq 1 "$clients"); do start_frames+=("$(frames_so_far "rtsps-$clients-$i")"); done
   before=$(cpu_ticks); sleep "$seconds"; cpu=$(cpu_percent $(( $(cpu_ticks) - before )) "$seconds")
   frames=$(for i in $(seq 1 "$clients"); do echo $(( $(frames_so_far "rtsps-$clients-$i") - start_frames[i - 1] )); done | paste -sd/ -)
