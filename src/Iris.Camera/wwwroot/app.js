@@ -5,7 +5,8 @@
 import { $, api, bytes, button, cell, fail, item, say, sayAgain, state, t, tf, tn, when, writing } from "/core.js";
 import { checkSucceeded, loadAlertBadge, loadPrivacy, loadSecurity, loadSettings, loadUpdates, loadUsers, wireAdmin } from "/admin.js";
 import { cancelScore, scorePassword } from "/password.js";
-import { LivePlayer, mseAvailable, renderTimeline } from "/player.js";
+import { LivePlayer, mseAvailable } from "/player.js";
+import { loadTimeline, wireRecordings } from "/recordings.js";
 import { loadLink, wireLink } from "/link.js";
 
 const pages = ["dashboard", "live", "recordings", "settings", "users", "security", "updates", "privacy", "account", "help"];
@@ -293,7 +294,7 @@ async function loadRecordings() {
     motionList.append(entry);
   }
   if (motionEvents.length === 0) motionList.append(item(t("noMotion")));
-  await loadTimeline();
+  await loadTimeline(api, playAt);
 
   const admin = state.session.role === "administrator";
   const body = $("recordings-body");
@@ -459,28 +460,15 @@ wireLinkPage();
 applyLanguage();
 refresh().catch(fail);
 
-// ---- Day timeline (issue 14): the chosen day (local midnight to midnight) from /api/recordings/timeline, drawn by
-// player.js; picking a time plays that segment from there in the same player as the list above.
-async function loadTimeline() {
-  const day = $("timeline-day");
-  if (!day.value) {
-    const now = new Date();
-    day.value = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
-  }
-  const [year, month, date] = day.value.split("-").map(Number);
-  const from = new Date(year, month - 1, date);
-  const to = new Date(year, month - 1, date + 1);
-  const view = await api("GET", `/api/recordings/timeline?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`);
-  renderTimeline($("timeline-bar"), $("timeline-preview"), view, playAt, { motionAt: (at) => tf("motionAt", when(at)), preview: t("timelinePreview") });
-}
-
+// ---- Day timeline and range export (issue 14; recordings.js): picking a time plays that segment from there in the
+// same player as the list above.
 function playAt(segment, seconds) {
   play(segment, when(segment.startedAt));
   const video = $("playback-video");
   video.addEventListener("loadedmetadata", () => { video.currentTime = Math.min(seconds, video.duration || seconds); }, { once: true });
 }
 
-$("timeline-day").addEventListener("change", () => loadTimeline().catch(fail));
+wireRecordings(() => loadRecordings());
 
 // ---- Platform link page (issue 15; link.js): an administrator's page at #/platform ("link" would make its help
 // text key helpLink, which is the help link's own words); a Viewer is never shown it (the dashboard's role line says

@@ -357,3 +357,42 @@ Object.assign(texts["zh-Hant"], {
   "help:platform": "狀態會顯示攝影機是否已連線；若正在重試，會說明原因與下次嘗試的時間。平台無法連線時，警示會在攝影機上等候，恢復後依序送出；等候的警示過多時，最舊的會被捨棄並在這裡計數。傳送測試警示可以檢查整條路徑。\n以一次性配對碼（10 分鐘內有效）並指定角色來配對 App；手機遺失時請撤銷其金鑰。產生 Webhook 金鑰時需要再次輸入您的密碼。除非您開啟，否則不接受 Home Assistant 的指令。",
   viewerRole: "您以「檢視者」身分登入：可以觀看即時影像、播放及下載錄影。設定、使用者、更新、安全、隱私與平台連線僅限管理者。",
 });
+
+// ---- Recordings page: timeline zoom and range export (issue 14; recordings.js). The timeline hint and the page's
+// help are said again here so they name the zoom and the export.
+Object.assign(texts.en, {
+  timelineZoom: "Show", zoom1440: "Whole day", zoom360: "6 hours", zoom60: "1 hour", zoom10: "10 minutes",
+  timelineEarlier: "Earlier", timelineLater: "Later", timelineWindow: "{0} to {1}: {2} recording(s)",
+  timelineHint: "Tap or click the bar to play from that time; a red mark is motion. Show a shorter time to find a short clip.",
+  exportTitle: "Download a time range", exportFrom: "From", exportTo: "Until", exportDownload: "Download MP4",
+  exportHint: "Start and end on the chosen day (24-hour clock, for example 07:30:00), at most 10 minutes apart. The camera joins the recordings in between into one MP4 file.",
+  exportPreparing: "Preparing the video file. This can take a while for a long range.",
+  exportDone: "Downloaded: {0} to {1}.",
+  exportBadTime: "Write both times on the 24-hour clock, for example 07:30 or 07:30:15.",
+  exportEndBeforeStart: "The end must be after the start (on the same day).",
+  exportTooLong: "At most 10 minutes at a time: download a longer time in parts.",
+  exportNothing: "Nothing was recorded in this range. Pick a time where the timeline shows a recording.",
+  exportBusy: "The camera is preparing another recording right now. Try again in a moment.",
+  exportEncoderFailed: "The camera could not make one video file of this range. An administrator finds the reason in the camera's log.",
+  exportMjpeg: "This range holds older recordings (MJPEG), which are downloaded one by one from the list below.",
+  exportFailed: "The range could not be downloaded. Check the times and try again.",
+  "help:recordings": "Recordings and motion pictures stay on the camera, encrypted; only people signed in to this camera can play them. Motion events a minute apart or less are shown as one, with a small picture of the moment and the clip recorded then.\nThe day timeline shows the whole day, or 6 hours, 1 hour or 10 minutes of it; Earlier and Later move along the day. To keep a stretch of video, write its start and end under \"Download a time range\" (at most 10 minutes) and download one MP4 that plays on phones, computers and VLC.\nDeleting a recording cannot be undone.",
+});
+Object.assign(texts["zh-Hant"], {
+  timelineZoom: "顯示", zoom1440: "整天", zoom360: "6 小時", zoom60: "1 小時", zoom10: "10 分鐘",
+  timelineEarlier: "較早", timelineLater: "較晚", timelineWindow: "{0} 至 {1}：{2} 段錄影",
+  timelineHint: "點選時間軸即可從該時間播放；紅線表示偵測到移動。選擇較短的時間範圍，較容易找到短片段。",
+  exportTitle: "下載一段時間的錄影", exportFrom: "開始", exportTo: "結束", exportDownload: "下載 MP4",
+  exportHint: "在所選日期內填寫開始與結束時間（24 小時制，例如 07:30:00），最長 10 分鐘。攝影機會把這段時間內的錄影合併成一個 MP4 檔案。",
+  exportPreparing: "正在準備影片檔案，時間範圍較長時需要一些時間。",
+  exportDone: "已下載：{0} 至 {1}。",
+  exportBadTime: "請以 24 小時制填寫兩個時間，例如 07:30 或 07:30:15。",
+  exportEndBeforeStart: "結束時間必須晚於開始時間（同一天內）。",
+  exportTooLong: "每次最長 10 分鐘：較長的時間請分段下載。",
+  exportNothing: "這段時間沒有錄影。請選擇時間軸上有錄影的時間。",
+  exportBusy: "攝影機正在準備另一段錄影，請稍後再試。",
+  exportEncoderFailed: "攝影機無法把這段時間製成一個影片檔案。管理者可以在攝影機的記錄中查看原因。",
+  exportMjpeg: "這段時間內是較舊的錄影（MJPEG），請在下方清單中逐段下載。",
+  exportFailed: "無法下載這段時間的錄影。請檢查時間後再試一次。",
+  "help:recordings": "錄影與移動畫面都加密保存在攝影機內，只有登入這台攝影機的人可以播放。相隔一分鐘以內的移動事件會合併顯示，並附上當下的小張畫面及當時錄下的片段。\n當日時間軸可以顯示整天，或其中的 6 小時、1 小時或 10 分鐘；「較早」與「較晚」可在當天前後移動。要保留一段影片，請在「下載一段時間的錄影」填寫開始與結束時間（最長 10 分鐘），即可下載一個可在手機、電腦及 VLC 播放的 MP4 檔案。\n刪除的錄影無法復原。",
+});
