@@ -22,21 +22,30 @@ fi
 
 out="artifacts/aot/linux-x64"   # Iris.Camera/ and Iris.Boot/ below it
 results="${1:-artifacts/test-results}"
-# The lock files pin no runtime-specific packages (the ILCompiler and runtime packs of a RID), so this one restore
-# is not in locked mode. Trim and AOT warnings are errors, as in every build, except IL3053: the one summary warning
-# for Pkcs11Interop's delegate marshalling, a dependency the vault uses only with a token (docs/benchmarks.md).
+# The lock files pin no runtime-specific packages (the ILCompiler and runtime packs of a RID), so this restore is
+# not in locked mode, and it rewrites the lock files of the projects it publishes; they are copied aside and put
+# back afterwards, so the run leaves the working tree as it found it (uncommitted edits included).
+locks=(src/Iris.Camera/packages.lock.json src/Iris.Firmware/packages.lock.json src/Iris.Boot/packages.lock.json)
+saved=$(mktemp -d)
+restore_locks() { for lock in "${locks[@]}"; do cp "$saved/${lock//\//_}" "$lock"; done; rm -rf "$saved"; }
+for lock in "${locks[@]}"; do cp "$lock" "$saved/${lock//\//_}"; done
+trap restore_locks EXIT
+# Trim and AOT warnings are errors, as in every build, except IL3053: the one summary warning for Pkcs11Interop's
+# delegate marshalling, a dependency the vault uses only with a token (docs/benchmarks.md).
 # Its own artifacts path keeps the AOT restore and build out of the obj/ and bin/ the tests are built from.
 for project in Iris.Camera Iris.Boot; do
   dotnet publish "src/$project" -c Release -r linux-x64 -p:PublishAot=true -p:RestoreLockedMode=false \
     -p:WarningsNotAsErrors=IL3053 --artifacts-path artifacts/aot/build -o "$out/$project" --nologo
 done
-git checkout -- src/Iris.Camera/packages.lock.json src/Iris.Firmware/packages.lock.json src/Iris.Boot/packages.lock.json 2>/dev/null || true
 
-# The test classes that start the daemon as a process (CameraProcess or ChildProcess.Start("Iris.Camera")).
-classes=(Accounts.DefaultPasswordFileTests Accounts.PasswordRulesTests Factory.ProvisioningTests Hosting.CrashSafetyTests
+# Every test that starts the daemon as a process (CameraProcess, or ChildProcess.Start("Iris.Camera")): whole
+# classes, or the one test of a class that does. Iris.Boot's tests (Updates/UpdateEndToEndTests,
+# Updates/TrialInterruptionTests) start the daemon from a slot provisioned with the JIT build, not through this switch.
+tests=(Accounts.DefaultPasswordFileTests Accounts.PasswordRulesTests Factory.ProvisioningTests Hosting.CrashSafetyTests
   Hosting.FileModeTests Hosting.LaunchPathTests Hosting.StartupFailureTests Link.LinkOutageTests Media.RecordingCrashTests
+  Ui.OwnerAppFlowTests.FactoryReset_ShowsProgress_AndReconnectsToSignIn_ByItself
   Web.ErrorBoundaryTests Web.ServiceManifestTests Web.TlsPolicyTests)
-filter=$(printf 'FullyQualifiedName~Iris.Camera.Tests.%s|' "${classes[@]}")
+filter=$(printf 'FullyQualifiedName~Iris.Camera.Tests.%s|' "${tests[@]}")
 IRIS_DAEMON_BINARY="$PWD/$out/Iris.Camera/Iris.Camera" dotnet test tests/Iris.Camera.Tests --no-restore --configuration Release \
   --filter "${filter%|}" --logger "trx;LogFilePrefix=iris-aot" --logger "console;verbosity=minimal" \
   --blame-hang-timeout 8m --blame-hang-dump-type none --results-directory "$results"

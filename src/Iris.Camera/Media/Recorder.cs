@@ -5,7 +5,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Iris.Camera.Media;
 
-[JsonConverter(typeof(RecordingModeJsonConverter))]
+// The generic string converter on the type, as on every other enum the daemon serializes: it makes the AOT binary
+// contain EnumConverter<RecordingMode>, which the camel-case converter of the HTTP options (Platform/EnumNames.cs)
+// creates by reflection; with a converter of its own here, that type was missing and every recordings request failed
+// under AOT. The wire format is the property's converter (RecordingSettings.Mode) or the HTTP options', as before.
+[JsonConverter(typeof(JsonStringEnumConverter<RecordingMode>))]
 public enum RecordingMode
 {
     Off,
@@ -39,7 +43,7 @@ public sealed record RecordingFormatState(string Format, string? Problem);
 
 public sealed class RecordingSettings
 {
-    // On the property too: converters in the serializer options take precedence over the one on the enum type.
+    // On the property: converters in the serializer options take precedence over one on the enum type.
     [System.ComponentModel.DataAnnotations.Required, JsonConverter(typeof(RecordingModeJsonConverter))]
     public RecordingMode? Mode { get; set; }
 }

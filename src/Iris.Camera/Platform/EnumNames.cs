@@ -12,6 +12,8 @@ internal static class EnumNames
     /// with MakeGenericType. Safe here: every enum the daemon serializes is a member of a type in a source-generated
     /// context, whose metadata already instantiates that same converter type (JsonMetadataServices.GetEnumConverter),
     /// so its native code exists in the AOT binary; the process-level tests run against that binary (roles at sign-in).
+    /// Not so for an enum with a converter of its own on its type: such an enum names <c>JsonStringEnumConverter&lt;T&gt;</c>
+    /// there (<c>HttpJsonContextsTests</c> checks it).
     /// </summary>
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "See the summary: the instantiations exist through the source-generated metadata.")]
     public static JsonStringEnumConverter CamelCase(bool allowIntegerValues = true) => new(JsonNamingPolicy.CamelCase, allowIntegerValues);

@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Iris.Camera.Hosting;
 using Iris.Camera.Web;
@@ -53,6 +55,23 @@ public sealed class HttpJsonContextsTests
 
         Assert.True(Resolves(options, typeof(object)));
         Assert.All(interfaces, t => Assert.True(Resolves(options, typeof(List<>).MakeGenericType(t.GetGenericArguments())), t.ToString()));
+    }
+
+    [Fact]
+    public void EveryEnumWithAConverterOnItsType_NamesTheGenericStringConverter()
+    {
+        // The HTTP options' camel-case converter (Platform/EnumNames.cs) makes EnumConverter<T> by reflection. The
+        // Native AOT binary holds that type only where generated metadata instantiates it: an enum with no converter
+        // on its type, or JsonStringEnumConverter<T>. An enum with a converter of its own failed every request that
+        // carried it, under AOT only (RecordingMode did).
+        var enums = typeof(CameraApp).Assembly.GetTypes()
+            .Select(t => (Type: t, Converter: t.GetCustomAttribute<JsonConverterAttribute>(inherit: false)?.ConverterType))
+            .Where(e => e.Type.IsEnum && e.Converter is not null).ToList();
+        Assert.True(enums.Count >= 4, $"found only {enums.Count} enums with a converter: the scan is broken");
+
+        var others = enums.Where(e => e.Converter != typeof(JsonStringEnumConverter<>).MakeGenericType(e.Type)).Select(e => e.Type.ToString()).ToList();
+
+        Assert.Empty(others);
     }
 
     private static JsonSerializerOptions HttpOptions()

@@ -70,11 +70,17 @@ public sealed class CameraProcess : IDisposable
     private static string[] DaemonCommand =>
         ChildProcess.DaemonBinary is { } daemon ? [daemon] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "Iris.Camera.dll")];
 
-    /// <summary>Starts the daemon through the shipped launcher script, as an installed device does.</summary>
+    /// <summary>
+    /// Starts the daemon through the shipped launcher script, as an installed device does: the one published next
+    /// to the binary under test (the AOT build's own when <see cref="ChildProcess.DaemonBinary"/> is set).
+    /// </summary>
     public static Task<CameraProcess> StartWithLauncherAsync(string dataDirectory) =>
         StartAsync(
-            ChildProcess.StartExecutable("/bin/sh", [Path.Combine(AppContext.BaseDirectory, "iris-camera.sh"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory]),
+            ChildProcess.StartExecutable("/bin/sh", [Path.Combine(DaemonDirectory, "iris-camera.sh"), "--listen", "127.0.0.1:0", "--data-dir", dataDirectory]),
             dataDirectory);
+
+    private static string DaemonDirectory =>
+        ChildProcess.DaemonBinary is { } daemon ? Path.GetDirectoryName(Path.GetFullPath(daemon))! : AppContext.BaseDirectory;
 
     private static async Task<CameraProcess> StartAsync(ChildProcess process, string dataDirectory)
     {
