@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Iris.Camera.Hosting;
 
 /// <summary>What anyone on the network may learn: identity, software version and the end of security updates (5.3.1.4).</summary>
-public sealed record DeviceInfo(string Serial, string Model, string Vendor, string SoftwareVersion, DateOnly? SecurityUpdatesUntil, IdentityOrigin Identity);
+public sealed record DeviceInfo(string Serial, string Model, string Vendor, string SoftwareVersion, DateOnly? SecurityUpdatesUntil, IdentityOrigin Identity, string StartId);
 
 /// <summary>
 /// The permission table as served: a named type, not an anonymous one, because the request delegate generator
@@ -28,5 +28,5 @@ internal static class DeviceEndpoints
     }
 
     private static Ok<DeviceInfo> GetDevice(DeviceIdentity identity, DeviceOptions device, SoftwareInfo software) =>
-        TypedResults.Ok(new DeviceInfo(identity.Serial, identity.Model, identity.Vendor.Length > 0 ? identity.Vendor : device.Vendor, software.Version, software.SupportEnd, identity.Origin));
+        TypedResults.Ok(new DeviceInfo(identity.Serial, identity.Model, identity.Vendor.Length > 0 ? identity.Vendor : device.Vendor, software.Version, software.SupportEnd, identity.Origin, software.StartId));
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using System.Security.Cryptography;
 using Iris.Firmware.Durable;
 using Iris.Firmware.Slots;
 
@@ -36,4 +37,11 @@ public sealed class SoftwareInfo
 
     /// <summary>The slot this daemon runs from, when Iris.Boot started it.</summary>
     public string? Slot { get; }
+
+    /// <summary>
+    /// A random name for this start of the daemon. A page waiting out a restart (a factory reset) compares it to tell
+    /// the new start from the old process still answering: a start can take less than one poll interval, so "it
+    /// went down" cannot be relied on. Random rather than a time so it says nothing about uptime.
+    /// </summary>
+    public string StartId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 }

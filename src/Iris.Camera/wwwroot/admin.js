@@ -295,23 +295,16 @@ async function factoryReset(event) {
   for (const control of form.elements) control.disabled = true;
   say("", true, "resetProgress");
   $("reset-progress").hidden = false;
-  // The reset ends every session at once, but the old process answers (401) for a moment while it stops: the
-  // page waits until it has seen the camera go down and answer again, so sign-in is offered by the new start.
-  // A camera that is back before a poll saw it down is taken as back after three minutes.
-  const started = Date.now();
-  let wentDown = false;
+  // The reset ends every session at once, but the old process answers for a moment while it stops, and a restart
+  // can be quicker than one poll: the page waits until a different start of the daemon (its startId) answers.
+  const before = state.device?.startId;
   for (;;) {
     await new Promise((resolve) => { setTimeout(resolve, 1000); });
     try {
-      // A poll that hangs (a connection the stopping process took but never answered) must not stall the wait:
-      // it is abandoned after a few seconds and the next one goes out on a fresh connection.
-      const response = await fetch("/api/auth/session", { cache: "no-store", credentials: "same-origin", signal: AbortSignal.timeout(4000) });
-      if (response.status >= 500) wentDown = true;
-      else if (response.status === 401 && (wentDown || Date.now() - started > 180000)) break;
-    } catch (e) {
-      // Refused or reset: the camera is restarting. A timeout proves nothing either way, so it is only retried.
-      if (e?.name !== "TimeoutError") wentDown = true;
-    }
+      // A poll that hangs (a connection the stopping process took and never answered) is abandoned and retried.
+      const response = await fetch("/api/device", { cache: "no-store", credentials: "same-origin", signal: AbortSignal.timeout(4000) });
+      if (response.ok && (await response.json()).startId !== before) break;
+    } catch { /* the camera is restarting: keep waiting */ }
   }
   $("reset-progress").hidden = true;
   for (const control of form.elements) control.disabled = false;
