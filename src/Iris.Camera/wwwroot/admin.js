@@ -33,6 +33,8 @@ function showSourceFields() {
 // shows where each recorder takes them), so the page never shows or suggests a password.
 function showRtsps(rtsps) {
   $("rtsps-enabled").checked = rtsps.enabled;
+  // Marks the switch as showing the camera's state (a change made before it loaded would be overwritten).
+  $("form-rtsps").dataset.state = rtsps.enabled ? "on" : "off";
   $("rtsps-url").textContent = rtsps.listening ? `${t("rtspsUrl")} rtsps://${location.hostname}:${rtsps.port}${rtsps.path}` : "";
 }
 

@@ -97,7 +97,9 @@ export class LivePlayer {
     const pump = () => {
       if (!buffer || buffer.updating || queue.length === 0) return;
       const now = this.video.currentTime;
-      const ranges = buffer.buffered;
+      // After a reconnect this closure's buffer may have been removed from its MediaSource: `buffered` then throws.
+      let ranges;
+      try { ranges = buffer.buffered; } catch { return; }
       if (ranges.length && now - ranges.start(0) > KEEP_SECONDS * 1.5) { buffer.remove(0, now - KEEP_SECONDS); return; }
       buffer.appendBuffer(queue.shift());
     };
