@@ -37,7 +37,8 @@ public sealed class LinkOutageTests
         }
 
         await outage;
-        var during = link.Status();
+        // The link alternates between a connection attempt and its wait; the wait is what carries the reason.
+        var during = await WaitForStateAsync(link, LinkState.Retrying);
         Assert.Equal(LinkState.Retrying, during.Mqtt.State);
         Assert.False(string.IsNullOrEmpty(during.Mqtt.Reason));
         Assert.Equal(100, during.Mqtt.Queued);
@@ -128,12 +129,19 @@ public sealed class LinkOutageTests
         return [.. messages.Where(m => m.GetProperty("kind").GetString() == kind && seen.Add(m.GetProperty("id").GetString()!))];
     }
 
-    internal static async Task WaitForStateAsync(LinkService link, LinkState state)
+    /// <summary>Waits for the state and returns the status seen in it (a later read may already be in the next state).</summary>
+    internal static async Task<LinkStatusView> WaitForStateAsync(LinkService link, LinkState state)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (link.Status().Mqtt.State != state)
+        while (true)
         {
-            Assert.False(cancel.IsCancellationRequested, $"link never reached {state}: {link.Status()}");
+            var status = link.Status();
+            if (status.Mqtt.State == state)
+            {
+                return status;
+            }
+
+            Assert.False(cancel.IsCancellationRequested, $"link never reached {state}: {status}");
             await Task.Delay(50, CancellationToken.None);
         }
     }
