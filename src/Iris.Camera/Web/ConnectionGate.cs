@@ -18,7 +18,7 @@ public interface IKnownSourceDirectory
 internal sealed partial class ConnectionGate(HttpsOptions options, IEnumerable<IKnownSourceDirectory> known, TimeProvider time, ILogger<ConnectionGate> logger)
 {
     private readonly ConcurrentDictionary<string, int> _bySource = new(StringComparer.Ordinal);
-    private readonly IReadOnlyList<IKnownSourceDirectory> _known = [.. known];
+    private readonly IKnownSourceDirectory[] _known = [.. known];
     private int _total;
     private long _lastRefusalLogTicks;
 
@@ -28,7 +28,7 @@ internal sealed partial class ConnectionGate(HttpsOptions options, IEnumerable<I
     public IDisposable? TryAdmit(IPAddress? remote)
     {
         var source = ClientAddress.Key(remote);
-        var isKnown = _known.Any(k => k.IsKnownSource(source));
+        var isKnown = IsKnown(source);
         var perSource = isKnown ? options.MaxConnectionsPerKnownSource : options.MaxConnectionsPerSource;
         var overall = isKnown ? options.MaxConnections : options.MaxConnections - options.ConnectionsReservedForKnownSources;
 
@@ -56,6 +56,20 @@ internal sealed partial class ConnectionGate(HttpsOptions options, IEnumerable<I
 
         await next(connection);
     };
+
+    /// <summary>A loop over an array, not LINQ's Any with a lambda: that allocated a closure and an enumerator per connection.</summary>
+    private bool IsKnown(string source)
+    {
+        foreach (var directory in _known)
+        {
+            if (directory.IsKnownSource(source))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private void Release(string source)
     {

@@ -28,30 +28,31 @@ internal static class TlsPolicy
         OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? new CipherSuitesPolicy(AllowedSuites) : null;
 
     /// <summary>
-    /// Server options for one handshake. The certificate context is built once, offline, and every handshake
-    /// reuses it. Where the Iris OpenSSL profile is in force (the daemon always runs with it, see
-    /// Platform/LaunchEnvironment.cs) the profile restricts the suites for every SSL_CTX, and no
-    /// CipherSuitesPolicy is set: .NET caches the server SSL_CTX only without one, and building a context per
-    /// handshake cost about a fifth of the handshake rate. Without the profile (the daemon embedded in another
-    /// host, in-process tests) the policy is set, so the suites are restricted either way.
+    /// Server options for every handshake with this certificate: one object, built once, that each handshake reads
+    /// (SslStream copies what it needs and changes nothing), so a connection allocates no options, ALPN list or
+    /// certificate context of its own. The certificate context is built offline once, with the chain. Where the Iris
+    /// OpenSSL profile is in force (the daemon always runs with it, see Platform/LaunchEnvironment.cs) the profile
+    /// restricts the suites for every SSL_CTX, and no CipherSuitesPolicy is set: .NET caches the server SSL_CTX
+    /// (on the certificate context) only without one, and building a context per handshake cost about a fifth of
+    /// the handshake rate. Without the profile (the daemon embedded in another host, in-process tests) the policy
+    /// is set, so the suites are restricted either way. The device certificate changes only with a new identity,
+    /// which is loaded once, at start (Identity/README.md); a caller that could change it would build new options here.
     /// </summary>
     public static Func<SslServerAuthenticationOptions> CreateServerOptions(X509Certificate2 certificate, bool openSslProfileApplied, X509Certificate2Collection? chain = null)
     {
         // The device CA goes with the certificate so a client can check it against the vendor root alone.
-        var context = SslStreamCertificateContext.Create(certificate, additionalCertificates: chain, offline: true);
-        var cipherSuites = openSslProfileApplied ? null : CreateCipherSuitesPolicy();
-        List<SslApplicationProtocol> alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
-        return () => new SslServerAuthenticationOptions
+        var options = new SslServerAuthenticationOptions
         {
-            ServerCertificateContext = context,
+            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, additionalCertificates: chain, offline: true),
             EnabledSslProtocols = Protocols,
-            CipherSuitesPolicy = cipherSuites,
-            ApplicationProtocols = alpn,
+            CipherSuitesPolicy = openSslProfileApplied ? null : CreateCipherSuitesPolicy(),
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
             ClientCertificateRequired = false,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             AllowRenegotiation = false,
             EncryptionPolicy = EncryptionPolicy.RequireEncryption,
         };
+        return () => options;
     }
 
     public static string Describe => "TLS 1.2/1.3, ECDHE (P-256/P-384) with AES-GCM";
