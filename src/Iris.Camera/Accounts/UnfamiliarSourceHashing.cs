@@ -6,21 +6,15 @@ namespace Iris.Camera.Accounts;
 
 /// <summary>
 /// Runs the password hashes of sources an account has not signed in from (the only hashes a spray can reach, one
-/// at a time through <see cref="UnfamiliarSourceGate"/>) on one thread of their own, at a lower scheduling priority
-/// than the request threads. A sign-in from a known source (the owner's) hashes on its request thread as before,
-/// so when a spray keeps the unfamiliar-source hash busy the kernel gives the owner's hash the CPU first instead of
-/// sharing it evenly, and the spray's hashes no longer hold a thread-pool thread for a whole hash each.
-/// The thread starts with the first unfamiliar sign-in, so a camera nobody probes never pays for it.
+/// at a time through <see cref="UnfamiliarSourceGate"/>) on one thread of their own, so a spray's hash no longer
+/// holds a thread-pool thread for a whole hash. A sign-in from a known source (the owner's) hashes on its request
+/// thread as before. With <see cref="AccountsOptions.UnfamiliarSourceHashNice"/> above 0 the thread also runs at a
+/// lower scheduling priority, so the kernel gives the owner's hash the CPU first (at a cost to never-seen honest
+/// sign-ins during a spray, see the option). The thread starts with the first unfamiliar sign-in, so a camera
+/// nobody probes never pays for it.
 /// </summary>
-internal sealed partial class UnfamiliarSourceHashing : IDisposable
+internal sealed partial class UnfamiliarSourceHashing(AccountsOptions options) : IDisposable
 {
-    /// <summary>
-    /// The thread's nice value on Linux (0 is normal). At 10 the scheduler weighs it about 1:9 against a normal
-    /// thread on the same core, so the owner's hash is slowed by about a tenth, not a half, while the spray's still
-    /// gets all the CPU nobody else wants.
-    /// </summary>
-    internal const int Nice = 10;
-
     private readonly BlockingCollection<Work> _queue = new();
     private readonly Lock _lock = new();
     private Thread? _thread;
@@ -61,7 +55,11 @@ internal sealed partial class UnfamiliarSourceHashing : IDisposable
 
     private void Serve()
     {
-        LowerOwnPriority();
+        if (options.UnfamiliarSourceHashNice > 0)
+        {
+            LowerOwnPriority(options.UnfamiliarSourceHashNice);
+        }
+
         try
         {
             foreach (var work in _queue.GetConsumingEnumerable())
@@ -75,7 +73,8 @@ internal sealed partial class UnfamiliarSourceHashing : IDisposable
         }
     }
 
-    private static void LowerOwnPriority()
+    /// <summary>At 10 the scheduler weighs the thread about 1:9 against a normal one on the same core.</summary>
+    private static void LowerOwnPriority(int steps)
     {
         if (OperatingSystem.IsLinux())
         {
@@ -84,7 +83,7 @@ internal sealed partial class UnfamiliarSourceHashing : IDisposable
             // nice value inherited from the daemon, so a daemon started niced keeps the same gap.
             var thread = GetThreadId();
             var inherited = GetPriority(PrioProcess, thread);
-            _ = SetPriority(PrioProcess, thread, Math.Min(MaxNice, inherited + Nice));
+            _ = SetPriority(PrioProcess, thread, Math.Min(MaxNice, inherited + steps));
         }
         else
         {

@@ -72,7 +72,7 @@ public sealed class SignInUnderFloodTests
     [Fact]
     public void UnfamiliarSourceHashes_RunOnTheirOwnThread_AtALowerPriority_AndLeaveTheCallersPriorityAlone()
     {
-        using var hashing = new UnfamiliarSourceHashing();
+        using var hashing = new UnfamiliarSourceHashing(new AccountsOptions { UnfamiliarSourceHashNice = 10 });
         var callerBefore = File.ReadAllText("/proc/thread-self/stat");
         string? hashThread = null;
         var hashManagedThread = 0;
@@ -87,14 +87,14 @@ public sealed class SignInUnderFloodTests
 
         Assert.True(result);
         Assert.NotEqual(Environment.CurrentManagedThreadId, hashManagedThread);
-        Assert.Equal(Math.Min(19, NiceOf(callerBefore) + UnfamiliarSourceHashing.Nice), NiceOf(hashThread!));
+        Assert.Equal(Math.Min(19, NiceOf(callerBefore) + 10), NiceOf(hashThread!));
         Assert.Equal(NiceOf(callerBefore), NiceOf(callerAfter));
     }
 
     [Fact]
     public void AHashThatThrows_FailsItsCaller_AndTheThreadServesTheNextOne()
     {
-        using var hashing = new UnfamiliarSourceHashing();
+        using var hashing = new UnfamiliarSourceHashing(new AccountsOptions());
 
         Assert.Throws<InvalidOperationException>(() => hashing.Run(() => throw new InvalidOperationException("hash failed")));
         Assert.True(hashing.Run(() => true));
