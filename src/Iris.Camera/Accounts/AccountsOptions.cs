@@ -36,6 +36,14 @@ public sealed class AccountsOptions : Platform.IBoundSettings<AccountsOptions>
     /// <summary>How long a login from an unfamiliar source waits for its turn before the answer is "busy".</summary>
     public TimeSpan UnfamiliarSourceMaxWait { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How much lower than the daemon (Linux nice steps, 0-19) the unfamiliar-source hashing thread runs. 0, the
+    /// default: the same priority. Raised, the owner's hash from a known source gets the CPU first, but so does
+    /// everything else the device runs, the flood's own TLS work included: a never-seen honest sign-in during a spray
+    /// then waits longer (at 10 the spray test starved it under a loaded machine), so it is a maker's choice per model.
+    /// </summary>
+    public int UnfamiliarSourceHashNice { get; set; }
+
     /// <summary>Failed attempts (per account, per source) answered without delay.</summary>
     public int ThrottleFreeAttempts { get; set; } = 3;
 
@@ -86,6 +94,11 @@ public sealed class AccountsOptions : Platform.IBoundSettings<AccountsOptions>
         if (UnfamiliarSourceQueue is < 1 or > 1_000 || UnfamiliarSourceMaxWait <= TimeSpan.Zero || UnfamiliarSourceMaxWait > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{SectionName}: UnfamiliarSourceQueue must be 1-1000 and UnfamiliarSourceMaxWait above zero, at most a minute.");
+        }
+
+        if (UnfamiliarSourceHashNice is < 0 or > 19)
+        {
+            errors.Add($"{SectionName}: UnfamiliarSourceHashNice must be 0-19.");
         }
 
         if (UnfamiliarSourceQueueWait <= TimeSpan.Zero || UnfamiliarSourceQueueWait > UnfamiliarSourceMaxWait)

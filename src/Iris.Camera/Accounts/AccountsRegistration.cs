@@ -21,6 +21,7 @@ internal static class AccountsRegistration
         services.AddSingleton<LoginNonces>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<UnfamiliarSourceGate>();
+        services.AddSingleton<UnfamiliarSourceHashing>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<OwnerBootstrap>();
         // The vendor's name is one of the terms a new password must not be built on.

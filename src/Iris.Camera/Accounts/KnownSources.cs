@@ -85,7 +85,8 @@ internal sealed class KnownSources(CameraDatabase database, TimeProvider time, A
             command.Parameters.AddWithValue("$a", index);
             command.Parameters.AddWithValue("$s", cipher.SourceIndex(keyId, source));
             command.Parameters.AddWithValue("$now", time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            command.ExecuteNonQuery();
+            // Even a row already there takes SQLite's write lock: queue with the flood's writers, not in the busy handler.
+            database.Writers.Run(command.ExecuteNonQuery);
         }
 
         lock (_lock)

@@ -22,6 +22,7 @@ internal sealed class LoginService(
     LoginNonces nonces,
     LoginThrottle throttle,
     UnfamiliarSourceGate gate,
+    UnfamiliarSourceHashing unfamiliarHashing,
     KnownSources knownSources,
     AccountStore accounts,
     SessionStore sessions,
@@ -84,7 +85,8 @@ internal sealed class LoginService(
         }
 
         var account = accounts.Find(username);
-        var verified = account is { Disabled: false } ? hasher.Verify(password, account.Password) : hasher.VerifyAgainstDecoy(password);
+        bool Hash() => account is { Disabled: false } ? hasher.Verify(password, account.Password) : hasher.VerifyAgainstDecoy(password);
+        var verified = known ? Hash() : unfamiliarHashing.Run(Hash);
         turn?.Dispose();
 
         if (!verified || account is null)
@@ -103,7 +105,13 @@ internal sealed class LoginService(
 
         throttle.RecordSuccess(username, source, known);
         var hadKnownSources = known || knownSources.HasAny(account.Username);
-        knownSources.Remember(account.Username, source);
+        if (!known)
+        {
+            // A known source is already stored: remembering it again took SQLite's write lock on the owner's path
+            // and dropped the known-source snapshot every nonce of a flood is checked against.
+            knownSources.Remember(account.Username, source);
+        }
+
         var detail = account.MustChangePassword ? "password change required" : null;
         events.Append(SecurityEventKinds.LoginSucceeded, source, account.Username, channel is null ? detail : string.Join("; ", new[] { channel, detail }.OfType<string>()));
         alerts.LoginSucceeded(source, account.Username, known, hadKnownSources);

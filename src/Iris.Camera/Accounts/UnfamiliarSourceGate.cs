@@ -24,6 +24,18 @@ internal sealed class UnfamiliarSourceGate(TimeProvider time, AccountsOptions op
     private int _running;
     private TimeSpan _turnLength;
 
+    /// <summary>Sources waiting in the queue for a turn (not the one hashing).</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
     /// <summary>A turn (dispose it when the hash is done), or null: busy.</summary>
     public async ValueTask<IDisposable?> EnterAsync(string source, CancellationToken cancellationToken)
     {

@@ -39,24 +39,47 @@ internal sealed partial class AlertCenter(
     ILogger<AlertCenter> logger,
     EventFields fields)
 {
+    private GroupCommit<PendingAlert, long>? _inserts;
+
+    /// <summary>
+    /// Stores the alert in the inbox, logs it and sends it to every channel. Alerts raised together (a flood's
+    /// brute-force and lockout alerts, one per source) share one transaction and one fsync through a group commit,
+    /// so the flood's alerts do not queue the owner's sign-in behind one commit each; each alert is still its own
+    /// row, committed before <c>Raise</c> returns, and pushed with its own id.
+    /// </summary>
     public SecurityAlert Raise(string kind, string? source, string? account, string message)
     {
         var at = time.GetUtcNow();
-        long id;
-        using (var connection = database.OpenConnection())
-        {
-            id = Convert.ToInt64(DbRows.Scalar(connection,
-                "INSERT INTO alerts (at, kind, serial, source, account, message, sealed) VALUES ($at, $kind, $serial, $source, $account, $message, 1) RETURNING id;",
-                ("$at", DbTime.Format(at)), ("$kind", kind), ("$serial", identity.Serial), ("$source", fields.Seal(source, SourceColumn, at)),
-                ("$account", fields.Seal(account, AccountColumn, at)), ("$message", fields.Seal(message, MessageColumn, at))),
-                CultureInfo.InvariantCulture);
-        }
-
+        var id = Inserts.Submit(new PendingAlert(at, kind, fields.Seal(source, SourceColumn, at), fields.Seal(account, AccountColumn, at), fields.Seal(message, MessageColumn, at)));
         var alert = new SecurityAlert(id, at, kind, identity.Serial, source, account, message, null);
         LogAlert(logger, kind, identity.Serial, id);
         Push(alert);
         return alert;
     }
+
+    /// <summary>The inbox's group commit: its batch count is visible to tests.</summary>
+    internal GroupCommit<PendingAlert, long> Inserts => LazyInitializer.EnsureInitialized(ref _inserts, () => new(WriteBatch));
+
+    /// <summary>An alert on its way into the inbox, its personal fields already sealed.</summary>
+    internal sealed record PendingAlert(DateTimeOffset At, string Kind, string? SealedSource, string? SealedAccount, string? SealedMessage);
+
+    private List<long> WriteBatch(IReadOnlyList<PendingAlert> batch) => database.Writers.Run(() =>
+    {
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var ids = new List<long>(batch.Count);
+        foreach (var alert in batch)
+        {
+            ids.Add(Convert.ToInt64(DbRows.Scalar(connection,
+                "INSERT INTO alerts (at, kind, serial, source, account, message, sealed) VALUES ($at, $kind, $serial, $source, $account, $message, 1) RETURNING id;",
+                ("$at", DbTime.Format(alert.At)), ("$kind", alert.Kind), ("$serial", identity.Serial), ("$source", alert.SealedSource),
+                ("$account", alert.SealedAccount), ("$message", alert.SealedMessage)),
+                CultureInfo.InvariantCulture));
+        }
+
+        transaction.Commit();
+        return ids;
+    });
 
     /// <summary>
     /// An event the owner is told about but that is not a security alert (motion): pushed to every channel with the

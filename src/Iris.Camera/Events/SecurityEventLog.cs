@@ -69,59 +69,65 @@ internal sealed class SecurityEventLog(CameraDatabase database, DeviceIdentity i
 
     private List<SecurityEvent> WriteBatch(IReadOnlyList<PendingEvent> batch)
     {
+        // The append lock first, then the writer queue: never the other way round, so no two locks cross.
         lock (_appendLock)
         {
-            using var connection = database.OpenConnection();
-            using var transaction = connection.BeginTransaction(deferred: false);
-            byte[] previous;
-            using (var last = connection.CreateCommand())
-            {
-                last.CommandText = "SELECT hash FROM security_events ORDER BY id DESC LIMIT 1;";
-                previous = last.ExecuteScalar() as byte[] ?? Anchor(connection);
-            }
-
-            // The head moves on only from the record it was signed for: a log changed behind the daemon's back
-            // keeps its stale head, so the change stays detectable instead of being signed over.
-            var headIsCurrent = SecurityLogHead.IsFor(connection, previous, LastRecord(connection) is null);
-            var written = new List<SecurityEvent>(batch.Count);
-            long id = 0;
-            foreach (var (at, kind, source, account, detail) in batch)
-            {
-                var salt = RandomNumberGenerator.GetBytes(SecurityLogChain.SaltLength);
-                var commitments = SecurityLogChain.Commit(salt, source, account, detail);
-                var hash = SecurityLogChain.Hash(previous, Format(at), kind, identity.Serial, commitments);
-                using (var insert = connection.CreateCommand())
-                {
-                    insert.CommandText = """
-                        INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments, sealed)
-                        VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash, $salt, $commitments, 1) RETURNING id;
-                        """;
-                    insert.Parameters.AddWithValue("$salt", fields.SealSalt(salt, at));
-                    insert.Parameters.AddWithValue("$commitments", commitments);
-                    insert.Parameters.AddWithValue("$at", Format(at));
-                    insert.Parameters.AddWithValue("$kind", kind);
-                    insert.Parameters.AddWithValue("$serial", identity.Serial);
-                    insert.Parameters.AddWithValue("$source", (object?)fields.Seal(source, SourceColumn, at) ?? DBNull.Value);
-                    insert.Parameters.AddWithValue("$account", (object?)fields.Seal(account, AccountColumn, at) ?? DBNull.Value);
-                    insert.Parameters.AddWithValue("$detail", (object?)fields.Seal(detail, DetailColumn, at) ?? DBNull.Value);
-                    insert.Parameters.AddWithValue("$previous", previous);
-                    insert.Parameters.AddWithValue("$hash", hash);
-                    id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-                }
-
-                previous = hash;
-                written.Add(new SecurityEvent(id, at, kind, identity.Serial, source, account, detail, Convert.ToHexStringLower(hash)));
-            }
-
-            // One signature for the batch: the head ends up where signing after each record would have left it.
-            if (headIsCurrent)
-            {
-                head.Sign(connection, Anchor(connection), id, previous);
-            }
-
-            transaction.Commit();
-            return written;
+            return database.Writers.Run(() => WriteBatchInTurn(batch));
         }
+    }
+
+    private List<SecurityEvent> WriteBatchInTurn(IReadOnlyList<PendingEvent> batch)
+    {
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        byte[] previous;
+        using (var last = connection.CreateCommand())
+        {
+            last.CommandText = "SELECT hash FROM security_events ORDER BY id DESC LIMIT 1;";
+            previous = last.ExecuteScalar() as byte[] ?? Anchor(connection);
+        }
+
+        // The head moves on only from the record it was signed for: a log changed behind the daemon's back
+        // keeps its stale head, so the change stays detectable instead of being signed over.
+        var headIsCurrent = SecurityLogHead.IsFor(connection, previous, LastRecord(connection) is null);
+        var written = new List<SecurityEvent>(batch.Count);
+        long id = 0;
+        foreach (var (at, kind, source, account, detail) in batch)
+        {
+            var salt = RandomNumberGenerator.GetBytes(SecurityLogChain.SaltLength);
+            var commitments = SecurityLogChain.Commit(salt, source, account, detail);
+            var hash = SecurityLogChain.Hash(previous, Format(at), kind, identity.Serial, commitments);
+            using (var insert = connection.CreateCommand())
+            {
+                insert.CommandText = """
+                    INSERT INTO security_events (at, kind, serial, source, account, detail, previous_hash, hash, salt, commitments, sealed)
+                    VALUES ($at, $kind, $serial, $source, $account, $detail, $previous, $hash, $salt, $commitments, 1) RETURNING id;
+                    """;
+                insert.Parameters.AddWithValue("$salt", fields.SealSalt(salt, at));
+                insert.Parameters.AddWithValue("$commitments", commitments);
+                insert.Parameters.AddWithValue("$at", Format(at));
+                insert.Parameters.AddWithValue("$kind", kind);
+                insert.Parameters.AddWithValue("$serial", identity.Serial);
+                insert.Parameters.AddWithValue("$source", (object?)fields.Seal(source, SourceColumn, at) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$account", (object?)fields.Seal(account, AccountColumn, at) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$detail", (object?)fields.Seal(detail, DetailColumn, at) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$previous", previous);
+                insert.Parameters.AddWithValue("$hash", hash);
+                id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+
+            previous = hash;
+            written.Add(new SecurityEvent(id, at, kind, identity.Serial, source, account, detail, Convert.ToHexStringLower(hash)));
+        }
+
+        // One signature for the batch: the head ends up where signing after each record would have left it.
+        if (headIsCurrent)
+        {
+            head.Sign(connection, Anchor(connection), id, previous);
+        }
+
+        transaction.Commit();
+        return written;
     }
 
     public IReadOnlyList<SecurityEvent> Read(long afterId, int limit)

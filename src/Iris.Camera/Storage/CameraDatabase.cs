@@ -20,6 +20,9 @@ internal sealed class CameraDatabase
 
     private CameraDatabase(string connectionString, string path) => (_connectionString, _path) = (connectionString, path);
 
+    /// <summary>The in-process queue the sign-in path's writers take turns in (<see cref="WriterQueue"/>).</summary>
+    public WriterQueue Writers { get; } = new();
+
     /// <summary>Opens (or creates) the database and brings it to the schema the modules declare.</summary>
     public static CameraDatabase Open(string path, IEnumerable<SchemaMigration> schema)
     {

@@ -126,6 +126,52 @@ public sealed class GroupCommitTests
         Assert.True(log.Verify().Intact);
     }
 
+    [Fact]
+    public async Task Alerts_RaisedWhileTheDatabaseIsBusy_GoInOneCommit_EachWithItsOwnId_AndEachIsPushed()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var data = new TempDirectory();
+        var database = CameraDatabase.Open(data.Combine("iris.db"), CameraApp.Schema());
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var certificate = DeviceCertificate.CreateSelfSigned(key, "DEV-TESTSERIAL1", "Iris", time.GetUtcNow());
+        using var identity = new DeviceIdentity("DEV-TESTSERIAL1", "model", IdentityOrigin.Development, certificate.CopyWithPrivateKey(key));
+        using var head = new SecurityLogHead(identity, time);
+        var fields = new EventFields(new MemoryDataKeys());
+        var log = new SecurityEventLog(database, identity, head, time, fields);
+        var channel = new RecordingChannel();
+        var alerts = new AlertCenter(database, identity, log, time, [channel], Microsoft.Extensions.Logging.Abstractions.NullLogger<AlertCenter>.Instance, fields);
+
+        Task<SecurityAlert> first;
+        List<Task<SecurityAlert>> flood;
+        using (var holder = new SqliteConnection($"Data Source={data.Combine("iris.db")};Pooling=False"))
+        {
+            // The flood's first alert waits for another writer; the brute-force and lockout alerts of 20 more
+            // sources queue behind it.
+            holder.Open();
+            using var busy = holder.BeginTransaction(deferred: false);
+            first = OnOwnThread(() => alerts.Raise(AlertKinds.BruteForce, "10.1.0.0", "admin", "5 failed logins from 10.1.0.0"));
+            await UntilAsync(() => alerts.Inserts.Writing);
+            flood = [.. Enumerable.Range(1, 20).Select(i => OnOwnThread(() =>
+                alerts.Raise(i % 2 == 0 ? AlertKinds.BruteForce : AlertKinds.Lockout, $"10.1.0.{i}", "admin", $"alert for 10.1.0.{i}")))];
+            await UntilAsync(() => alerts.Inserts.Waiting == 20);
+            Assert.False(first.IsCompleted);
+            busy.Commit();
+        }
+
+        var raised = new[] { await first }.Concat(await Task.WhenAll(flood)).ToList();
+
+        Assert.Equal(2, alerts.Inserts.Commits);
+        Assert.Equal(21, raised.Select(a => a.Id).Distinct().Count());
+        var inbox = alerts.Inbox(includeAcknowledged: true, 100);
+        Assert.Equal(21, inbox.Count);
+        Assert.All(raised, a =>
+        {
+            var stored = inbox.Single(s => s.Id == a.Id);
+            Assert.Equal((a.Kind, a.Source, a.Message, "DEV-TESTSERIAL1"), (stored.Kind, stored.Source, stored.Message, stored.Serial));
+        });
+        Assert.Equal(raised.Select(a => a.Id).Order(), channel.Received.Select(a => a.Id).Order());
+    }
+
     // Each writer blocks (as a request thread does on its commit), so each gets a thread of its own.
     private static Task<T> OnOwnThread<T>(Func<T> work) =>
         Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -137,6 +183,19 @@ public sealed class GroupCommitTests
         {
             Assert.True(DateTime.UtcNow < deadline, "the writers did not reach the expected state in time");
             await Task.Delay(10);
+        }
+    }
+
+    private sealed class RecordingChannel : IAlertChannel
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<SecurityAlert> _received = new();
+
+        public IReadOnlyCollection<SecurityAlert> Received => _received;
+
+        public Task SendAsync(SecurityAlert alert, CancellationToken cancellationToken)
+        {
+            _received.Enqueue(alert);
+            return Task.CompletedTask;
         }
     }
 }
