@@ -54,6 +54,12 @@ if [ "${IRIS_TEST_AOT:-1}" = 1 ]; then
   bash scripts/test-aot.sh "$results" || status=$?
 fi
 
+# Issue 18: the linux-arm64 AOT daemon cross-compiled and run under qemu to its first HTTPS 200 (scripts/smoke-arm64.sh).
+# Opt-in, IRIS_TEST_ARM64=1: one more AOT publish plus an emulated start, several minutes (docs/benchmarks.md).
+if [ "${IRIS_TEST_ARM64:-0}" = 1 ]; then
+  bash scripts/smoke-arm64.sh || status=$?
+fi
+
 # One plain summary line over every test assembly, read from the TRX files.
 python3 - "$results" <<'PY' || true
 import glob, sys, xml.etree.ElementTree as ET
