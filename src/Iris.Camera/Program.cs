@@ -4,6 +4,7 @@ using Iris.Camera.Platform;
 using Microsoft.Extensions.Options;
 
 NativeMethods.RestrictNewFilesToOwner();
+NativeMethods.LimitMallocArenas();
 var profileProblem = LaunchEnvironment.EnsureApplied();
 if (profileProblem is not null)
 {

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Iris.Camera.Platform;
 
-/// <summary>The few libc calls .NET has no managed API for: directory fsync (in Iris.Firmware), the file-creation mask and in-place re-execution.</summary>
+/// <summary>The few libc calls .NET has no managed API for: directory fsync (in Iris.Firmware), the file-creation mask, the malloc arena limit and in-place re-execution.</summary>
 internal static partial class NativeMethods
 {
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -17,6 +17,29 @@ internal static partial class NativeMethods
     /// world-readable, even for a moment.
     /// </summary>
     public static void RestrictNewFilesToOwner() => _ = Umask(0b000_111_111);
+
+    /// <summary>glibc's M_ARENA_MAX (malloc.h); musl has no arenas and ignores it.</summary>
+    private const int MallocArenaMax = -8;
+
+    /// <summary>The environment variable glibc reads for the same limit; an operator who sets it keeps their value.</summary>
+    private const string MallocArenaMaxVariable = "MALLOC_ARENA_MAX";
+
+    [LibraryImport("libc", EntryPoint = "mallopt")]
+    private static partial int Mallopt(int parameter, int value);
+
+    /// <summary>
+    /// At most two malloc arenas. By default glibc gives threads that meet contention their own arena, up to eight
+    /// per core, each keeping its freed memory; OpenSSL, SQLite and ICU allocate from thread-pool threads, so the
+    /// idle daemon held 4-8 MiB in arenas next to the main heap. Two keep one handshake from waiting on another's
+    /// allocation on a two-core board (docs/benchmarks.md, issue 18).
+    /// </summary>
+    public static void LimitMallocArenas()
+    {
+        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(MallocArenaMaxVariable) is null)
+        {
+            _ = Mallopt(MallocArenaMax, 2);
+        }
+    }
 
     /// <summary>Flushes a directory entry table so that a completed rename survives a power cut (one implementation, shared with the updater).</summary>
     public static void FsyncDirectory(string directory)
