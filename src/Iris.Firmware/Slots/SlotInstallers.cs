@@ -26,6 +26,13 @@ public interface ISlotInstaller
 /// </summary>
 public sealed class DirectorySlotInstaller(IDurableFileSystem fs, string bootDirectory) : ISlotInstaller
 {
+    private const int PipeThreshold = 4 << 20;
+    private const int PipeBlockSize = 64 << 10;
+
+    // Blocks kept for reuse: the pipe's threshold plus one default-size chunk (1 MiB) written past it, plus a block
+    // on each side. Releases built with larger chunks still install; their extra blocks are simply not kept.
+    private const int PipeBlocks = (PipeThreshold + (1 << 20)) / PipeBlockSize + 2;
+
     public string Kind => ReleaseInfo.DirectoryKind;
 
     public string SlotsDirectory => Path.Combine(bootDirectory, "slots");
@@ -39,8 +46,11 @@ public sealed class DirectorySlotInstaller(IDurableFileSystem fs, string bootDir
         fs.DeleteTree(staging);
         fs.CreateDirectory(staging);
 
-        // The pipe bounds memory: the decryptor waits while the extractor is behind.
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
+        // The pipe bounds memory: the decryptor waits while the extractor is behind. Its segments come from a pool
+        // of its own, so the blocks in flight are reused rather than allocated anew for every 4 KiB written.
+        using var blocks = new BlockPool(PipeBlockSize, PipeBlocks);
+        var pipe = new Pipe(new PipeOptions(pool: blocks, pauseWriterThreshold: PipeThreshold, resumeWriterThreshold: PipeThreshold / 2,
+            minimumSegmentSize: PipeBlockSize));
         var extraction = ExtractAsync(pipe.Reader.AsStream(), staging, cancellationToken);
         PayloadResult payload;
         try
