@@ -70,7 +70,7 @@ internal static class UpdateFootprint
                 var status = await owner.GetFromJsonAsync<JsonElement>(new Uri("/api/updates", UriKind.Relative));
                 if (status.GetProperty("lastInstall") is { ValueKind: JsonValueKind.Object } last)
                 {
-                    result = last.GetProperty("result").GetString() ?? "?";
+                    result = last.GetProperty("result").ToString();
                     break;
                 }
             }
