@@ -29,9 +29,11 @@ public sealed class DirectorySlotInstaller(IDurableFileSystem fs, string bootDir
     private const int PipeThreshold = 4 << 20;
     private const int PipeBlockSize = 64 << 10;
 
-    // Blocks kept for reuse: the pipe's threshold plus one default-size chunk (1 MiB) written past it, plus a block
-    // on each side. Releases built with larger chunks still install; their extra blocks are simply not kept.
-    private const int PipeBlocks = (PipeThreshold + (1 << 20)) / PipeBlockSize + 2;
+    // Blocks kept for reuse: twice what the pipe holds at most (its threshold plus one default-size 1 MiB chunk
+    // written past it), so that in steady state no returned block is dropped and allocated again (with exactly
+    // that many, InstallMemoryTests saw about one new block per chunk). Releases built with larger chunks still
+    // install; their extra blocks are simply not kept.
+    private const int PipeBlocks = 2 * (PipeThreshold + (1 << 20)) / PipeBlockSize;
 
     public string Kind => ReleaseInfo.DirectoryKind;
 

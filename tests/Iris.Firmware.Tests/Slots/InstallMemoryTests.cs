@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Iris.Firmware.Metadata;
 using Iris.Firmware.Repository;
 using Iris.Firmware.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Iris.Firmware.Tests.Slots;
 
