@@ -16,20 +16,23 @@ namespace Iris.Firmware.Tests.Slots;
 public sealed class InstallMemoryTests(ITestOutputHelper output)
 {
     private const int SmallMiB = 4;
-    private const int LargeMiB = 40;
+    private const int LargeMiB = 68;
 
     [Fact]
     public async Task InstallingALargerBundle_AllocatesNoMore_ThanASmallOne()
     {
         using var repo = new TestRepository();
         await AllocatedByInstallAsync(repo, SmallMiB, "1.0.1");
-        var small = await AllocatedByInstallAsync(repo, SmallMiB, "1.0.2");
-        var large = await AllocatedByInstallAsync(repo, LargeMiB, "1.0.3");
-
+        // The lesser of two installs of each size: a shared pool that happens to be empty (a 1 MiB copy buffer
+        // rented once) costs a few MiB either way and is not what this test is about.
+        var small = Math.Min(await AllocatedByInstallAsync(repo, SmallMiB, "1.0.2"), await AllocatedByInstallAsync(repo, SmallMiB, "1.0.3"));
+        var large = Math.Min(await AllocatedByInstallAsync(repo, LargeMiB, "1.0.4"), await AllocatedByInstallAsync(repo, LargeMiB, "1.0.5"));
         output.WriteLine($"allocated by the install: {SmallMiB} MiB bundle {small >> 10} KiB, {LargeMiB} MiB bundle {large >> 10} KiB");
-        // 36 MiB more plaintext through the decryptor, the pipe, the tar reader and the read-back; a copy of it
-        // anywhere on the way would be 36 MiB more. What is allowed: a few objects per 1 MiB chunk.
-        Assert.True(large - small < 2L << 20,
+
+        // 64 MiB more plaintext through the decryptor, the pipe, the tar reader and the read-back. A copy of it
+        // anywhere on the way would be 64 MiB more (the pipe on ArrayPool.Shared: about 56 MiB). What is allowed:
+        // small objects per chunk, and a pooled buffer or two rented anew after a GC trimmed the shared pool.
+        Assert.True(large - small < 8L << 20,
             $"installing {LargeMiB} MiB allocated {large >> 10} KiB, {SmallMiB} MiB {small >> 10} KiB: {(large - small) >> 10} KiB more for {LargeMiB - SmallMiB} MiB more");
     }
 
