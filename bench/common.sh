@@ -3,7 +3,9 @@ set -euo pipefail
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_root=$(cd "$bench_root/.." && pwd)
 out="$repo_root/artifacts/bench"
-daemon_dir="$out/daemon"
+# IRIS_BENCH_DAEMON_DIR: measure the daemon already in that directory (e.g. the Native AOT build) instead of
+# publishing the Release one (bench/footprint.sh runs the other scripts once per build this way).
+daemon_dir="${IRIS_BENCH_DAEMON_DIR:-$out/daemon}"
 
 ensure_packages() {
   local missing=()
@@ -18,6 +20,7 @@ ensure_packages() {
 }
 
 publish_daemon() {
+  [ -z "${IRIS_BENCH_DAEMON_DIR:-}" ] || return 0
   dotnet publish "$repo_root/src/Iris.Camera" -c Release -o "$daemon_dir" --nologo -v quiet >/dev/null
 }
 
@@ -67,3 +70,21 @@ start_fresh_daemon() {
 }
 
 bench_tool() { nice -n 19 dotnet "$repo_root/bench/Iris.Bench/bin/Release/net10.0/Iris.Bench.dll" "$@"; }
+
+# The Native AOT daemon (issue 18), published the way scripts/test-aot.sh does:
+# linux-x64, trim and AOT warnings as errors except Pkcs11Interop's IL3053, its own artifacts path, and the lock
+# files put back afterwards (the restore of a RID is not in locked mode and rewrites them).
+aot_dir="$repo_root/artifacts/aot/linux-x64/Iris.Camera"
+# Always publishes (quick when up to date), so a source change is never measured stale; IRIS_BENCH_AOT_REUSE=1 takes
+# the binary that is there as it is.
+publish_aot_daemon() {
+  [ "${IRIS_BENCH_AOT_REUSE:-0}" = 1 ] && [ -x "$aot_dir/Iris.Camera" ] && return 0
+  ensure_packages clang lld zlib1g-dev
+  local lock saved status=0; saved=$(mktemp -d)
+  for lock in src/Iris.Camera/packages.lock.json src/Iris.Firmware/packages.lock.json; do cp "$repo_root/$lock" "$saved/${lock//\//_}"; done
+  dotnet publish "$repo_root/src/Iris.Camera" -c Release -r linux-x64 -p:PublishAot=true -p:RestoreLockedMode=false \
+    -p:WarningsNotAsErrors=IL3053 --artifacts-path "$repo_root/artifacts/aot/build" -o "$aot_dir" --nologo -v quiet >/dev/null || status=$?
+  for lock in src/Iris.Camera/packages.lock.json src/Iris.Firmware/packages.lock.json; do cp "$saved/${lock//\//_}" "$repo_root/$lock"; done
+  rm -rf "$saved"
+  [ "$status" = 0 ] || { echo "AOT publish failed (run scripts/test-aot.sh to see why)" >&2; return 1; }
+}

@@ -89,7 +89,17 @@ internal static class LoginFlood
         {
             using var device = Client(url, certificate, IPAddress.Parse($"127.2.{i / 250}.{(i % 250) + 1}"));
             var started = Stopwatch.GetTimestamp();
-            var status = await SignInAsync(device, OwnerPassword, expectSuccess: false);
+            HttpStatusCode status;
+            try
+            {
+                status = await SignInAsync(device, OwnerPassword, expectSuccess: false);
+            }
+            catch (HttpRequestException)
+            {
+                // A connection the saturated daemon dropped: counted as answer 0, the run goes on.
+                status = 0;
+            }
+
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             answers[status] = answers.GetValueOrDefault(status) + 1;
             await Task.Delay(500);

@@ -12,6 +12,8 @@
 // Database paths for bench/db-encryption.sh (issue 12), and the recordings-key rotation time:
 //   Iris.Bench db-path [ROUNDS] [OPS]
 //   Iris.Bench key-rotation [GIB] [SEGMENT_MIB] [DIRECTORY]
+// Daemon RSS while it installs an update through its own path, for bench/footprint.sh (issue 18):
+//   Iris.Bench update-rss URL CERT_PEM DAEMON_PID DEFAULT_PASSWORD
 using BenchmarkDotNet.Running;
 using Iris.Bench;
 
@@ -43,6 +45,11 @@ if (args is ["db-path", .. var pathArgs])
 if (args is ["key-rotation", .. var rotationArgs])
 {
     return KeyRotation.Run(rotationArgs);
+}
+
+if (args is ["update-rss", .. var updateArgs])
+{
+    return await UpdateFootprint.RunAsync(updateArgs);
 }
 
 if (args is ["abuse", .. var abuseArgs])

@@ -26,6 +26,15 @@ public interface ISlotInstaller
 /// </summary>
 public sealed class DirectorySlotInstaller(IDurableFileSystem fs, string bootDirectory) : ISlotInstaller
 {
+    private const int PipeThreshold = 4 << 20;
+    private const int PipeBlockSize = 64 << 10;
+
+    // Blocks kept for reuse: twice what the pipe holds at most (its threshold plus one default-size 1 MiB chunk
+    // written past it), so that in steady state no returned block is dropped and allocated again (with exactly
+    // that many, InstallMemoryTests saw about one new block per chunk). Releases built with larger chunks still
+    // install; their extra blocks are simply not kept.
+    private const int PipeBlocks = 2 * (PipeThreshold + (1 << 20)) / PipeBlockSize;
+
     public string Kind => ReleaseInfo.DirectoryKind;
 
     public string SlotsDirectory => Path.Combine(bootDirectory, "slots");
@@ -39,8 +48,11 @@ public sealed class DirectorySlotInstaller(IDurableFileSystem fs, string bootDir
         fs.DeleteTree(staging);
         fs.CreateDirectory(staging);
 
-        // The pipe bounds memory: the decryptor waits while the extractor is behind.
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20));
+        // The pipe bounds memory: the decryptor waits while the extractor is behind. Its segments come from a pool
+        // of its own, so the blocks in flight are reused rather than allocated anew for every 4 KiB written.
+        using var blocks = new BlockPool(PipeBlockSize, PipeBlocks);
+        var pipe = new Pipe(new PipeOptions(pool: blocks, pauseWriterThreshold: PipeThreshold, resumeWriterThreshold: PipeThreshold / 2,
+            minimumSegmentSize: PipeBlockSize));
         var extraction = ExtractAsync(pipe.Reader.AsStream(), staging, cancellationToken);
         PayloadResult payload;
         try
