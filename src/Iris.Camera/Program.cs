@@ -12,6 +12,9 @@ if (profileProblem is not null)
     return StartupException.ConfigurationError;
 }
 
+// After the re-execution above, so the image that serves is the one that loads it.
+SystemTrustStorePreload.Start();
+
 try
 {
     await using var app = CameraApp.Build(args);
