@@ -9,5 +9,5 @@ sources=${3:-200}
 port=18746
 start_fresh_daemon "$port"
 echo "machine: $(machine_line)"
-echo "flood: $rate wrong-password logins/s (each after its own nonce request) from $sources source addresses; legitimate: one sign-in every 100 ms from 127.0.0.1; $seconds s per phase (generator at nice 19)"
+echo "flood: $rate wrong-password logins/s (each after its own nonce request) from $sources source addresses; the owner: one sign-in every 200 ms, in turn from 24 addresses it signed in from before (127.0.0.10-33); $seconds s per phase (generator at nice 19)"
 bench_tool login-flood "https://127.0.0.1:$port" "$work/data/identity/device-cert.pem" "$pid" "$default_password" "$rate" "$seconds" "$sources"

@@ -32,23 +32,32 @@ internal static class LoginFlood
         var seconds = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 20;
         var sources = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 200;
 
-        using var owner = Client(url, certificate, IPAddress.Loopback);
-        await ClaimAsync(owner, defaultPassword);
+        using (var claim = Client(url, certificate, IPAddress.Loopback))
+        {
+            await ClaimAsync(claim, defaultPassword);
+        }
 
-        var quiet = await MeasureAsync(owner, daemonPid, TimeSpan.FromSeconds(seconds), flood: null);
+        // The owner's devices: each signs in once now, so its address is known, as a household's phones are.
+        var owners = Owner.KnownAddresses.Select(address => Client(url, certificate, address)).ToArray();
+        foreach (var device in owners)
+        {
+            await SignInAsync(device, OwnerPassword, expectSuccess: true);
+        }
+
+        var quiet = await MeasureAsync(owners, daemonPid, TimeSpan.FromSeconds(seconds), flood: null);
         var floodClients = Enumerable.Range(0, sources).Select(i => Client(url, certificate, IPAddress.Parse($"127.1.{i / 250}.{(i % 250) + 1}"))).ToArray();
         var flood = new Flood(floodClients, rate);
         var newDevices = NewDevicesAsync(url, certificate, TimeSpan.FromSeconds(seconds));
-        var busy = await MeasureAsync(owner, daemonPid, TimeSpan.FromSeconds(seconds), flood);
+        var busy = await MeasureAsync(owners, daemonPid, TimeSpan.FromSeconds(seconds), flood);
         var firstSignIns = await newDevices;
 
-        Console.WriteLine($"| phase | legitimate sign-ins | p50 ms | p99 ms | daemon CPU (% of one core) | flood logins/s sent | flood answers |");
+        Console.WriteLine($"| phase | owner's sign-ins: in / tried | p50 ms | p99 ms | daemon CPU (% of one core) | flood logins/s sent | flood answers |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         Console.WriteLine(quiet.Row("quiet"));
         Console.WriteLine(busy.Row($"flood from {sources} sources"));
         Console.WriteLine($"ratio p99 flood/quiet: {busy.P99 / quiet.P99:F2}x (target at most 2x)");
         Console.WriteLine(firstSignIns);
-        foreach (var client in floodClients)
+        foreach (var client in floodClients.Concat(owners))
         {
             client.Dispose();
         }
@@ -56,24 +65,42 @@ internal static class LoginFlood
         return 0;
     }
 
-    private static async Task<Phase> MeasureAsync(HttpClient owner, int daemonPid, TimeSpan duration, Flood? flood)
+    /// <summary>
+    /// The owner signs in from their devices in turn, one sign-in every 200 ms plus its latency. Every source, a known
+    /// one too, gets 10 nonces at once and then one per 6 s: one address signing in every 100 ms (as this benchmark
+    /// did until 2026-11-30) met that limit after its tenth sign-in, so most "sign-ins" it timed were the nonce
+    /// refusal (~1 ms), not a sign-in. In turn, the 24 addresses stay under the limit. Every attempt is timed; one
+    /// that is not let in counts as "not in" in the row, and the latencies include it.
+    /// </summary>
+    private static async Task<Phase> MeasureAsync(HttpClient[] owners, int daemonPid, TimeSpan duration, Flood? flood)
     {
         var floodTask = flood?.RunAsync(duration) ?? Task.CompletedTask;
         var cpuBefore = CpuTicks(daemonPid);
         var clock = Stopwatch.StartNew();
         var latencies = new List<double>();
-        while (clock.Elapsed < duration)
+        var signedIn = 0;
+        for (var turn = 0; clock.Elapsed < duration; turn++)
         {
             var started = Stopwatch.GetTimestamp();
-            await SignInAsync(owner, OwnerPassword, expectSuccess: true);
+            HttpStatusCode status;
+            try
+            {
+                status = await SignInAsync(owners[turn % owners.Length], OwnerPassword, expectSuccess: false);
+            }
+            catch (HttpRequestException)
+            {
+                status = 0;
+            }
+
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            await Task.Delay(100);
+            signedIn += status == HttpStatusCode.OK ? 1 : 0;
+            await Task.Delay(200);
         }
 
         await floodTask;
         var cpu = (CpuTicks(daemonPid) - cpuBefore) * 100.0 / 100 / clock.Elapsed.TotalSeconds; // CLK_TCK is 100 on Linux
         latencies.Sort();
-        return new Phase(latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, flood?.SentPerSecond ?? 0, flood?.Answers ?? "");
+        return new Phase(signedIn, latencies.Count, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu, flood?.SentPerSecond ?? 0, flood?.Answers ?? "");
     }
 
     /// <summary>
@@ -125,7 +152,10 @@ internal static class LoginFlood
         using var nonceResponse = await client.PostAsync(new Uri("/api/auth/nonce", UriKind.Relative), null);
         if (!nonceResponse.IsSuccessStatusCode)
         {
-            return nonceResponse.StatusCode;
+            // A refused nonce is a refused sign-in: where one must succeed, say so instead of timing the refusal.
+            return expectSuccess
+                ? throw new InvalidOperationException($"legitimate sign-in refused at the nonce: {(int)nonceResponse.StatusCode} {await nonceResponse.Content.ReadAsStringAsync()}")
+                : nonceResponse.StatusCode;
         }
 
         var nonce = (await nonceResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nonce").GetString();
@@ -176,10 +206,10 @@ internal static class LoginFlood
     internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-    private sealed record Phase(int Count, double P50, double P99, double CpuPercent, double FloodPerSecond, string FloodAnswers)
+    private sealed record Phase(int SignedIn, int Count, double P50, double P99, double CpuPercent, double FloodPerSecond, string FloodAnswers)
     {
         public string Row(string name) =>
-            string.Create(CultureInfo.InvariantCulture, $"| {name} | {Count} | {P50:F1} | {P99:F1} | {CpuPercent:F0} | {FloodPerSecond:F0} | {FloodAnswers} |");
+            string.Create(CultureInfo.InvariantCulture, $"| {name} | {SignedIn} / {Count} | {P50:F1} | {P99:F1} | {CpuPercent:F0} | {FloodPerSecond:F0} | {FloodAnswers} |");
     }
 
     /// <summary>Wrong-password logins at a fixed rate, round-robin over the source clients, bounded in time.</summary>
