@@ -38,7 +38,22 @@ internal sealed partial class UpdateKeyStore(SecretVault vault, UpdateOptions op
                 }
 
                 vault.Seal(ItemName, imported.ExportPkcs8PrivateKey());
-                AtomicFile.DeleteDurably(file);
+                try
+                {
+                    AtomicFile.DeleteDurably(file);
+                }
+                catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+                {
+                    // A private key must not stay readable beside the daemon, and a crash here would restart into
+                    // the same failure forever: refuse to start, and say what to change. The key is sealed
+                    // already, so deleting the file by hand is enough.
+                    throw new Platform.StartupException(
+                        $"The update key in '{file}' was sealed into the vault, but the file cannot be deleted ({e.Message}). " +
+                        "A provisioned private key must not stay on disk: delete it, and provision it where the daemon's user " +
+                        "may delete it (in the data directory, e.g. its provisioning/ folder).",
+                        Platform.StartupException.ConfigurationError);
+                }
+
                 LogImported(logger);
             }
             else if (!vault.Contains(ItemName))

@@ -65,6 +65,9 @@ internal sealed class Ext4Image : IDisposable
         _mounted = true;
     }
 
+    /// <summary>Makes the mounted file system read-only (<paramref name="readOnly"/>) or writable again, as systemd's ProtectSystem=strict makes /etc for a service.</summary>
+    public void RemountReadOnly(bool readOnly = true) => Run("mount", "-o", readOnly ? "remount,ro" : "remount,rw", MountPoint);
+
     /// <summary>Every byte of the device, allocated or free (after <see cref="Unmount"/>).</summary>
     public byte[] ReadRaw()
     {
