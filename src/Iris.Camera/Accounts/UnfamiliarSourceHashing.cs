@@ -35,6 +35,11 @@ internal sealed class UnfamiliarSourceHashing(AccountsOptions options) : IDispos
         var work = new Work(hash);
         lock (_lock)
         {
+            if (_queue.IsAddingCompleted)
+            {
+                throw new OperationCanceledException("The daemon is stopping.");
+            }
+
             if (_thread is null)
             {
                 _thread = new Thread(Serve) { IsBackground = true, Name = "iris-unfamiliar-hash" };
@@ -47,10 +52,22 @@ internal sealed class UnfamiliarSourceHashing(AccountsOptions options) : IDispos
         return work.Outcome();
     }
 
+    /// <summary>
+    /// Stops taking hashes and fails the ones still queued, so no request thread stays blocked in
+    /// <see cref="Run"/> while the daemon stops (a queued caller used to wait for a thread that was gone). The hash
+    /// running now finishes on its thread; the queue is left to the collector, as that thread may still read it.
+    /// </summary>
     public void Dispose()
     {
-        _queue.CompleteAdding();
-        _queue.Dispose();
+        lock (_lock)
+        {
+            _queue.CompleteAdding();
+        }
+
+        while (_queue.TryTake(out var waiting))
+        {
+            waiting.Fail(new OperationCanceledException("The daemon is stopping."));
+        }
     }
 
     private void Serve()
@@ -61,16 +78,9 @@ internal sealed class UnfamiliarSourceHashing(AccountsOptions options) : IDispos
             NativeMethods.LowerCurrentThreadPriority(options.UnfamiliarSourceHashNice);
         }
 
-        try
+        foreach (var work in _queue.GetConsumingEnumerable())
         {
-            foreach (var work in _queue.GetConsumingEnumerable())
-            {
-                work.Execute();
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // The daemon is stopping.
+            work.Execute();
         }
     }
 
@@ -96,6 +106,14 @@ internal sealed class UnfamiliarSourceHashing(AccountsOptions options) : IDispos
                 error = ExceptionDispatchInfo.Capture(ex);
             }
 
+            Complete(result, error);
+        }
+
+        /// <summary>Ends the caller's wait without running the hash.</summary>
+        public void Fail(Exception reason) => Complete(false, ExceptionDispatchInfo.Capture(reason));
+
+        private void Complete(bool result, ExceptionDispatchInfo? error)
+        {
             lock (_signal)
             {
                 (_result, _error, _done) = (result, error, true);

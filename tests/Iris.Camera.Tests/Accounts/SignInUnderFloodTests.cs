@@ -100,6 +100,33 @@ public sealed class SignInUnderFloodTests
         Assert.True(hashing.Run(() => true));
     }
 
+    /// <summary>Outside review of issue 18 (F9): a caller queued when the daemon stops used to wait for a thread that was gone.</summary>
+    [Fact]
+    public async Task Stopping_FailsTheQueuedHashes_LetsTheRunningOneFinish_AndTakesNoMore()
+    {
+        var hashing = new UnfamiliarSourceHashing(new AccountsOptions());
+        using var hashRunning = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        var running = Task.Factory.StartNew(() => hashing.Run(() =>
+        {
+            hashRunning.Release();
+            Assert.True(release.Wait(Patience));
+            return true;
+        }), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.True(await hashRunning.WaitAsync(Patience));
+        var queuedRan = false;
+        var queued = Task.Factory.StartNew(() => hashing.Run(() => queuedRan = true), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await UntilAsync(() => hashing.Queued == 1);
+
+        hashing.Dispose();
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => queued.WaitAsync(Patience));
+        Assert.Throws<OperationCanceledException>(() => hashing.Run(() => true));
+        release.Release();
+        Assert.True(await running.WaitAsync(Patience));
+        Assert.False(queuedRan);
+    }
+
     [Fact]
     public async Task AnOwnerSignIn_FromAKnownSource_IsServed_WhileFloodHashesWaitAtTheUnfamiliarSourceHash()
     {
