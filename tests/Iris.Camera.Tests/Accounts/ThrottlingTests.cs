@@ -67,6 +67,42 @@ public sealed class ThrottlingTests
         Assert.InRange(throttledRecords.Count, 1, 3);
     }
 
+    /// <summary>
+    /// Outside review of issue 18 (F2): 4,000 flooding addresses wrote ~1,550 rows, one per source per minute; a
+    /// flood from an IPv6 prefix would write ~0.5 GB an hour. Now the rows per minute are bounded whatever the number
+    /// of sources, and the attempts of the sources over the budget are summed, so none goes uncounted.
+    /// </summary>
+    [Fact]
+    public async Task AFloodFromManySources_WritesAtMostTheBudgetOfRowsAMinute_AndCountsEveryAttempt()
+    {
+        const int Sources = 200;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var camera = await StartWithNoncesForEveryAttemptAsync(time);
+        var recorder = camera.App.Services.GetRequiredService<ThrottledAttemptRecorder>();
+        var log = camera.App.Services.GetRequiredService<SecurityEventLog>();
+        List<SecurityEvent> Throttled() => [.. log.Read(0, 5_000).Where(e => e.Kind == SecurityEventKinds.LoginThrottled)];
+        static int Attempts(SecurityEvent e) => int.Parse(e.Detail!.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+        for (var i = 0; i < Sources; i++)
+        {
+            recorder.Refused($"2001:db8:{i:x}::/64", () => "admin");
+        }
+
+        var firstMinute = Throttled();
+        Assert.Equal(30, firstMinute.Count);
+        Assert.DoesNotContain(firstMinute, e => e.Source == ThrottledAttemptRecorder.ManySources);
+
+        // The next minute's first refusal writes the last minute's sum.
+        time.Advance(ThrottledAttemptRecorder.Interval + TimeSpan.FromSeconds(1));
+        recorder.Refused("2001:db8:ffff::/64", () => "admin");
+        var all = Throttled();
+        var sum = Assert.Single(all, e => e.Source == ThrottledAttemptRecorder.ManySources);
+        Assert.Equal(Sources - 30, Attempts(sum));
+        Assert.Contains($"from {Sources - 30} source(s)", sum.Detail, StringComparison.Ordinal);
+        Assert.Equal(Sources + 1, all.Sum(Attempts));
+        Assert.Equal(30 + 2, all.Count);
+    }
+
     [Fact]
     public async Task Lockout_EndsAfterItsDuration()
     {
