@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Iris.Camera.Platform;
 
-/// <summary>The few libc calls .NET has no managed API for: directory fsync (in Iris.Firmware), the file-creation mask, the malloc arena limit, a thread's scheduling priority and in-place re-execution.</summary>
+/// <summary>The few libc calls .NET has no managed API for: directory fsync (in Iris.Firmware), the file-creation mask, the malloc arena limit and trim, a thread's scheduling priority and in-place re-execution.</summary>
 internal static partial class NativeMethods
 {
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -38,6 +38,30 @@ internal static partial class NativeMethods
         if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(MallocArenaMaxVariable) is null)
         {
             _ = Mallopt(MallocArenaMax, 2);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+
+    /// <summary>
+    /// Returns the free pages of every malloc arena to the kernel (glibc frees only the top of the main heap by
+    /// itself). A C library without it (musl, whose malloc gives memory back on its own) is left alone.
+    /// </summary>
+    public static void TrimMallocArenas()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // Not glibc.
         }
     }
 

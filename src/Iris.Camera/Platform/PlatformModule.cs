@@ -11,6 +11,6 @@ internal sealed class PlatformModule : CameraModule
         module.Services.TryAddSingleton(TimeProvider.System);
         module.Services.TryAddSingleton<IRestartRequester, LauncherRestart>();
         module.Services.AddSingleton(new SoftwareInfo(boot));
-        module.Services.AddHostedService<StartupMemoryRelease>();
+        module.Services.AddHostedService<MemoryRelease>();
     }
 }
