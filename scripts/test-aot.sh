@@ -11,16 +11,18 @@ results="${1:-artifacts/test-results}"
 bash scripts/publish-aot.sh linux-x64
 
 # Every test that starts the daemon as a process (CameraProcess, or ChildProcess.Start("Iris.Camera")): whole
-# classes, or the one test of a class that does. Iris.Boot's tests (Updates/UpdateEndToEndTests,
-# Updates/TrialInterruptionTests) start the daemon from a slot provisioned with the JIT build, not through this switch.
+# classes, or the one test of a class that does. Iris.Boot's process tests (Updates/UpdateEndToEndTests,
+# Updates/TrialInterruptionTests) run the AOT Iris.Boot (IRIS_BOOT_BINARY), with slots holding the AOT daemon's directory
+# and its native entry (Support/UpdateTestRepository.cs, CameraApplication.SlotApplication): the device as deployed.
 tests=(Accounts.DefaultPasswordFileTests Accounts.PasswordRulesTests Factory.ProvisioningTests Hosting.CrashSafetyTests
   Hosting.FileModeTests Hosting.LaunchPathTests Hosting.StartupFailureTests Link.LinkOutageTests Media.RecordingCrashTests
+  Updates.UpdateEndToEndTests Updates.TrialInterruptionTests
   Ui.OwnerAppFlowTests.FactoryReset_ShowsProgress_AndReconnectsToSignIn_ByItself
   Web.ErrorBoundaryTests Web.ServiceManifestTests Web.TlsPolicyTests
   Vault.Pkcs11DaemonProcessTests)
 # Vault.Pkcs11DaemonProcessTests: a SoftHSM2 token holds the vault's key. Pkcs11Interop works under AOT only through
 # the marshalling data src/Iris.Camera/Vault/Pkcs11Interop.rd.xml makes ILC generate; this class proves it does.
 filter=$(printf 'FullyQualifiedName~Iris.Camera.Tests.%s|' "${tests[@]}")
-IRIS_DAEMON_BINARY="$PWD/$out/Iris.Camera/Iris.Camera" dotnet test tests/Iris.Camera.Tests --no-restore --configuration Release \
+IRIS_DAEMON_BINARY="$PWD/$out/Iris.Camera/Iris.Camera" IRIS_BOOT_BINARY="$PWD/$out/Iris.Boot/Iris.Boot" dotnet test tests/Iris.Camera.Tests --no-restore --configuration Release \
   --filter "${filter%|}" --logger "trx;LogFilePrefix=iris-aot" --logger "console;verbosity=minimal" \
   --blame-hang-timeout 8m --blame-hang-dump-type none --results-directory "$results"

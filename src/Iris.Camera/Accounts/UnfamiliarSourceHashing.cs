@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
-using System.Runtime.InteropServices;
+using Iris.Camera.Platform;
 
 namespace Iris.Camera.Accounts;
 
@@ -13,7 +13,7 @@ namespace Iris.Camera.Accounts;
 /// sign-ins during a spray, see the option). The thread starts with the first unfamiliar sign-in, so a camera
 /// nobody probes never pays for it.
 /// </summary>
-internal sealed partial class UnfamiliarSourceHashing(AccountsOptions options) : IDisposable
+internal sealed class UnfamiliarSourceHashing(AccountsOptions options) : IDisposable
 {
     private readonly BlockingCollection<Work> _queue = new();
     private readonly Lock _lock = new();
@@ -57,7 +57,8 @@ internal sealed partial class UnfamiliarSourceHashing(AccountsOptions options) :
     {
         if (options.UnfamiliarSourceHashNice > 0)
         {
-            LowerOwnPriority(options.UnfamiliarSourceHashNice);
+            // At 10 the scheduler weighs the thread about 1:9 against a normal one on the same core.
+            NativeMethods.LowerCurrentThreadPriority(options.UnfamiliarSourceHashNice);
         }
 
         try
@@ -72,36 +73,6 @@ internal sealed partial class UnfamiliarSourceHashing(AccountsOptions options) :
             // The daemon is stopping.
         }
     }
-
-    /// <summary>At 10 the scheduler weighs the thread about 1:9 against a normal one on the same core.</summary>
-    private static void LowerOwnPriority(int steps)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            // Linux schedules threads as tasks with a nice value each (setpriority on the thread id); .NET's
-            // Thread.Priority does nothing there. Raising one's own nice value needs no privilege. Relative to the
-            // nice value inherited from the daemon, so a daemon started niced keeps the same gap.
-            var thread = GetThreadId();
-            var inherited = GetPriority(PrioProcess, thread);
-            _ = SetPriority(PrioProcess, thread, Math.Min(MaxNice, inherited + steps));
-        }
-        else
-        {
-            Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
-        }
-    }
-
-    private const int PrioProcess = 0;
-    private const int MaxNice = 19;
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetThreadId();
-
-    [LibraryImport("libc", EntryPoint = "getpriority")]
-    private static partial int GetPriority(int which, int who);
-
-    [LibraryImport("libc", EntryPoint = "setpriority")]
-    private static partial int SetPriority(int which, int who, int priority);
 
     private sealed class Work(Func<bool> hash)
     {

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Iris.Camera.Platform;
 
-/// <summary>The few libc calls .NET has no managed API for: directory fsync (in Iris.Firmware), the file-creation mask, the malloc arena limit and in-place re-execution.</summary>
+/// <summary>The few libc calls .NET has no managed API for: directory fsync (in Iris.Firmware), the file-creation mask, the malloc arena limit, a thread's scheduling priority and in-place re-execution.</summary>
 internal static partial class NativeMethods
 {
     [LibraryImport("libc", EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -38,6 +38,36 @@ internal static partial class NativeMethods
         if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(MallocArenaMaxVariable) is null)
         {
             _ = Mallopt(MallocArenaMax, 2);
+        }
+    }
+
+    private const int PrioProcess = 0;
+    private const int MaxNice = 19;
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetThreadId();
+
+    [LibraryImport("libc", EntryPoint = "getpriority")]
+    private static partial int GetPriority(int which, int who);
+
+    [LibraryImport("libc", EntryPoint = "setpriority")]
+    private static partial int SetPriority(int which, int who, int priority);
+
+    /// <summary>Raises the calling thread's nice value by <paramref name="steps"/> (at most to 19).</summary>
+    public static void LowerCurrentThreadPriority(int steps)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            // Linux schedules threads as tasks with a nice value each (setpriority on the thread id); .NET's
+            // Thread.Priority does nothing there. Raising one's own nice value needs no privilege. Relative to the
+            // nice value inherited from the daemon, so a daemon started niced keeps the same gap.
+            var thread = GetThreadId();
+            var inherited = GetPriority(PrioProcess, thread);
+            _ = SetPriority(PrioProcess, thread, Math.Min(MaxNice, inherited + steps));
+        }
+        else
+        {
+            Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
         }
     }
 

@@ -36,13 +36,19 @@ public sealed partial class ChildProcess : IDisposable
     /// <summary>The daemon binary from <see cref="DaemonBinaryVariable"/>, or null to run Iris.Camera.dll with dotnet.</summary>
     public static string? DaemonBinary => Environment.GetEnvironmentVariable(DaemonBinaryVariable) is { Length: > 0 } path ? path : null;
 
+    /// <summary>The Iris.Boot binary the process-level tests run instead of <c>dotnet Iris.Boot.dll</c>, when set (the Native AOT build, with <see cref="DaemonBinaryVariable"/>).</summary>
+    public const string BootBinaryVariable = "IRIS_BOOT_BINARY";
+
+    /// <summary>The Iris.Boot binary from <see cref="BootBinaryVariable"/>, or null to run Iris.Boot.dll with dotnet.</summary>
+    public static string? BootBinary => Environment.GetEnvironmentVariable(BootBinaryVariable) is { Length: > 0 } path ? path : null;
+
     /// <summary>
-    /// Starts AppContext.BaseDirectory/ASSEMBLY.dll (the daemon: <see cref="DaemonBinary"/> when set); the
-    /// environment has no OPENSSL_CONF of the test runner's.
+    /// Starts AppContext.BaseDirectory/ASSEMBLY.dll (the daemon: <see cref="DaemonBinary"/> when set; Iris.Boot:
+    /// <see cref="BootBinary"/> when set); the environment has no OPENSSL_CONF of the test runner's.
     /// </summary>
     public static ChildProcess Start(string assembly, IEnumerable<string> args, IDictionary<string, string>? environment = null) =>
-        assembly == "Iris.Camera" && DaemonBinary is { } daemon
-            ? StartExecutable(daemon, args, environment)
+        (assembly switch { "Iris.Camera" => DaemonBinary, "Iris.Boot" => BootBinary, _ => null }) is { } binary
+            ? StartExecutable(binary, args, environment)
             : StartExecutable("dotnet", [Path.Combine(AppContext.BaseDirectory, assembly + ".dll"), .. args], environment);
 
     /// <summary>Starts any program, with the same clean environment as <see cref="Start"/>.</summary>

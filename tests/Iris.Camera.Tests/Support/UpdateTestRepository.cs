@@ -304,6 +304,16 @@ public static class CameraApplication
         }
     }
 
+    /// <summary>
+    /// What a slot runs: the directory of <see cref="ChildProcess.DaemonBinary"/> when the tests run against a
+    /// published daemon (the Native AOT build), otherwise <see cref="BuildOutput"/>.
+    /// </summary>
+    public static string SlotApplication => ChildProcess.DaemonBinary is { } daemon ? Path.GetDirectoryName(daemon)! : BuildOutput;
+
+    /// <summary>The slot's entry point in <see cref="SlotApplication"/>: the native executable, or the assembly Iris.Boot runs with dotnet.</summary>
+    public static string SlotEntry => ChildProcess.DaemonBinary is { } daemon ? Path.GetFileName(daemon) : "Iris.Camera.dll";
+
+    /// <summary>Copies a camera application, without other platforms' native files, precompressed web assets or AOT debug symbols (not shipped to a device).</summary>
     public static void Copy(string source, string destination)
     {
         var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
@@ -316,7 +326,7 @@ public static class CameraApplication
                 continue;
             }
 
-            if (relative.EndsWith(".gz", StringComparison.Ordinal) || relative.EndsWith(".br", StringComparison.Ordinal))
+            if (relative.EndsWith(".gz", StringComparison.Ordinal) || relative.EndsWith(".br", StringComparison.Ordinal) || relative.EndsWith(".dbg", StringComparison.Ordinal))
             {
                 continue;
             }

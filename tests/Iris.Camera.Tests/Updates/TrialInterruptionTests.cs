@@ -25,7 +25,7 @@ public sealed class TrialInterruptionTests
         await using var repo = new UpdateTestRepository();
         await repo.StartServerAsync();
         using var dir = new TempDirectory();
-        var boot = UpdateTestRepository.ProvisionSlots(dir.Combine("boot"), CameraApplication.BuildOutput, "Iris.Camera.dll");
+        var boot = UpdateTestRepository.ProvisionSlots(dir.Combine("boot"), CameraApplication.SlotApplication, CameraApplication.SlotEntry);
         // A build that never reports healthy, so only the power cuts end its trial boots.
         await repo.PublishAsync(repo.ScriptApplication("hangs", "exec sleep 600"), "0.2.0", securityVersion: 2, entry: "start.sh");
         var settings = repo.CameraSettings();

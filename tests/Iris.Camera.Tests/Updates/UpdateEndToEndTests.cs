@@ -28,17 +28,17 @@ public sealed class UpdateEndToEndTests
         using var dir = new TempDirectory();
         // The factory provisions slot a with Iris.Boot init, from the published camera application.
         var factoryBuild = repo.Scratch("camera-0.1.0");
-        CameraApplication.Copy(CameraApplication.BuildOutput, factoryBuild);
+        CameraApplication.Copy(CameraApplication.SlotApplication, factoryBuild);
         var boot = dir.Combine("boot");
-        using (var init = ChildProcess.Start("Iris.Boot", ["init", "--boot-dir", boot, "--from", factoryBuild, "--entry", "Iris.Camera.dll",
+        using (var init = ChildProcess.Start("Iris.Boot", ["init", "--boot-dir", boot, "--from", factoryBuild, "--entry", CameraApplication.SlotEntry,
             "--version", "0.1.0", "--security-version", "1", "--support-end", "2031-12-31"]))
         {
             Assert.Equal(0, await init.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         }
 
         var nextBuild = repo.Scratch("camera-0.2.0");
-        CameraApplication.Copy(CameraApplication.BuildOutput, nextBuild);
-        await repo.PublishAsync(nextBuild, "0.2.0", securityVersion: 2);
+        CameraApplication.Copy(CameraApplication.SlotApplication, nextBuild);
+        await repo.PublishAsync(nextBuild, "0.2.0", securityVersion: 2, entry: CameraApplication.SlotEntry);
         var settings = repo.CameraSettings();
 
         using (var device = await BootedCamera.StartAsync(boot, dir.Combine("data"), settings))
@@ -111,7 +111,7 @@ public sealed class UpdateEndToEndTests
         await using var repo = new UpdateTestRepository();
         await repo.StartServerAsync();
         using var dir = new TempDirectory();
-        var boot = UpdateTestRepository.ProvisionSlots(dir.Combine("boot"), CameraApplication.BuildOutput, "Iris.Camera.dll");
+        var boot = UpdateTestRepository.ProvisionSlots(dir.Combine("boot"), CameraApplication.SlotApplication, CameraApplication.SlotEntry);
         await repo.PublishAsync(repo.ScriptApplication("broken", script), "0.2.0", securityVersion: 2, entry: "start.sh");
         var settings = repo.CameraSettings();
         settings["Iris:Updates:BootTries"] = bootTries.ToString(System.Globalization.CultureInfo.InvariantCulture);
