@@ -50,7 +50,8 @@ restore_locks() { for lock in "${locks[@]}"; do cp "$saved/${lock//\//_}" "$lock
 for lock in "${locks[@]}"; do cp "$lock" "$saved/${lock//\//_}"; done
 trap restore_locks EXIT
 # Trim and AOT warnings are errors, as in every build, except IL3053: the one summary warning for Pkcs11Interop's
-# delegate marshalling, a dependency the vault uses only with a token (docs/benchmarks.md).
+# Type-based marshalling, which ILC cannot see through; src/Iris.Camera/Vault/Pkcs11Interop.rd.xml supplies the data
+# it needs and Vault.Pkcs11DaemonProcessTests proves it in the AOT pass (docs/benchmarks.md, issue 18).
 # Its own artifacts path keeps the AOT restore and build out of the obj/ and bin/ the tests are built from.
 for project in Iris.Camera Iris.Boot; do
   dotnet publish "src/$project" -c Release -r "$rid" -p:PublishAot=true -p:RestoreLockedMode=false \

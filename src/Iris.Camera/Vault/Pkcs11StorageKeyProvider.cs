@@ -45,15 +45,6 @@ internal sealed class Pkcs11StorageKeyProvider : IStorageKeyProvider, IDisposabl
         {
             throw new StartupException(e.Message, e, StartupException.ConfigurationError);
         }
-        catch (NotSupportedException e)
-        {
-            // The Native AOT build: Pkcs11Interop builds its function table by delegate marshalling that ILC does not
-            // generate (IL3053). Refuse with the way out instead of aborting.
-            throw new StartupException(
-                $"This build of the daemon cannot drive a PKCS#11 token ({e.Message}). A device with a security chip runs the framework-dependent build (dotnet publish), not the Native AOT one; see the vault's README.",
-                e,
-                StartupException.ConfigurationError);
-        }
 
         var session = slot.OpenSession(SessionType.ReadWrite);
         try
