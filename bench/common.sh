@@ -71,20 +71,11 @@ start_fresh_daemon() {
 
 bench_tool() { nice -n 19 dotnet "$repo_root/bench/Iris.Bench/bin/Release/net10.0/Iris.Bench.dll" "$@"; }
 
-# The Native AOT daemon (issue 18), published the way scripts/test-aot.sh does:
-# linux-x64, trim and AOT warnings as errors except Pkcs11Interop's IL3053, its own artifacts path, and the lock
-# files put back afterwards (the restore of a RID is not in locked mode and rewrites them).
+# The Native AOT daemon (issue 18), published by scripts/publish-aot.sh as .ci/run and the device get it.
 aot_dir="$repo_root/artifacts/aot/linux-x64/Iris.Camera"
 # Always publishes (quick when up to date), so a source change is never measured stale; IRIS_BENCH_AOT_REUSE=1 takes
 # the binary that is there as it is.
 publish_aot_daemon() {
   [ "${IRIS_BENCH_AOT_REUSE:-0}" = 1 ] && [ -x "$aot_dir/Iris.Camera" ] && return 0
-  ensure_packages clang lld zlib1g-dev
-  local lock saved status=0; saved=$(mktemp -d)
-  for lock in src/Iris.Camera/packages.lock.json src/Iris.Firmware/packages.lock.json; do cp "$repo_root/$lock" "$saved/${lock//\//_}"; done
-  dotnet publish "$repo_root/src/Iris.Camera" -c Release -r linux-x64 -p:PublishAot=true -p:RestoreLockedMode=false \
-    -p:WarningsNotAsErrors=IL3053 --artifacts-path "$repo_root/artifacts/aot/build" -o "$aot_dir" --nologo -v quiet >/dev/null || status=$?
-  for lock in src/Iris.Camera/packages.lock.json src/Iris.Firmware/packages.lock.json; do cp "$saved/${lock//\//_}" "$repo_root/$lock"; done
-  rm -rf "$saved"
-  [ "$status" = 0 ] || { echo "AOT publish failed (run scripts/test-aot.sh to see why)" >&2; return 1; }
+  bash "$repo_root/scripts/publish-aot.sh" linux-x64 >/dev/null || { echo "AOT publish failed (run scripts/publish-aot.sh to see why)" >&2; return 1; }
 }

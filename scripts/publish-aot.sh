@@ -53,7 +53,14 @@ trap restore_locks EXIT
 # Type-based marshalling, which ILC cannot see through; src/Iris.Camera/Vault/Pkcs11Interop.rd.xml supplies the data
 # it needs and Vault.Pkcs11DaemonProcessTests proves it in the AOT pass (docs/benchmarks.md, issue 18).
 # Its own artifacts path keeps the AOT restore and build out of the obj/ and bin/ the tests are built from.
+# The device folder holds what the board runs, nothing more: the debug symbols (the .dbg is 2.5x the binary) go to
+# symbols/<project>/ beside it for the vendor's crash analysis, and static web assets are not precompressed (the
+# daemon serves wwwroot with UseStaticFiles, which never sends the .br/.gz copies). Each A/B slot is a copy of it.
 for project in Iris.Camera Iris.Boot; do
+  rm -rf "$out/$project" "$out/symbols/$project"
   dotnet publish "src/$project" -c Release -r "$rid" -p:PublishAot=true -p:RestoreLockedMode=false \
-    -p:WarningsNotAsErrors=IL3053 ${extra[@]+"${extra[@]}"} --artifacts-path artifacts/aot/build -o "$out/$project" --nologo
+    -p:WarningsNotAsErrors=IL3053 -p:CompressionEnabled=false ${extra[@]+"${extra[@]}"} \
+    --artifacts-path artifacts/aot/build -o "$out/$project" --nologo
+  mkdir -p "$out/symbols/$project"
+  find "$out/$project" -maxdepth 1 \( -name '*.dbg' -o -name '*.pdb' \) -exec mv -t "$out/symbols/$project" {} +
 done
