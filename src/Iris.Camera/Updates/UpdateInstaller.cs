@@ -131,23 +131,10 @@ internal sealed partial class UpdateInstaller
         return outcome;
     }
 
-    /// <summary>
-    /// Progress straight into the status (no hop through a synchronisation context per chunk), once per 256 KiB:
-    /// the download reports every TLS record, and each report is a new status object (issue 18, installer budget).
-    /// </summary>
+    /// <summary>Progress straight into the status (no hop through a synchronisation context per chunk).</summary>
     private sealed class StatusProgress(UpdateStatusStore status, string phase, long total) : IProgress<long>
     {
-        private const long Step = 256 << 10;
-        private long _shown = long.MinValue;
-
-        public void Report(long value)
-        {
-            if (value - _shown >= Step || value == total)
-            {
-                _shown = value;
-                status.ReportProgress(phase, value, total);
-            }
-        }
+        public void Report(long value) => status.ReportProgress(phase, value, total);
     }
 
     [LoggerMessage(EventId = 6200, Level = LogLevel.Error, Message = "Update install failed")]
