@@ -138,8 +138,11 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
                 Mode = resumed ? FileMode.Append : FileMode.Create,
                 Access = FileAccess.Write,
                 UnixCreateMode = DurableFile.OwnerOnly,
+                BufferSize = 0,
             });
-            var buffer = new byte[256 * 1024];
+            // Below the large-object threshold: a TLS read returns one record (16 KiB) at most, so a larger buffer
+            // only moved this array to the large-object heap, collected with gen 2 only.
+            var buffer = new byte[64 * 1024];
             int read;
             while ((read = await guard.ReadAsync(body, buffer)) > 0)
             {
@@ -148,7 +151,9 @@ internal sealed class HttpsUpdateTransport : IRepositoryTransport, IBundleDownlo
                     return TooLarge(path, signedLength);
                 }
 
-                await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                // A plain write: this file is not opened for asynchronous I/O, so WriteAsync would only hand the same
+                // blocking write to another pool thread, at an allocation per TLS read (issue 18, installer budget).
+                output.Write(buffer, 0, read);
                 written += read;
                 progress?.Report(written);
                 if (guard.CheckRate(path) is { } slow)

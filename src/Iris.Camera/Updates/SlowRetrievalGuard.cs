@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Iris.Firmware.Metadata;
 
 namespace Iris.Camera.Updates;
@@ -50,6 +51,8 @@ internal sealed class SlowRetrievalGuard : IDisposable
     }
 
     /// <summary>Reads with the read timeout armed; the clock stops while the caller writes what it got.</summary>
+    /// <remarks>Pooled: a bundle download calls this once per TLS record, and an unpooled await allocates each time.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(Stream body, Memory<byte> buffer)
     {
         _deadline.CancelAfter(_limits.ReadTimeout);

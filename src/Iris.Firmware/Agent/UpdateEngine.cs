@@ -154,7 +154,9 @@ public sealed class UpdateEngine(SlotRecordStore slots, TimeProvider time)
         {
             var outcome = await installer.InstallAsync(targetSlot, release, async (destination, ct) =>
             {
-                await using var bundle = new FileStream(bundleFile, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+                // Unbuffered: the reader asks for whole chunks, so a file buffer would only be one more chunk-sized
+                // array (and a copy) for the install's lifetime.
+                await using var bundle = new FileStream(bundleFile, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
                 await using var counted = new ProgressStream(destination, progress);
                 return await PayloadReader.DecryptAsync(bundle, counted, releaseKey, bundleId, treeRoot, chunkList, target.Length, ct);
             }, cancellationToken);

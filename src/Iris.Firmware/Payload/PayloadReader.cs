@@ -22,8 +22,8 @@ public sealed record PayloadResult(PayloadError Error, long PlaintextWritten, st
 
 /// <summary>
 /// Device side: streams an encrypted payload into a destination, authenticating every chunk (against the chunk
-/// list pinned by the signed metadata, then by AES-GCM) before any byte of it is written. Memory stays at one
-/// chunk plus the chunk list (32 bytes a chunk), whatever the payload size. Bad input is a result, not an
+/// list pinned by the signed metadata, then by AES-GCM) before any byte of it is written. Memory stays at two
+/// chunks plus the chunk list (32 bytes a chunk), whatever the payload size. Bad input is a result, not an
 /// exception.
 /// </summary>
 public static class PayloadReader
@@ -68,8 +68,9 @@ public static class PayloadReader
         using var aead = new AesGcm(releaseKey.Span, PayloadFormat.TagLength);
         // Two chunk buffers: while chunk i is decrypted and written, chunk i+1 is read and its leaf hash checked
         // on another core. Each chunk is still fully checked (list, then AES-GCM) before any of it is written.
+        // A chunk is decrypted in place (AES-GCM allows the same buffer for both): no third chunk-sized buffer, and
+        // its plaintext is written out before the buffer takes chunk i+2.
         byte[][] buffers = [new byte[header.ChunkSize + PayloadFormat.TagLength], new byte[header.ChunkSize + PayloadFormat.TagLength]];
-        var plain = new byte[header.ChunkSize];
         var nonce = new byte[PayloadFormat.NonceLength];
         var associatedData = new byte[PayloadFormat.AssociatedDataLength];
         // Reads are sequential (one pending at a time), so one hash object serves them all.
@@ -100,14 +101,14 @@ public static class PayloadReader
                 {
                     PayloadFormat.WriteNonce(index, nonce);
                     PayloadFormat.WriteAssociatedData(header.BundleId, index, header.ChunkCount, associatedData);
-                    aead.Decrypt(nonce, chunk.Span[..length], chunk.Span.Slice(length, PayloadFormat.TagLength), plain.AsSpan(0, length), associatedData);
+                    aead.Decrypt(nonce, chunk.Span[..length], chunk.Span.Slice(length, PayloadFormat.TagLength), chunk.Span[..length], associatedData);
                 }
                 catch (AuthenticationTagMismatchException)
                 {
                     return Fail(PayloadError.ChunkAuthenticationFailed, written, $"chunk {index} failed authentication (wrong key or damaged)");
                 }
 
-                await destination.WriteAsync(plain.AsMemory(0, length), cancellationToken);
+                await destination.WriteAsync(chunk[..length], cancellationToken);
                 written += length;
             }
 
@@ -133,7 +134,8 @@ public static class PayloadReader
                 }
             }
 
-            CryptographicOperations.ZeroMemory(plain);
+            CryptographicOperations.ZeroMemory(buffers[0]);
+            CryptographicOperations.ZeroMemory(buffers[1]);
         }
     }
 

@@ -87,7 +87,7 @@ public sealed class NginxRepositoryTests
         return block;
     }
 
-    private static async Task<ChildProcess> StartNginxAsync(string dir, string server, int port)
+    internal static async Task<ChildProcess> StartNginxAsync(string dir, string server, int port)
     {
         var conf = Path.Combine(dir, "nginx.conf");
         await File.WriteAllTextAsync(conf, $$"""
@@ -142,7 +142,7 @@ public sealed class NginxRepositoryTests
         return new HttpClient(handler) { BaseAddress = baseAddress };
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
