@@ -87,7 +87,7 @@ internal static class LoginFlood
             {
                 status = await SignInAsync(owners[turn % owners.Length], OwnerPassword, expectSuccess: false);
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or SocketException)
             {
                 status = 0;
             }
@@ -121,7 +121,7 @@ internal static class LoginFlood
             {
                 status = await SignInAsync(device, OwnerPassword, expectSuccess: false);
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or SocketException)
             {
                 // A connection the saturated daemon dropped: counted as answer 0, the run goes on.
                 status = 0;
@@ -258,7 +258,7 @@ internal static class LoginFlood
                             _answers[status] = _answers.GetValueOrDefault(status) + 1;
                         }
                     }
-                    catch (HttpRequestException)
+                    catch (Exception e) when (e is HttpRequestException or SocketException)
                     {
                         lock (_answers)
                         {
